@@ -1,0 +1,19 @@
+"""Errors the user can cause, with messages that say what is wrong and where."""
+
+from __future__ import annotations
+
+
+class AuditAppError(Exception):
+    """Base of every error the app reports to a user."""
+
+
+class ValidationError(AuditAppError):
+    """Input that breaks a rule of the domain; the message names the field and the rule."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message if field is None else f"{field}: {message}")
+        self.field = field
+
+
+class NotFoundError(AuditAppError):
+    """Something the user referred to does not exist."""
