@@ -18,6 +18,7 @@ class MemoryEventStore:
         self._order: list[str] = []
         self._outbox: list[str] = []
         self._settings: dict[str, str] = {}
+        self.photos = MemoryPhotoStore()
 
     # EventStore
     def append(self, events: Sequence[DomainEvent]) -> None:
