@@ -1,0 +1,174 @@
+"""The central store's HTTP API (FastAPI): every route checks who is calling."""
+
+
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from auditapp.central import auth
+from auditapp.central.database import Database
+from auditapp.central.errors import ApiError
+from auditapp.central.ingest import ingest, parse_events
+from auditapp.central.tables import Audit, Device, Finding, Response, User
+from auditapp.config import ServerConfig
+
+READ_ROLES = frozenset(auth.Role)
+
+
+class LoginRequest(BaseModel):
+    """Credentials of a user."""
+
+    username: str = Field(min_length=1, max_length=80)
+    password: str = Field(min_length=1, max_length=200)
+
+
+class LoginReply(BaseModel):
+    """A bearer token and who it belongs to."""
+
+    token: str
+    expires_at: datetime
+    username: str
+    display_name: str
+    role: str
+
+
+class PushRequest(BaseModel):
+    """A batch of domain events from one device."""
+
+    events: list[dict[str, Any]] = Field(max_length=2000)
+
+
+class PushReply(BaseModel):
+    """Event ids the device may drop from its outbox."""
+
+    acknowledged: list[str]
+    accepted: int
+    duplicates: int
+
+
+class FindingOut(BaseModel):
+    """A finding as listed for triage."""
+
+    id: str
+    audit_id: str
+    item_id: str
+    clause: str
+    grade: str
+    statement: str
+    status: str
+
+
+class ResponseOut(BaseModel):
+    """The current answer to one item."""
+
+    item_id: str
+    clause: str
+    answer: str
+    notes: str
+    device_id: str
+
+
+class AuditOut(BaseModel):
+    """An audit known to the store."""
+
+    id: str
+    title: str
+    organisation: str
+    site: str
+    audit_type: str
+
+
+def _bearer(request: Request) -> str:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise ApiError(401, "not_authenticated", "send an Authorization: Bearer token (sign in first)")
+    return token.strip()
+
+
+def create_app(config: ServerConfig, database: Database | None = None) -> FastAPI:
+    """The API application over one database; the schema must already be migrated."""
+    db = database or Database(config.database_url)
+    app = FastAPI(title="auditapp central store", version="0.1.0")
+    app.state.db = db
+
+    @app.exception_handler(ApiError)
+    async def _api_error(_request: Request, exc: ApiError) -> JSONResponse:
+        return JSONResponse(exc.as_json(), status_code=exc.status)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        where = "; ".join(
+            f"{'.'.join(str(p) for p in err.get('loc', ()))}: {err.get('msg', '')}" for err in exc.errors()
+        )
+        return JSONResponse(ApiError(422, "invalid_request", where).as_json(), status_code=422)
+
+    def session() -> Iterator[Session]:
+        with db.transaction() as s:
+            yield s
+
+    Db = Annotated[Session, Depends(session)]
+
+    def current_user(request: Request, s: Db) -> User:
+        return auth.user_for_token(s, _bearer(request))
+
+    def current_device(request: Request, s: Db) -> Device:
+        return auth.device_for_token(s, _bearer(request))
+
+    def reader(user: Annotated[User, Depends(current_user)]) -> User:
+        if user.role not in READ_ROLES:
+            raise ApiError(403, "forbidden", "your role may not read this")
+        return user
+
+    @app.get("/api/health")
+    def health() -> dict[str, str]:
+        """Liveness probe; says nothing about the data."""
+        return {"status": "ok"}
+
+    @app.post("/api/auth/login")
+    def login(body: LoginRequest, s: Db) -> LoginReply:
+        """Exchange a username and password for a short-lived bearer token."""
+        user = s.scalar(select(User).where(User.username == body.username))
+        if user is None or not user.active or not auth.check_password(user, body.password):
+            raise ApiError(401, "bad_credentials", "username or password is wrong")
+        token, expires = auth.issue_token(s, user, config.token_minutes)
+        return LoginReply(
+            token=token, expires_at=expires, username=user.username,
+            display_name=user.display_name, role=user.role,
+        )
+
+    @app.post("/api/sync/events")
+    def push_events(body: PushRequest, s: Db, device: Annotated[Device, Depends(current_device)]) -> PushReply:
+        """Store a device's events exactly once; a resend is acknowledged and changes nothing."""
+        result = ingest(s, device, parse_events(body.events))
+        return PushReply(
+            acknowledged=result.acknowledged, accepted=len(result.accepted), duplicates=len(result.duplicates)
+        )
+
+    @app.get("/api/findings")
+    def list_findings(s: Db, _user: Annotated[User, Depends(reader)], status: str | None = None) -> list[FindingOut]:
+        """Findings synced from the field, newest first."""
+        query = select(Finding).order_by(Finding.created_at.desc()).limit(500)
+        if status:
+            query = query.where(Finding.status == status)
+        return [FindingOut.model_validate(f, from_attributes=True) for f in s.scalars(query)]
+
+    @app.get("/api/audits")
+    def list_audits(s: Db, _user: Annotated[User, Depends(reader)]) -> list[AuditOut]:
+        """Audits the store has received events for."""
+        return [AuditOut.model_validate(a, from_attributes=True) for a in s.scalars(select(Audit))]
+
+    @app.get("/api/audits/{audit_id}/responses")
+    def list_responses(audit_id: str, s: Db, _user: Annotated[User, Depends(reader)]) -> list[ResponseOut]:
+        """The current answers of one audit."""
+        rows = s.scalars(select(Response).where(Response.audit_id == audit_id).order_by(Response.item_id))
+        return [ResponseOut.model_validate(r, from_attributes=True) for r in rows]
+
+    return app

@@ -1,0 +1,115 @@
+"""Who is calling: users with argon2id passwords and short-lived bearer tokens, devices with their tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from auditapp.central.errors import ApiError
+from auditapp.central.tables import ApiToken, Device, User
+
+_hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
+
+
+class Role(StrEnum):
+    """What a user may do on the central store."""
+
+    ADMIN = "admin"
+    QUALITY_MANAGER = "quality_manager"
+    CAPA_OWNER = "capa_owner"
+    AUDITOR = "auditor"
+    VIEWER = "viewer"
+
+
+def now() -> datetime:
+    """The current time, timezone-aware UTC."""
+    return datetime.now(UTC)
+
+
+def token_digest(token: str) -> str:
+    """What is stored of a token: its SHA-256, so a leaked database holds no usable token."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_user(session: Session, username: str, password: str, role: Role, display_name: str = "") -> User:
+    """Add a user; the username must be new and the password at least 10 characters."""
+    if len(password) < 10:
+        raise ApiError(422, "weak_password", "password: use at least 10 characters")
+    if session.scalar(select(User).where(User.username == username)) is not None:
+        raise ApiError(409, "user_exists", f"username: {username!r} is taken")
+    user = User(
+        id=str(uuid.uuid4()),
+        username=username,
+        display_name=display_name or username,
+        role=role.value,
+        password_hash=_hasher.hash(password),
+        active=True,
+        created_at=now(),
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def check_password(user: User, password: str) -> bool:
+    """Whether the password is the user's."""
+    try:
+        return _hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def issue_token(session: Session, user: User, minutes: int) -> tuple[str, datetime]:
+    """A new bearer token for the user, valid for `minutes`."""
+    token = secrets.token_urlsafe(32)
+    expires = now() + timedelta(minutes=minutes)
+    session.add(ApiToken(token_hash=token_digest(token), user_id=user.id, expires_at=expires))
+    return token, expires
+
+
+def user_for_token(session: Session, token: str) -> User:
+    """The active user a bearer token belongs to; expired or unknown tokens are refused."""
+    row = session.get(ApiToken, token_digest(token))
+    if row is None:
+        raise ApiError(401, "invalid_token", "sign in again: the session token is not known")
+    expires = row.expires_at if row.expires_at.tzinfo else row.expires_at.replace(tzinfo=UTC)
+    if expires < now():
+        raise ApiError(401, "token_expired", "sign in again: the session has expired")
+    user = session.get(User, row.user_id)
+    if user is None or not user.active:
+        raise ApiError(401, "invalid_token", "sign in again: the account is not active")
+    return user
+
+
+def register_device(session: Session, user: User, name: str) -> tuple[Device, str]:
+    """Bind a new device to a user; returns it with its secret token (shown once)."""
+    token = secrets.token_urlsafe(32)
+    device = Device(
+        id=str(uuid.uuid4()),
+        user_id=user.id,
+        name=name,
+        status="active",
+        token_hash=token_digest(token),
+        created_at=now(),
+    )
+    session.add(device)
+    session.flush()
+    return device, token
+
+
+def device_for_token(session: Session, token: str) -> Device:
+    """The device a token belongs to; unknown and revoked devices are refused with distinct codes."""
+    device = session.scalar(select(Device).where(Device.token_hash == token_digest(token)))
+    if device is None:
+        raise ApiError(401, "unknown_device", "this device is not enrolled with the central store")
+    if device.status != "active":
+        raise ApiError(403, "revoked_device", "this device has been revoked: ask a quality manager")
+    return device

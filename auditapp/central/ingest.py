@@ -1,0 +1,116 @@
+"""Ingest: apply events from a device to the central store, exactly once, in one transaction."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from auditapp.central.auth import now
+from auditapp.central.errors import ApiError
+from auditapp.central.tables import Audit, Device, Finding, Response, StoredEvent
+from auditapp.domain.events import DomainEvent, EventKind
+from auditapp.domain.errors import ValidationError
+
+
+@dataclass
+class IngestResult:
+    """Which events were new and which the store already held (both are acknowledged)."""
+
+    accepted: list[str] = field(default_factory=list)
+    duplicates: list[str] = field(default_factory=list)
+
+    @property
+    def acknowledged(self) -> list[str]:
+        """Every event id the device may drop from its outbox."""
+        return self.accepted + self.duplicates
+
+
+def parse_events(raw: Sequence[dict[str, Any]]) -> list[DomainEvent]:
+    """Events from their wire form; a malformed one refuses the whole batch, naming its position."""
+    events = []
+    for index, item in enumerate(raw):
+        try:
+            events.append(DomainEvent.from_dict(item))
+        except ValidationError as exc:
+            raise ApiError(422, "malformed_event", f"events[{index}]: {exc}") from exc
+    return events
+
+
+def ingest(session: Session, device: Device, events: Sequence[DomainEvent]) -> IngestResult:
+    """Store and project the device's events; a known id with other content refuses the whole batch."""
+    result = IngestResult()
+    for event in events:
+        if event.device_id != device.id:
+            raise ApiError(403, "wrong_device", f"event {event.event_id} claims another device")
+        known = session.get(StoredEvent, event.event_id)
+        digest = event.digest()
+        if known is not None:
+            if known.digest != digest:
+                raise ApiError(
+                    409, "conflicting_event", f"event {event.event_id} is known with different content"
+                )
+            result.duplicates.append(event.event_id)
+            continue
+        session.add(
+            StoredEvent(
+                event_id=event.event_id,
+                device_id=event.device_id,
+                seq=event.seq,
+                audit_id=event.audit_id,
+                kind=event.kind.value,
+                hlc=event.hlc.to_text(),
+                digest=digest,
+                body=json.dumps(event.to_dict(), sort_keys=True),
+                received_at=now(),
+            )
+        )
+        _project(session, event)
+        result.accepted.append(event.event_id)
+    session.flush()
+    return result
+
+
+def _project(session: Session, event: DomainEvent) -> None:
+    """Update the read tables from one event (last writer wins per row by clock)."""
+    payload = event.payload
+    stamp = event.hlc.to_text()
+    if event.kind in (EventKind.AUDIT_PLANNED, EventKind.AUDIT_PLAN_EDITED):
+        audit = session.get(Audit, event.audit_id)
+        if audit is None:
+            audit = Audit(id=event.audit_id, hlc="")
+            session.add(audit)
+        if stamp >= audit.hlc:
+            for name in ("title", "organisation", "site", "audit_type"):
+                if name in payload:
+                    setattr(audit, name, str(payload[name]))
+            audit.hlc = stamp
+    elif event.kind == EventKind.RESPONSE_RECORDED:
+        key = (event.audit_id, str(payload.get("item_id", "")))
+        row = session.get(Response, key)
+        if row is None:
+            session.add(
+                Response(
+                    audit_id=key[0], item_id=key[1], clause=str(payload.get("clause", "")),
+                    answer=str(payload.get("answer", "")), notes=str(payload.get("notes", "") or ""),
+                    hlc=stamp, device_id=event.device_id,
+                )
+            )
+        elif stamp > row.hlc:
+            row.answer = str(payload.get("answer", row.answer))
+            row.notes = str(payload.get("notes", row.notes) or "")
+            row.hlc, row.device_id = stamp, event.device_id
+    elif event.kind in (EventKind.FINDING_RAISED, EventKind.FINDING_EDITED):
+        finding_id = str(payload.get("finding_id", ""))
+        finding = session.get(Finding, finding_id)
+        if finding is None:
+            finding = Finding(id=finding_id, audit_id=event.audit_id, grade="", hlc="", created_at=now())
+            session.add(finding)
+        if stamp >= finding.hlc:
+            for name in ("item_id", "clause", "grade", "statement"):
+                if name in payload and payload[name] is not None:
+                    setattr(finding, name, str(payload[name]))
+            finding.hlc = stamp

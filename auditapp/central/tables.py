@@ -1,0 +1,113 @@
+"""The central store's tables (SQLAlchemy 2): users, devices, ingested events and what they project to."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    """Metadata root of every table; Alembic migrations are written against it."""
+
+
+class User(Base):
+    """A person who signs in to the central store, with one role."""
+
+    __tablename__ = "users"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(32))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ApiToken(Base):
+    """A short-lived bearer token of a signed-in user; only its SHA-256 is kept."""
+
+    __tablename__ = "api_tokens"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Device(Base):
+    """A field device bound to a user; revoked devices are refused."""
+
+    __tablename__ = "devices"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    name: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    signing_public: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    box_public: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class StoredEvent(Base):
+    """A domain event as it arrived from a device, kept verbatim; the source of every projection."""
+
+    __tablename__ = "events"
+    __table_args__ = (UniqueConstraint("device_id", "seq", name="uq_events_device_seq"),)
+
+    event_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    device_id: Mapped[str] = mapped_column(String(64), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    audit_id: Mapped[str] = mapped_column(String(36), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    hlc: Mapped[str] = mapped_column(String(120))
+    digest: Mapped[str] = mapped_column(String(64))
+    body: Mapped[str] = mapped_column(Text)
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Audit(Base):
+    """An audit as planned on a device."""
+
+    __tablename__ = "audits"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    title: Mapped[str] = mapped_column(String(300), default="")
+    organisation: Mapped[str] = mapped_column(String(300), default="")
+    site: Mapped[str] = mapped_column(String(300), default="")
+    audit_type: Mapped[str] = mapped_column(String(40), default="")
+    hlc: Mapped[str] = mapped_column(String(120))
+
+
+class Response(Base):
+    """The current answer to one checklist item in one audit (last writer wins by clock)."""
+
+    __tablename__ = "responses"
+
+    audit_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    item_id: Mapped[str] = mapped_column(String(120), primary_key=True)
+    clause: Mapped[str] = mapped_column(String(40), default="")
+    answer: Mapped[str] = mapped_column(String(40))
+    notes: Mapped[str] = mapped_column(Text, default="")
+    hlc: Mapped[str] = mapped_column(String(120))
+    device_id: Mapped[str] = mapped_column(String(64))
+
+
+class Finding(Base):
+    """A finding raised in the field; arrives as `new` for triage."""
+
+    __tablename__ = "findings"
+    __table_args__ = (Index("ix_findings_status_created", "status", "created_at"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    audit_id: Mapped[str] = mapped_column(String(36), index=True)
+    item_id: Mapped[str] = mapped_column(String(120), default="")
+    clause: Mapped[str] = mapped_column(String(40), default="")
+    grade: Mapped[str] = mapped_column(String(40))
+    statement: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(20), default="new")
+    hlc: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

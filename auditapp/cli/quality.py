@@ -1,0 +1,32 @@
+"""`auditapp quality`: the quality manager's desktop app over the central store."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from auditapp.config import env
+
+
+def register(sub: Any) -> None:
+    """Add the `quality` subcommand."""
+    parser: argparse.ArgumentParser = sub.add_parser(
+        "quality", help="the quality desktop app: triage findings, drive CAPAs (web mode on localhost)",
+        description="Run the quality desktop app in Flet web mode on localhost. It talks to the central "
+        "store only through its HTTP API.",
+    )
+    parser.add_argument("--server-url", default=env("SERVER_URL", "http://127.0.0.1:8765"),
+                        help="central store URL [AUDITAPP_SERVER_URL]")
+    parser.add_argument("--host", default=env("QUALITY_HOST", "127.0.0.1"),
+                        help="address to serve on [AUDITAPP_QUALITY_HOST]")
+    parser.add_argument("--port", type=int, default=int(env("QUALITY_PORT", "8560")),
+                        help="port [AUDITAPP_QUALITY_PORT]")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Serve the quality app until stopped."""
+    from auditapp.ui.quality.app import serve
+
+    serve(args.server_url, args.host, args.port)
+    return 0
