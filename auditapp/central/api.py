@@ -1,6 +1,5 @@
 """The central store's HTTP API (FastAPI): every route checks who is calling."""
 
-
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Annotated, Any
@@ -140,12 +139,17 @@ def create_app(config: ServerConfig, database: Database | None = None) -> FastAP
             raise ApiError(401, "bad_credentials", "username or password is wrong")
         token, expires = auth.issue_token(s, user, config.token_minutes)
         return LoginReply(
-            token=token, expires_at=expires, username=user.username,
-            display_name=user.display_name, role=user.role,
+            token=token,
+            expires_at=expires,
+            username=user.username,
+            display_name=user.display_name,
+            role=user.role,
         )
 
     @app.post("/api/sync/events")
-    def push_events(body: PushRequest, s: Db, device: Annotated[Device, Depends(current_device)]) -> PushReply:
+    def push_events(
+        body: PushRequest, s: Db, device: Annotated[Device, Depends(current_device)]
+    ) -> PushReply:
         """Store a device's events exactly once; a resend is acknowledged and changes nothing."""
         result = ingest(s, device, parse_events(body.events))
         return PushReply(
@@ -153,7 +157,9 @@ def create_app(config: ServerConfig, database: Database | None = None) -> FastAP
         )
 
     @app.get("/api/findings")
-    def list_findings(s: Db, _user: Annotated[User, Depends(reader)], status: str | None = None) -> list[FindingOut]:
+    def list_findings(
+        s: Db, _user: Annotated[User, Depends(reader)], status: str | None = None
+    ) -> list[FindingOut]:
         """Findings synced from the field, newest first."""
         query = select(Finding).order_by(Finding.created_at.desc()).limit(500)
         if status:

@@ -14,6 +14,7 @@ from auditapp.central.errors import ApiError
 from auditapp.central.tables import Audit, Device, Finding, Response, StoredEvent
 from auditapp.domain.events import DomainEvent, EventKind
 from auditapp.domain.errors import ValidationError
+from auditapp.domain.payloads import validate_payload
 
 
 @dataclass
@@ -34,7 +35,9 @@ def parse_events(raw: Sequence[dict[str, Any]]) -> list[DomainEvent]:
     events = []
     for index, item in enumerate(raw):
         try:
-            events.append(DomainEvent.from_dict(item))
+            event = DomainEvent.from_dict(item)
+            validate_payload(event.kind, event.payload)
+            events.append(event)
         except ValidationError as exc:
             raise ApiError(422, "malformed_event", f"events[{index}]: {exc}") from exc
     return events
@@ -75,42 +78,66 @@ def ingest(session: Session, device: Device, events: Sequence[DomainEvent]) -> I
 
 
 def _project(session: Session, event: DomainEvent) -> None:
-    """Update the read tables from one event (last writer wins per row by clock)."""
+    """Update the read tables from one event (last writer wins per row or field by clock)."""
     payload = event.payload
     stamp = event.hlc.to_text()
-    if event.kind in (EventKind.AUDIT_PLANNED, EventKind.AUDIT_PLAN_EDITED):
-        audit = session.get(Audit, event.audit_id)
-        if audit is None:
-            audit = Audit(id=event.audit_id, hlc="")
-            session.add(audit)
-        if stamp >= audit.hlc:
-            for name in ("title", "organisation", "site", "audit_type"):
-                if name in payload:
-                    setattr(audit, name, str(payload[name]))
-            audit.hlc = stamp
-    elif event.kind == EventKind.RESPONSE_RECORDED:
-        key = (event.audit_id, str(payload.get("item_id", "")))
+    if event.kind is EventKind.AUDIT_PLANNED:
+        _apply_audit_fields(session, event.audit_id, stamp, dict(payload.get("plan") or {}))
+    elif event.kind is EventKind.AUDIT_PLAN_EDITED:
+        _apply_audit_fields(session, event.audit_id, stamp, {str(payload["field"]): payload.get("value")})
+    elif event.kind is EventKind.RESPONSE_RECORDED:
+        key = (event.audit_id, str(payload["item_id"]))
         row = session.get(Response, key)
         if row is None:
             session.add(
                 Response(
-                    audit_id=key[0], item_id=key[1], clause=str(payload.get("clause", "")),
-                    answer=str(payload.get("answer", "")), notes=str(payload.get("notes", "") or ""),
-                    hlc=stamp, device_id=event.device_id,
+                    audit_id=key[0],
+                    item_id=key[1],
+                    clause=str(payload["clause"]),
+                    answer=str(payload["answer"]),
+                    notes="",
+                    hlc=stamp,
+                    device_id=event.device_id,
                 )
             )
         elif stamp > row.hlc:
-            row.answer = str(payload.get("answer", row.answer))
-            row.notes = str(payload.get("notes", row.notes) or "")
-            row.hlc, row.device_id = stamp, event.device_id
-    elif event.kind in (EventKind.FINDING_RAISED, EventKind.FINDING_EDITED):
-        finding_id = str(payload.get("finding_id", ""))
-        finding = session.get(Finding, finding_id)
-        if finding is None:
-            finding = Finding(id=finding_id, audit_id=event.audit_id, grade="", hlc="", created_at=now())
-            session.add(finding)
-        if stamp >= finding.hlc:
-            for name in ("item_id", "clause", "grade", "statement"):
-                if name in payload and payload[name] is not None:
-                    setattr(finding, name, str(payload[name]))
+            row.answer, row.hlc, row.device_id = str(payload["answer"]), stamp, event.device_id
+    elif event.kind is EventKind.FINDING_RAISED:
+        finding_id = str(payload["finding_id"])
+        if session.get(Finding, finding_id) is None:
+            session.add(
+                Finding(
+                    id=finding_id,
+                    audit_id=event.audit_id,
+                    item_id=str(payload.get("item_id") or ""),
+                    clause=str(payload["clause"]),
+                    grade=str(payload["grade"]),
+                    statement=str(payload["statement"]),
+                    status="new",
+                    hlc=stamp,
+                    created_at=now(),
+                )
+            )
+    elif event.kind is EventKind.FINDING_EDITED:
+        finding = session.get(Finding, str(payload["finding_id"]))
+        name = str(payload["field"])
+        if finding is not None and name in _FINDING_COLUMNS and stamp > finding.hlc:
+            setattr(finding, name, str(payload.get("value") or ""))
             finding.hlc = stamp
+
+
+_AUDIT_COLUMNS = ("title", "organisation", "site", "audit_type")
+_FINDING_COLUMNS = ("item_id", "clause", "grade", "statement")
+
+
+def _apply_audit_fields(session: Session, audit_id: str, stamp: str, values: dict[str, Any]) -> None:
+    audit = session.get(Audit, audit_id)
+    if audit is None:
+        audit = Audit(id=audit_id, hlc="")
+        session.add(audit)
+    if stamp < audit.hlc:
+        return
+    for name in _AUDIT_COLUMNS:
+        if name in values and values[name] is not None:
+            setattr(audit, name, str(values[name]))
+    audit.hlc = stamp
