@@ -1,0 +1,200 @@
+"""Sync errors with stable codes: the store refuses with them, the client classifies and shows them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+
+class SyncError(Exception):
+    """Base of every sync failure; `code` is stable and travels on the wire, `message` is for people."""
+
+    code: ClassVar[str] = "sync_error"
+    http_status: ClassVar[int] = 400
+
+    def __init__(self, message: str, *, details: Mapping[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details: dict[str, Any] = dict(details or {})
+
+    def to_wire(self) -> dict[str, Any]:
+        """The JSON error body the store sends: {"error": {"code", "message", "details"}}."""
+        return {"error": {"code": self.code, "message": self.message, "details": self.details}}
+
+
+class EnvelopeRejected(SyncError):
+    """The store refuses an envelope (or a pull response is refused by the device); nothing was changed."""
+
+    code = "envelope_rejected"
+
+
+class TooLarge(EnvelopeRejected):
+    """The request is over the size limit; refused before it is parsed."""
+
+    code = "too_large"
+    http_status = 413
+
+
+class Malformed(EnvelopeRejected):
+    """The bytes are not a well-formed envelope or request of this protocol version."""
+
+    code = "malformed"
+    http_status = 400
+
+
+class UnknownDevice(EnvelopeRejected):
+    """The sender's device id is not enrolled at this store."""
+
+    code = "unknown_device"
+    http_status = 401
+
+
+class RevokedDevice(EnvelopeRejected):
+    """The sender's device was revoked: everything it sends is refused."""
+
+    code = "revoked_device"
+    http_status = 403
+
+
+class BadSignature(EnvelopeRejected):
+    """The Ed25519 signature does not verify with the sender's registered key."""
+
+    code = "bad_signature"
+    http_status = 401
+
+
+class Tampered(EnvelopeRejected):
+    """The ciphertext does not decrypt under its header (AES-GCM authentication failed)."""
+
+    code = "tampered"
+    http_status = 400
+
+
+class ReplayedEnvelope(EnvelopeRejected):
+    """An envelope id the store already accepted, arriving with different bytes."""
+
+    code = "replayed_envelope"
+    http_status = 409
+
+
+class ConflictingEvent(EnvelopeRejected):
+    """A known event id (or a used per-device sequence number) arriving with different content."""
+
+    code = "conflicting_event"
+    http_status = 409
+
+
+class BlobError(SyncError):
+    """The store refuses a blob operation; the stored blob is unchanged."""
+
+    code = "blob_error"
+
+
+class BadChunk(BlobError):
+    """A chunk whose index, length or declared sizes do not fit the blob being uploaded."""
+
+    code = "bad_chunk"
+    http_status = 400
+
+
+class BlobIncomplete(BlobError):
+    """Completion was asked for while chunks are still missing."""
+
+    code = "blob_incomplete"
+    http_status = 409
+
+
+class BlobHashMismatch(BlobError):
+    """The reassembled blob's SHA-256 is not its id; the partial upload is discarded."""
+
+    code = "blob_hash_mismatch"
+    http_status = 422
+
+
+class BlobConflict(BlobError):
+    """Different bytes for a blob that is already complete; completed blobs are immutable."""
+
+    code = "blob_conflict"
+    http_status = 409
+
+
+class BlobNotFound(BlobError):
+    """No blob (complete or partial) under this id."""
+
+    code = "blob_not_found"
+    http_status = 404
+
+
+class TransportError(SyncError):
+    """The network or the store is unavailable for now; the client retries."""
+
+    code = "unavailable"
+    http_status = 503
+
+
+class Refused(SyncError):
+    """The store refused a request with a stable code; retrying the same request will not help."""
+
+    code = "refused"
+
+    def __init__(self, code: str, message: str, *, status: int, details: Mapping[str, Any] | None = None):
+        super().__init__(message, details=details)
+        self.refusal_code = code
+        self.status = status
+
+    def __str__(self) -> str:
+        return f"{self.refusal_code}: {self.message}"
+
+
+class Stopped(SyncError):
+    """The client was asked to stop while waiting to retry."""
+
+    code = "stopped"
+
+
+ERROR_TYPES: dict[str, type[SyncError]] = {
+    cls.code: cls
+    for cls in (
+        TooLarge,
+        Malformed,
+        UnknownDevice,
+        RevokedDevice,
+        BadSignature,
+        Tampered,
+        ReplayedEnvelope,
+        ConflictingEvent,
+        BadChunk,
+        BlobIncomplete,
+        BlobHashMismatch,
+        BlobConflict,
+        BlobNotFound,
+    )
+}
+"""Every refusal code the store may send, mapped to its exception (and so its HTTP status)."""
+
+PLAIN_WORDS: dict[str, str] = {
+    "too_large": "A batch was too large for the central store; it will be sent in smaller parts.",
+    "malformed": "The central store could not read what this tablet sent (protocol mismatch). "
+    "Nothing is lost; update the app.",
+    "unknown_device": "This tablet is not enrolled at the central store. Nothing is lost; enroll it again.",
+    "revoked_device": "This tablet has been revoked by the quality manager; the central store refuses "
+    "what it sends. Everything stays on this tablet; ask for a new enrollment code.",
+    "bad_signature": "The central store could not verify this tablet's signature. Nothing is lost; "
+    "enroll the tablet again.",
+    "tampered": "Data was damaged on the way to the central store. It will be sent again.",
+    "replayed_envelope": "The central store refused a batch it had seen with different content. "
+    "Nothing is lost; contact support.",
+    "conflicting_event": "The central store already holds a different version of a recorded change. "
+    "Nothing is lost on this tablet; contact support.",
+    "blob_hash_mismatch": "A photo arrived damaged at the central store; it will be uploaded again.",
+    "blob_conflict": "The central store holds a different photo under the same id. Nothing is lost; "
+    "contact support.",
+    "unavailable": "The central store cannot be reached; changes wait on this tablet and are sent "
+    "when the connection is back.",
+}
+"""What the field app shows for each code: what happened and that nothing was lost."""
+
+
+def plain_words(code: str, fallback: str = "") -> str:
+    """The sentence a user sees for an error code (the fallback, or a generic sentence, if unknown)."""
+    return PLAIN_WORDS.get(code) or fallback or f"Sync failed ({code}). Nothing is lost; it will be retried."
