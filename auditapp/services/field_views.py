@@ -1,0 +1,73 @@
+"""What the field app's screens show: plain values, ready to render, computed by the services."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class AuditSummary:
+    """One line of the audit list."""
+
+    audit_id: str
+    title: str
+    site: str
+    audit_type: str
+    answered: int
+    total: int
+    closed: bool = False
+
+    @property
+    def progress(self) -> float:
+        """Share of items answered, 0..1."""
+        return self.answered / self.total if self.total else 0.0
+
+
+@dataclass(frozen=True)
+class ItemView:
+    """One checklist item in a walkthrough, with its current answer."""
+
+    item_id: str
+    clause: str
+    clause_title: str
+    text: str
+    guidance: str
+    answer: str | None
+
+
+@dataclass(frozen=True)
+class WalkthroughView:
+    """An audit opened for capture."""
+
+    audit_id: str
+    title: str
+    site: str
+    items: tuple[ItemView, ...]
+
+    @property
+    def answered(self) -> int:
+        """How many items have an answer."""
+        return sum(1 for item in self.items if item.answer is not None)
+
+
+@dataclass(frozen=True)
+class SyncView:
+    """The sync panel: where the data is, in plain words."""
+
+    configured: bool
+    online: bool
+    waiting_events: int
+    last_success: str | None
+    last_error: str | None
+
+    @property
+    def headline(self) -> str:
+        """One line a user reads at a glance."""
+        if not self.configured:
+            return f"Offline only: {self.waiting_events} changes kept on this device"
+        if self.last_error:
+            return f"Not sent: {self.last_error} ({self.waiting_events} waiting)"
+        if self.waiting_events:
+            return f"{self.waiting_events} changes waiting to sync"
+        when = f", last sync {self.last_success}" if self.last_success else ""
+        return f"All changes synced{when}"
