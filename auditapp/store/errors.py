@@ -1,0 +1,54 @@
+"""Errors the field store reports to the user, each naming the store folder it concerns."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from auditapp.domain.errors import AuditAppError, NotFoundError
+
+
+class StoreError(AuditAppError):
+    """Something is wrong with the field store on this device."""
+
+
+class StoreLockedError(StoreError):
+    """Another process (a second app window, a stuck app) already has this store open."""
+
+    def __init__(self, folder: Path):
+        super().__init__(
+            f"the field store in {folder} is already open in another process; "
+            "close the other app window first"
+        )
+        self.folder = folder
+
+
+class WrongPassphraseError(StoreError):
+    """The passphrase does not unlock the store's data key; nothing was read or changed."""
+
+    def __init__(self, folder: Path):
+        super().__init__(f"wrong passphrase for the field store in {folder}; nothing was changed")
+        self.folder = folder
+
+
+class StoreExistsError(StoreError):
+    """`FieldStore.create` was pointed at a folder that already holds a store."""
+
+    def __init__(self, folder: Path):
+        super().__init__(f"a field store already exists in {folder}; open it instead of creating a new one")
+        self.folder = folder
+
+
+class StoreMissingError(StoreError, NotFoundError):
+    """`FieldStore.open` was pointed at a folder without a store."""
+
+    def __init__(self, folder: Path):
+        super().__init__(f"no field store in {folder}; create one first")
+        self.folder = folder
+
+
+class StoreCorruptError(StoreError):
+    """A file of the store fails its integrity check somewhere other than a torn last write."""
+
+    def __init__(self, path: Path, detail: str):
+        super().__init__(f"the field store file {path} is damaged: {detail}; keep a copy of the folder")
+        self.path = path

@@ -1,0 +1,299 @@
+"""The field store: the tablet's durable, encrypted home of domain events, outbox, settings and photos."""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import threading
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from auditapp.domain.clock import Timestamp
+from auditapp.domain.events import DomainEvent
+from auditapp.store.errors import StoreError, StoreExistsError, StoreLockedError, StoreMissingError
+from auditapp.store.journal import HEADER, Journal
+from auditapp.store.keys import (
+    KEY_FILE,
+    StoreKeys,
+    new_key_file,
+    unwrap_data_key,
+    wrap_data_key,
+    write_key_file,
+)
+from auditapp.store.photos import EncryptedPhotoStore
+from auditapp.store.views import AuditView, DeviceView
+
+JOURNAL_FILE = "journal.bin"
+DEVICE_VIEW = "device.view"
+LOCK_FILE = "lock"
+# Views are rewritten every this many journal records: rare enough that a write stays an append,
+# frequent enough that reopening replays little.
+CHECKPOINT_EVERY = 1000
+
+
+def _lock(folder: Path) -> int:
+    fd = os.open(folder / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        raise StoreLockedError(folder) from None
+    return fd
+
+
+def _unlock(fd: int) -> None:
+    fcntl.flock(fd, fcntl.LOCK_UN)
+    os.close(fd)
+
+
+class FieldStore:
+    """EventStore, Outbox and Settings over an encrypted journal and TinyDB views; `.photos` is a PhotoStore.
+
+    One process owns a store at a time. Every write returns only once it is on disk.
+    """
+
+    def __init__(self, folder: Path, data_key: bytes, lock_fd: int, checkpoint_every: int):
+        self.folder = folder
+        self._lock_fd = lock_fd
+        self._keys = StoreKeys.from_data_key(data_key)
+        self._checkpoint_every = checkpoint_every
+        self._mutex = threading.RLock()
+        self._audits: dict[str, AuditView] = {}
+        (folder / "audits").mkdir(mode=0o700, exist_ok=True)
+        self._remove_leftovers()
+        self._device = DeviceView(folder / DEVICE_VIEW, self._keys.view)
+        self._known_audits = dict.fromkeys(self._device.audits)
+        self._journal, scanned = Journal.open(
+            folder / JOURNAL_FILE, self._keys.journal, self._device.through or HEADER
+        )
+        self._since_checkpoint = 0
+        for offset, record in scanned.records:
+            self._apply(offset, record)
+        self.photos = EncryptedPhotoStore(folder / "photos", self._keys)
+
+    # ------------------------------------------------------------------ lifecycle
+    @staticmethod
+    def exists(folder: Path) -> bool:
+        """Whether `folder` holds a field store."""
+        return (Path(folder) / KEY_FILE).exists()
+
+    @classmethod
+    def create(cls, folder: Path, passphrase: str, *, checkpoint_every: int = CHECKPOINT_EVERY) -> FieldStore:
+        """A new, empty store in `folder` locked by `passphrase`; StoreExistsError if one is there."""
+        folder = Path(folder)
+        if cls.exists(folder):
+            raise StoreExistsError(folder)
+        if not passphrase:
+            raise StoreError("a field store needs a non-empty passphrase")
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        lock_fd = _lock(folder)
+        try:
+            if cls.exists(folder):
+                raise StoreExistsError(folder)
+            journal = folder / JOURNAL_FILE
+            if journal.exists():  # left by a create that crashed before its key file: holds nothing
+                journal.unlink()
+            Journal.create(journal)
+            data_key = new_key_file(folder, passphrase)  # written last: its presence means "a store"
+            return cls(folder, data_key, lock_fd, checkpoint_every)
+        except BaseException:
+            _unlock(lock_fd)
+            raise
+
+    @classmethod
+    def open(cls, folder: Path, passphrase: str, *, checkpoint_every: int = CHECKPOINT_EVERY) -> FieldStore:
+        """Unlock the store in `folder`; WrongPassphraseError (nothing touched) or StoreLockedError."""
+        folder = Path(folder)
+        if not cls.exists(folder):
+            raise StoreMissingError(folder)
+        lock_fd = _lock(folder)
+        try:
+            data_key = unwrap_data_key(folder, passphrase)
+            return cls(folder, data_key, lock_fd, checkpoint_every)
+        except BaseException:
+            _unlock(lock_fd)
+            raise
+
+    def close(self) -> None:
+        """Checkpoint the views and release the store for another process."""
+        with self._mutex:
+            if self._lock_fd < 0:
+                return
+            try:
+                self.checkpoint()
+            finally:
+                self._journal.close()
+                _unlock(self._lock_fd)
+                self._lock_fd = -1
+
+    def __enter__(self) -> FieldStore:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def change_passphrase(self, old: str, new: str) -> None:
+        """Re-wrap the data key under a new passphrase; the data files are not rewritten."""
+        with self._mutex:
+            self._check_open()
+            if not new:
+                raise StoreError("the new passphrase must not be empty")
+            data_key = unwrap_data_key(self.folder, old)
+            write_key_file(self.folder, wrap_data_key(data_key, new))
+
+    def checkpoint(self) -> None:
+        """Write every changed view atomically, audits first, so a reopen replays only the journal tail."""
+        with self._mutex:
+            self._check_open()
+            through = self._journal.end
+            for view in self._audits.values():
+                if view.dirty:
+                    view.save(through)
+            self._device.save(through)
+            self._since_checkpoint = 0
+
+    # ------------------------------------------------------------------ EventStore
+    def append(self, events: Sequence[DomainEvent]) -> None:
+        """Make own events durable and queued for sync in one journal record; returns after fsync."""
+        with self._mutex:
+            fresh = self._fresh(events)
+            if fresh:
+                self._write({"t": "a", "ev": [e.to_dict() for e in fresh]})
+
+    def merge_remote(self, events: Sequence[DomainEvent]) -> int:
+        """Store other devices' events (not queued); returns how many were new."""
+        with self._mutex:
+            fresh = self._fresh(events)
+            if fresh:
+                self._write({"t": "m", "ev": [e.to_dict() for e in fresh]})
+            return len(fresh)
+
+    def events(self, audit_id: str) -> list[DomainEvent]:
+        """Every event of one audit in stored order."""
+        with self._mutex:
+            if audit_id not in self._known_audits:
+                return []
+            return list(self._audit(audit_id).events)
+
+    def audit_ids(self) -> list[str]:
+        """Audits with at least one event, in order of first appearance."""
+        with self._mutex:
+            return list(self._known_audits)
+
+    def last_seq(self, device_id: str) -> int:
+        """Highest sequence stored for the device, 0 when none."""
+        with self._mutex:
+            return self._device.seqs.get(device_id, 0)
+
+    def last_hlc(self) -> Timestamp | None:
+        """Latest clock timestamp of any stored event."""
+        with self._mutex:
+            text = self._device.last_hlc
+            return None if text is None else Timestamp.from_text(text)
+
+    # ------------------------------------------------------------------ Outbox
+    def pending(self, limit: int = 500) -> list[DomainEvent]:
+        """The oldest unsent own events, in the order they were stored (per-device sequence order)."""
+        with self._mutex:
+            out: list[DomainEvent] = []
+            for event_id, audit_id in self._device.outbox.items():
+                if len(out) >= limit:
+                    break
+                out.append(self._audit(audit_id).by_id(event_id))
+            return out
+
+    def acknowledge(self, event_ids: Iterable[str]) -> None:
+        """Drop confirmed events from the outbox, durably (an acknowledgement is a journal record)."""
+        with self._mutex:
+            ids = [i for i in dict.fromkeys(event_ids) if i in self._device.outbox]
+            if ids:
+                self._write({"t": "k", "ids": ids})
+
+    def pending_count(self) -> int:
+        """How many events wait to be pushed."""
+        with self._mutex:
+            return len(self._device.outbox)
+
+    # ------------------------------------------------------------------ Settings
+    def get(self, key: str, default: str | None = None) -> str | None:
+        """The value stored under key, or default."""
+        with self._mutex:
+            return self._device.settings.get(key, default)
+
+    def put(self, key: str, value: str) -> None:
+        """Store a small value (device id, server URL, tokens, private keys) durably and encrypted."""
+        if not isinstance(key, str) or not isinstance(value, str):
+            raise TypeError("settings keys and values are text")
+        with self._mutex:
+            if self._device.settings.get(key) != value:
+                self._write({"t": "s", "k": key, "v": value})
+
+    # ------------------------------------------------------------------ internals
+    def _check_open(self) -> None:
+        if self._lock_fd < 0:
+            raise StoreError(f"the field store in {self.folder} is closed")
+
+    def _fresh(self, events: Sequence[DomainEvent]) -> list[DomainEvent]:
+        self._check_open()
+        fresh: dict[str, DomainEvent] = {}
+        for event in events:
+            if event.event_id in fresh:
+                continue
+            if event.audit_id in self._known_audits and event.event_id in self._audit(event.audit_id).ids:
+                continue
+            fresh[event.event_id] = event
+        return list(fresh.values())
+
+    def _write(self, record: dict[str, Any]) -> None:
+        offset = self._journal.append(record)
+        self._apply(offset, record)
+        if self._since_checkpoint >= self._checkpoint_every:
+            self.checkpoint()
+
+    def _apply(self, offset: int, record: dict[str, Any]) -> None:
+        """Apply one journal record to the in-memory state (live writes and replay share this)."""
+        self._since_checkpoint += 1
+        kind = record.get("t")
+        if kind in ("a", "m"):
+            device = self._device
+            for doc in record["ev"]:
+                event = DomainEvent.from_dict(doc)
+                view = self._audit(event.audit_id)
+                if offset >= view.through:
+                    view.add(event, doc)
+                if kind == "a" and offset >= device.through:
+                    device.outbox.setdefault(event.event_id, event.audit_id)
+                device.seqs[event.device_id] = max(device.seqs.get(event.device_id, 0), event.seq)
+                hlc = doc["hlc"]
+                if device.last_hlc is None or hlc > device.last_hlc:
+                    device.last_hlc = hlc
+        elif kind == "k":
+            for event_id in record["ids"]:
+                self._device.outbox.pop(event_id, None)
+        elif kind == "s":
+            self._device.settings[record["k"]] = record["v"]
+        else:
+            raise StoreError(f"unknown record kind {kind!r} at byte {offset} of {self.folder / JOURNAL_FILE}")
+
+    def _audit(self, audit_id: str) -> AuditView:
+        view = self._audits.get(audit_id)
+        if view is None:
+            path = self.folder / "audits" / (self._keys.file_name("audit", audit_id) + ".view")
+            view = AuditView(path, self._keys.view, audit_id)
+            self._audits[audit_id] = view
+            if audit_id not in self._known_audits:
+                self._known_audits[audit_id] = None
+                self._device.audits.append(audit_id)
+        return view
+
+    def _remove_leftovers(self) -> None:
+        # A crash during a checkpoint or photo write leaves a *.tmp ciphertext file; it is never read.
+        for pattern in ("*.tmp", "audits/*.tmp", "photos/*.tmp"):
+            for path in self.folder.glob(pattern):
+                with contextlib.suppress(OSError):
+                    path.unlink()

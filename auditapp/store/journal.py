@@ -1,0 +1,213 @@
+"""The append-only, encrypted, fsync'd journal: the store's source of truth.
+
+File layout: an 8-byte magic header, then records. A record is a 4-byte big-endian length L, a CRC-32 of
+those 4 bytes, and L bytes of `nonce + AES-256-GCM(ciphertext + tag)` whose associated data is the record's
+offset, so records cannot be moved, replayed or cut and stay valid. A record that fails its checks is a torn
+last write when no valid record follows it (dropped and cut off), and damage otherwise (a clear error).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import struct
+import zlib
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from auditapp.store.atomic import fsync_folder
+from auditapp.store.errors import StoreCorruptError, StoreError
+from auditapp.store.keys import NONCE_BYTES, open_sealed, seal
+
+MAGIC = b"AAJRNL\x00\x01"
+HEADER = len(MAGIC)
+_PREFIX = struct.Struct(">II")  # length, crc32(length bytes)
+_MIN_BODY = NONCE_BYTES + 16  # nonce + GCM tag of an empty plaintext
+_MAX_BODY = 256 * 1024 * 1024
+
+
+class JournalDamage(Exception):
+    """A record in the middle of the journal fails its checks (internal; surfaced as StoreCorruptError)."""
+
+    def __init__(self, offset: int, reason: str):
+        super().__init__(f"record at byte {offset} {reason}")
+        self.offset = offset
+
+
+@dataclass
+class ScanResult:
+    """Records read from a journal buffer and where the valid part ends."""
+
+    records: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+    valid_end: int = HEADER
+    dropped_bytes: int = 0
+
+
+def _aad(offset: int) -> bytes:
+    return MAGIC + offset.to_bytes(8, "big")
+
+
+def encode_record(key: AESGCM, offset: int, record: Mapping[str, Any]) -> bytes:
+    """The bytes of one record that will start at `offset`."""
+    body = seal(key, json.dumps(record, separators=(",", ":")).encode("utf-8"), _aad(offset))
+    length = len(body).to_bytes(4, "big")
+    return _PREFIX.pack(len(body), zlib.crc32(length)) + body
+
+
+def _try_record(key: AESGCM, buffer: bytes, offset: int) -> tuple[int, dict[str, Any]] | str:
+    """(end offset, record) when a valid record starts at offset, else why not."""
+    if len(buffer) - offset < _PREFIX.size:
+        return "is cut short in its header"
+    length, crc = _PREFIX.unpack_from(buffer, offset)
+    if zlib.crc32(length.to_bytes(4, "big")) != crc or not _MIN_BODY <= length <= _MAX_BODY:
+        return "has a damaged header"
+    end = offset + _PREFIX.size + length
+    if end > len(buffer):
+        return "is cut short"
+    try:
+        plain = open_sealed(key, buffer[offset + _PREFIX.size : end], _aad(offset))
+    except InvalidTag:
+        return "fails its authentication tag"
+    try:
+        record = json.loads(plain)
+    except ValueError:
+        return "decrypts to malformed data"
+    return end, record
+
+
+def _valid_record_after(key: AESGCM, buffer: bytes, start: int) -> int | None:
+    """Offset of the first valid record after `start`, if any (only run when something failed)."""
+    for candidate in range(start + 1, len(buffer) - _PREFIX.size - _MIN_BODY + 1):
+        length, crc = _PREFIX.unpack_from(buffer, candidate)
+        if zlib.crc32(length.to_bytes(4, "big")) != crc:
+            continue
+        if not isinstance(_try_record(key, buffer, candidate), str):
+            return candidate
+    return None
+
+
+def _check_torn(key: AESGCM, buffer: bytes, offset: int, reason: str) -> None:
+    """Raise JournalDamage unless the failed record at `offset` can be the torn last write."""
+    if len(buffer) - offset >= _PREFIX.size:
+        length, crc = _PREFIX.unpack_from(buffer, offset)
+        header_ok = zlib.crc32(length.to_bytes(4, "big")) == crc and _MIN_BODY <= length <= _MAX_BODY
+        end = offset + _PREFIX.size + length
+        if header_ok and end < len(buffer):
+            # A whole record with more data after it was not the last write: damage, or a key that
+            # does not belong to this journal. Never cut such a journal.
+            raise JournalDamage(offset, f"{reason} and is not the last record")
+    following = _valid_record_after(key, buffer, offset)
+    if following is not None:
+        raise JournalDamage(offset, f"{reason} while a valid record follows at byte {following}")
+
+
+def scan(key: AESGCM, buffer: bytes, start: int = HEADER) -> ScanResult:
+    """Read every record from `start`; drop a torn tail, raise JournalDamage for damage before the end."""
+    if buffer[:HEADER] != MAGIC:
+        raise JournalDamage(0, "is not a field store journal header")
+    result = ScanResult(valid_end=start)
+    offset = start
+    while offset < len(buffer):
+        outcome = _try_record(key, buffer, offset)
+        if isinstance(outcome, str):
+            _check_torn(key, buffer, offset, outcome)
+            result.dropped_bytes = len(buffer) - offset
+            break
+        end, record = outcome
+        result.records.append((offset, record))
+        offset = end
+        result.valid_end = end
+    return result
+
+
+class Journal:
+    """An open journal file: appends return only once the record is on disk (fsync)."""
+
+    def __init__(self, path: Path, key: AESGCM, fd: int, end: int):
+        self.path = path
+        self._key = key
+        self._fd = fd
+        self.end = end
+
+    @classmethod
+    def create(cls, path: Path) -> None:
+        """Write an empty journal (just the header) durably."""
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            os.write(fd, MAGIC)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        fsync_folder(path.parent)
+
+    @classmethod
+    def open(cls, path: Path, key: AESGCM, start: int) -> tuple[Journal, ScanResult]:
+        """Open for appending after reading the records from `start`; a torn tail is cut off durably."""
+        if not path.exists():
+            cls.create(path)
+        fd = os.open(path, os.O_RDWR)
+        try:
+            buffer = _read_all(fd)
+            if start > len(buffer):
+                raise StoreCorruptError(path, f"it ends at byte {len(buffer)} before its checkpoint {start}")
+            try:
+                result = scan(key, buffer, start)
+            except JournalDamage as damage:
+                raise StoreCorruptError(path, str(damage)) from None
+            if result.dropped_bytes:
+                os.ftruncate(fd, result.valid_end)
+                os.fsync(fd)
+        except BaseException:
+            os.close(fd)
+            raise
+        return cls(path, key, fd, result.valid_end), result
+
+    def append(self, record: dict[str, Any]) -> int:
+        """Write one record and fsync; returns its offset. On failure the journal is cut back to before it."""
+        offset = self.end
+        data = encode_record(self._key, offset, record)
+        try:
+            os.lseek(self._fd, offset, os.SEEK_SET)
+            view = memoryview(data)
+            while view:
+                view = view[os.write(self._fd, view) :]
+            os.fsync(self._fd)
+        except OSError as exc:
+            try:
+                os.ftruncate(self._fd, offset)
+                os.fsync(self._fd)
+            except OSError:
+                pass
+            raise StoreError(
+                f"could not write to {self.path}: {exc.strerror or exc}; nothing was saved"
+            ) from exc
+        self.end = offset + len(data)
+        return offset
+
+    def read_from(self, start: int) -> Iterator[tuple[int, dict[str, Any]]]:
+        """Records from `start` to the current end (used to rebuild a view)."""
+        os.lseek(self._fd, 0, os.SEEK_SET)
+        buffer = _read_all(self._fd)[: self.end]
+        try:
+            yield from scan(self._key, buffer, start).records
+        except JournalDamage as damage:
+            raise StoreCorruptError(self.path, str(damage)) from None
+
+    def close(self) -> None:
+        """Release the file descriptor."""
+        if self._fd >= 0:
+            os.close(self._fd)
+            self._fd = -1
+
+
+def _read_all(fd: int) -> bytes:
+    os.lseek(fd, 0, os.SEEK_SET)
+    chunks = []
+    while chunk := os.read(fd, 1 << 20):
+        chunks.append(chunk)
+    return b"".join(chunks)

@@ -1,0 +1,129 @@
+"""Encryption keys of the field store: a random data key, wrapped by a key derived from the passphrase.
+
+The data key never changes, so a passphrase change rewrites one small file and no data. Every file of the
+store is encrypted with a sub-key derived from the data key (HKDF), one per purpose, so a journal record can
+never be passed off as a view file or a photo.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
+
+from auditapp.store.atomic import write_atomically
+from auditapp.store.errors import StoreCorruptError, WrongPassphraseError
+
+KEY_FILE = "key.json"
+# scrypt cost: about 90 ms on a laptop, a few hundred on a tablet; paid once per unlock.
+SCRYPT_N = 2**15
+SCRYPT_R = 8
+SCRYPT_P = 1
+_WRAP_AAD = b"auditapp field store data key v1"
+NONCE_BYTES = 12
+
+
+@dataclass(frozen=True)
+class StoreKeys:
+    """The sub-keys one unlocked store uses; derived from the data key, held only in memory."""
+
+    journal: AESGCM
+    view: AESGCM
+    photos: AESGCM
+    names: bytes
+
+    @classmethod
+    def from_data_key(cls, data_key: bytes) -> StoreKeys:
+        """Derive one independent key per purpose from the data key."""
+        return cls(
+            journal=AESGCM(_subkey(data_key, b"journal")),
+            view=AESGCM(_subkey(data_key, b"view")),
+            photos=AESGCM(_subkey(data_key, b"photos")),
+            names=_subkey(data_key, b"file names"),
+        )
+
+    def file_name(self, kind: str, value: str) -> str:
+        """A file name that reveals nothing about `value` (an audit id, a photo hash) without the key."""
+        return hmac.new(self.names, f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()[:40]
+
+
+def _subkey(data_key: bytes, purpose: bytes) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"auditapp store " + purpose).derive(
+        data_key
+    )
+
+
+def _kek(passphrase: str, salt: bytes, n: int, r: int, p: int) -> bytes:
+    return Scrypt(salt=salt, length=32, n=n, r=r, p=p).derive(passphrase.encode("utf-8"))
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def wrap_data_key(data_key: bytes, passphrase: str) -> dict[str, Any]:
+    """The key file's content: scrypt parameters and salt, and the data key sealed under the derived key."""
+    salt = secrets.token_bytes(16)
+    nonce = secrets.token_bytes(NONCE_BYTES)
+    kek = _kek(passphrase, salt, SCRYPT_N, SCRYPT_R, SCRYPT_P)
+    wrapped = AESGCM(kek).encrypt(nonce, data_key, _WRAP_AAD)
+    return {
+        "format": "auditapp-field-store-key/1",
+        "kdf": {"name": "scrypt", "n": SCRYPT_N, "r": SCRYPT_R, "p": SCRYPT_P, "salt": _b64(salt)},
+        "wrap": {"name": "AES-256-GCM", "nonce": _b64(nonce), "wrapped_key": _b64(wrapped)},
+    }
+
+
+def new_key_file(folder: Path, passphrase: str) -> bytes:
+    """Create a random data key, write it wrapped under the passphrase, and return it."""
+    data_key = AESGCM.generate_key(bit_length=256)
+    write_key_file(folder, wrap_data_key(data_key, passphrase))
+    return data_key
+
+
+def write_key_file(folder: Path, content: dict[str, Any]) -> None:
+    """Replace the key file atomically so a crash leaves either the old or the new wrap, never neither."""
+    write_atomically(folder / KEY_FILE, json.dumps(content, indent=2).encode("utf-8"))
+
+
+def unwrap_data_key(folder: Path, passphrase: str) -> bytes:
+    """The data key, or WrongPassphraseError; reads the key file only."""
+    path = folder / KEY_FILE
+    try:
+        content = json.loads(path.read_bytes())
+        kdf, wrap = content["kdf"], content["wrap"]
+        salt = base64.b64decode(kdf["salt"])
+        nonce = base64.b64decode(wrap["nonce"])
+        wrapped = base64.b64decode(wrap["wrapped_key"])
+        n, r, p = int(kdf["n"]), int(kdf["r"]), int(kdf["p"])
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise StoreCorruptError(path, f"unreadable key file ({exc})") from exc
+    if kdf.get("name") != "scrypt" or wrap.get("name") != "AES-256-GCM":
+        raise StoreCorruptError(path, "unknown key derivation or wrap algorithm")
+    try:
+        return AESGCM(_kek(passphrase, salt, n, r, p)).decrypt(nonce, wrapped, _WRAP_AAD)
+    except InvalidTag:
+        raise WrongPassphraseError(folder) from None
+
+
+def seal(key: AESGCM, plaintext: bytes, aad: bytes) -> bytes:
+    """nonce + AES-256-GCM ciphertext with tag; a fresh random nonce every time."""
+    nonce = os.urandom(NONCE_BYTES)
+    return nonce + key.encrypt(nonce, plaintext, aad)
+
+
+def open_sealed(key: AESGCM, sealed: bytes, aad: bytes) -> bytes:
+    """Inverse of `seal`; raises InvalidTag when the bytes or their context were altered."""
+    return key.decrypt(sealed[:NONCE_BYTES], sealed[NONCE_BYTES:], aad)

@@ -1,0 +1,62 @@
+"""Photo files of the field store: one encrypted file per photo, addressed by the SHA-256 of its bytes."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+from cryptography.exceptions import InvalidTag
+
+from auditapp.domain.errors import NotFoundError
+from auditapp.store.atomic import write_atomically
+from auditapp.store.errors import StoreCorruptError
+from auditapp.store.keys import StoreKeys, open_sealed, seal
+
+_DIGEST = re.compile(r"^[0-9a-f]{64}$")
+
+
+class EncryptedPhotoStore:
+    """PhotoStore whose files are AES-256-GCM ciphertext under names that do not reveal the hash."""
+
+    def __init__(self, folder: Path, keys: StoreKeys):
+        self._folder = folder
+        self._keys = keys
+        folder.mkdir(mode=0o700, exist_ok=True)
+
+    def _path(self, digest: str) -> Path:
+        # The file name is keyed, so a thief cannot check whether a known picture is on the tablet.
+        return self._folder / (self._keys.file_name("photo", digest) + ".photo")
+
+    def put(self, data: bytes) -> str:
+        """Store the bytes durably (fsync'd, atomic) and return their SHA-256 hex digest."""
+        digest = hashlib.sha256(data).hexdigest()
+        path = self._path(digest)
+        if not path.exists():
+            write_atomically(path, seal(self._keys.photos, data, digest.encode("ascii")))
+        return digest
+
+    def get(self, digest: str) -> bytes:
+        """The bytes stored under digest; NotFoundError if absent, StoreCorruptError if altered."""
+        if not _DIGEST.match(digest):
+            raise NotFoundError(f"no photo with SHA-256 {digest!r}: not a SHA-256 hex digest")
+        path = self._path(digest)
+        try:
+            sealed = path.read_bytes()
+        except FileNotFoundError:
+            raise NotFoundError(f"no photo with SHA-256 {digest} in {self._folder}") from None
+        try:
+            data = open_sealed(self._keys.photos, sealed, digest.encode("ascii"))
+        except InvalidTag:
+            raise StoreCorruptError(path, f"photo {digest} fails its integrity check") from None
+        if hashlib.sha256(data).hexdigest() != digest:
+            raise StoreCorruptError(path, f"photo {digest} does not match its hash")
+        return data
+
+    def has(self, digest: str) -> bool:
+        """Whether bytes with this digest are stored."""
+        return bool(_DIGEST.match(digest)) and self._path(digest).exists()
+
+    def count(self) -> int:
+        """How many photos are stored (for status screens and tests)."""
+        return sum(1 for _ in self._folder.glob("*.photo"))
