@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import shutil
 import uuid
 from collections.abc import Iterator
@@ -73,6 +75,37 @@ def chromium() -> str:
     """Path of Debian's chromium, for the browser tests."""
     path = os.environ.get("AUDITAPP_CHROMIUM", CHROMIUM)
     if not (os.path.exists(path) or shutil.which(path)):
-        _unavailable(f"chromium is not installed at {path} (make test installs it with apt)",
-                     "AUDITAPP_REQUIRE_BROWSER")
+        _unavailable(
+            f"chromium is not installed at {path} (make test installs it with apt)",
+            "AUDITAPP_REQUIRE_BROWSER",
+        )
     return path
+
+
+# ---------------------------------------------------------------- requirement traceability
+_REQ_ID = re.compile(r"^\|\s*([A-Z]{3}-\d{3})\s*\|", re.MULTILINE)
+
+
+def known_requirements() -> set[str]:
+    """Requirement ids listed in docs/requirements.md."""
+    return set(_REQ_ID.findall((ROOT / "docs" / "requirements.md").read_text(encoding="utf-8")))
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Refuse tests that claim a requirement the register does not list; optionally dump the matrix."""
+    known = known_requirements()
+    matrix: dict[str, list[str]] = {}
+    unknown: list[str] = []
+    for item in items:
+        for marker in item.iter_markers("req"):
+            for req in marker.args:
+                matrix.setdefault(req, []).append(item.nodeid)
+                if req not in known:
+                    unknown.append(f"{item.nodeid}: {req}")
+    if unknown:
+        raise pytest.UsageError(
+            "tests name requirements missing from docs/requirements.md:\n  " + "\n  ".join(unknown)
+        )
+    target = os.environ.get("AUDITAPP_TRACE_OUT")
+    if target:
+        Path(target).write_text(json.dumps(matrix, indent=1, sort_keys=True), encoding="utf-8")

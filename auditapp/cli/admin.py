@@ -15,19 +15,24 @@ def register(sub: Any) -> None:
     """Add the `admin` subcommand and its actions."""
     defaults = ServerConfig.from_env()
     parser: argparse.ArgumentParser = sub.add_parser(
-        "admin", help="administer the central store: users and devices",
+        "admin",
+        help="administer the central store: users and devices",
         description="Administer the central store: create users, list and revoke devices.",
     )
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
 
     create = actions.add_parser(
-        "create-user", help="add a user",
+        "create-user",
+        help="add a user",
         description="Add a user. The password is read from AUDITAPP_PASSWORD or asked for.",
     )
     add_database_option(create, defaults)
     create.add_argument("username")
-    create.add_argument("--role", default="auditor",
-                        help="admin, quality_manager, capa_owner, auditor or viewer (default auditor)")
+    create.add_argument(
+        "--role",
+        default="auditor",
+        help="admin, quality_manager, capa_owner, auditor or viewer (default auditor)",
+    )
     create.add_argument("--name", default="", help="printed name, shown on signatures")
     create.set_defaults(handler=_create_user)
 
@@ -36,7 +41,8 @@ def register(sub: Any) -> None:
     devices.set_defaults(handler=_devices)
 
     revoke = actions.add_parser(
-        "revoke", help="revoke a device",
+        "revoke",
+        help="revoke a device",
         description="Revoke a device: everything it sends afterwards is refused.",
     )
     add_database_option(revoke, defaults)

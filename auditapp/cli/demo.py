@@ -12,16 +12,29 @@ from auditapp.config import data_home, env
 def register(sub: Any) -> None:
     """Add the `demo` subcommand."""
     parser: argparse.ArgumentParser = sub.add_parser(
-        "demo", help="run the central store and the field app together with demo data",
+        "demo",
+        help="run the central store and the field app together with demo data",
         description="Start the central store on SQLite and the field app in web mode, seeded with a demo "
         "organisation, user and audit. Prints the URLs and demo credentials; Ctrl-C stops both.",
     )
-    parser.add_argument("--home", type=Path, default=data_home() / "demo",
-                        help="folder for the demo's data [AUDITAPP_HOME]/demo")
-    parser.add_argument("--server-port", type=int, default=int(env("SERVER_PORT", "8765")),
-                        help="central store port [AUDITAPP_SERVER_PORT]")
-    parser.add_argument("--field-port", type=int, default=int(env("FIELD_PORT", "8550")),
-                        help="field app port [AUDITAPP_FIELD_PORT]")
+    parser.add_argument(
+        "--home",
+        type=Path,
+        default=data_home() / "demo",
+        help="folder for the demo's data [AUDITAPP_HOME]/demo",
+    )
+    parser.add_argument(
+        "--server-port",
+        type=int,
+        default=int(env("SERVER_PORT", "8765")),
+        help="central store port [AUDITAPP_SERVER_PORT]",
+    )
+    parser.add_argument(
+        "--field-port",
+        type=int,
+        default=int(env("FIELD_PORT", "8550")),
+        help="field app port [AUDITAPP_FIELD_PORT]",
+    )
     parser.set_defaults(handler=run)
 
 

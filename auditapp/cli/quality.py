@@ -11,16 +11,22 @@ from auditapp.config import env
 def register(sub: Any) -> None:
     """Add the `quality` subcommand."""
     parser: argparse.ArgumentParser = sub.add_parser(
-        "quality", help="the quality desktop app: triage findings, drive CAPAs (web mode on localhost)",
+        "quality",
+        help="the quality desktop app: triage findings, drive CAPAs (web mode on localhost)",
         description="Run the quality desktop app in Flet web mode on localhost. It talks to the central "
         "store only through its HTTP API.",
     )
-    parser.add_argument("--server-url", default=env("SERVER_URL", "http://127.0.0.1:8765"),
-                        help="central store URL [AUDITAPP_SERVER_URL]")
-    parser.add_argument("--host", default=env("QUALITY_HOST", "127.0.0.1"),
-                        help="address to serve on [AUDITAPP_QUALITY_HOST]")
-    parser.add_argument("--port", type=int, default=int(env("QUALITY_PORT", "8560")),
-                        help="port [AUDITAPP_QUALITY_PORT]")
+    parser.add_argument(
+        "--server-url",
+        default=env("SERVER_URL", "http://127.0.0.1:8765"),
+        help="central store URL [AUDITAPP_SERVER_URL]",
+    )
+    parser.add_argument(
+        "--host", default=env("QUALITY_HOST", "127.0.0.1"), help="address to serve on [AUDITAPP_QUALITY_HOST]"
+    )
+    parser.add_argument(
+        "--port", type=int, default=int(env("QUALITY_PORT", "8560")), help="port [AUDITAPP_QUALITY_PORT]"
+    )
     parser.set_defaults(handler=run)
 
 

@@ -1,0 +1,285 @@
+"""The field workspace: one encrypted store on this device, the use cases the field screens call.
+
+A consultant keeps one workspace per client; the UI talks to this object only, and the adapters
+(store, checklists, sync) are handed in by the bootstrap, so nothing here touches a file or the network.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Protocol
+
+from auditapp.domain.clock import HybridClock
+from auditapp.domain.drafts import Draft, audit_planned, response_recorded
+from auditapp.domain.errors import AuditAppError, NotFoundError, ValidationError
+from auditapp.domain.events import DomainEvent, EventFactory
+from auditapp.domain.plan import AuditPlan
+from auditapp.domain.responses import parse_answer
+from auditapp.domain.state import AuditState, project
+from auditapp.services.field_views import AuditSummary, ItemView, SyncView, WalkthroughView
+from auditapp.services.ports import EventStore, Outbox, Settings
+
+MIN_PASSPHRASE = 8
+
+
+class WorkspaceStore(EventStore, Outbox, Settings, Protocol):
+    """What a workspace needs of its store: events, outbox and settings in one encrypted place."""
+
+    def close(self) -> None:
+        """Release the store (and its lock)."""
+
+
+class StoreOpener(Protocol):
+    """Creates or opens the encrypted store of a workspace folder."""
+
+    def exists(self, folder: Path) -> bool:
+        """Whether a store has been set up in the folder."""
+
+    def create(self, folder: Path, passphrase: str) -> WorkspaceStore:
+        """Set up a new store protected by the passphrase."""
+
+    def open(self, folder: Path, passphrase: str) -> WorkspaceStore:
+        """Open an existing store; a wrong passphrase raises an AuditAppError and changes nothing."""
+
+
+@dataclass(frozen=True)
+class ChecklistItemText:
+    """What the walkthrough shows of one checklist item."""
+
+    item_id: str
+    clause: str
+    clause_title: str
+    text: str
+    guidance: str
+
+
+class ChecklistTexts(Protocol):
+    """The items of a checklist by id, in checklist order."""
+
+    def items(self, checklist_id: str) -> list[ChecklistItemText]:
+        """Items of the checklist; NotFoundError when the checklist is unknown."""
+
+
+class SyncAgent(Protocol):
+    """Sends the outbox to the central store in the background; never blocks capture."""
+
+    def start(self) -> None:
+        """Begin background sync."""
+
+    def stop(self) -> None:
+        """End background sync."""
+
+    def sync_now(self) -> None:
+        """Try one round now (returns when done or failed)."""
+
+    def view(self) -> SyncView:
+        """State for the sync panel."""
+
+
+SyncFactory = Callable[[WorkspaceStore], SyncAgent]
+
+
+class FieldWorkspace:
+    """The field app's use cases over one workspace folder."""
+
+    def __init__(
+        self,
+        folder: Path,
+        stores: StoreOpener,
+        checklists: ChecklistTexts,
+        sync_factory: SyncFactory | None = None,
+    ):
+        self.folder = folder
+        self._stores = stores
+        self._checklists = checklists
+        self._sync_factory = sync_factory
+        self._store: WorkspaceStore | None = None
+        self._sync: SyncAgent | None = None
+        self._lock = threading.RLock()
+        self._want_sync = False
+
+    # ------------------------------------------------------------------ session
+    @property
+    def unlocked(self) -> bool:
+        """Whether the store is open in this session."""
+        return self._store is not None
+
+    def needs_setup(self) -> bool:
+        """True on first run: no store in the folder yet."""
+        return not self._stores.exists(self.folder)
+
+    def set_up(self, passphrase: str, confirm: str) -> None:
+        """First run: create the encrypted store and this device's id."""
+        if len(passphrase) < MIN_PASSPHRASE:
+            raise ValidationError(f"use at least {MIN_PASSPHRASE} characters", "passphrase")
+        if passphrase != confirm:
+            raise ValidationError("the two passphrases differ: type the same one twice", "passphrase")
+        with self._lock:
+            store = self._stores.create(self.folder, passphrase)
+            if store.get("device_id") is None:
+                store.put("device_id", str(uuid.uuid4()))
+            self._opened(store)
+
+    def unlock(self, passphrase: str) -> None:
+        """Open the store for this session; a wrong passphrase changes nothing."""
+        if not passphrase:
+            raise ValidationError("enter your passphrase", "passphrase")
+        with self._lock:
+            if self._store is None:
+                self._opened(self._stores.open(self.folder, passphrase))
+
+    def adopt(self, store: WorkspaceStore) -> None:
+        """Use an already opened store (the demo and tests open it before the UI starts)."""
+        with self._lock:
+            self._opened(store)
+
+    def _opened(self, store: WorkspaceStore) -> None:
+        self._store = store
+        if self._sync_factory is not None:
+            self._sync = self._sync_factory(store)
+            if self._want_sync:
+                self._sync.start()
+
+    def close(self) -> None:
+        """Stop syncing and release the store."""
+        with self._lock:
+            if self._sync is not None:
+                self._sync.stop()
+                self._sync = None
+            if self._store is not None:
+                self._store.close()
+                self._store = None
+
+    def store(self) -> WorkspaceStore:
+        """The open store; using a locked workspace is an error the UI reports."""
+        if self._store is None:
+            raise AuditAppError("the workspace is locked: unlock it with your passphrase first")
+        return self._store
+
+    @property
+    def device_id(self) -> str:
+        """This device's id (chosen at setup, registered with the central store at enrollment)."""
+        device = self.store().get("device_id")
+        if device is None:
+            raise AuditAppError("this workspace has no device id: set it up again")
+        return device
+
+    # ------------------------------------------------------------------ sync
+    def start_background_sync(self) -> None:
+        """Sync in the background whenever the workspace is unlocked."""
+        self._want_sync = True
+        if self._sync is not None:
+            self._sync.start()
+
+    def sync_view(self) -> SyncView:
+        """State for the sync panel."""
+        waiting = self._store.pending_count() if self._store is not None else 0
+        if self._sync is None:
+            return SyncView(
+                configured=False, online=False, waiting_events=waiting, last_success=None, last_error=None
+            )
+        return self._sync.view()
+
+    def sync_now(self) -> SyncView:
+        """Try to send what is waiting now."""
+        if self._sync is not None:
+            self._sync.sync_now()
+        return self.sync_view()
+
+    # ------------------------------------------------------------------ queries
+    def events(self, audit_id: str) -> list[DomainEvent]:
+        """Every event of an audit held on this device."""
+        events = self.store().events(audit_id)
+        if not events:
+            raise NotFoundError(f"no audit with id {audit_id} on this device")
+        return events
+
+    def audits(self) -> list[AuditSummary]:
+        """Every audit on this device with its progress, most recently planned first."""
+        store = self.store()
+        summaries = []
+        for audit_id in store.audit_ids():
+            state = project(store.events(audit_id), audit_id)
+            if state.plan is None:
+                continue
+            item_ids = self._item_ids(state)
+            progress = state.progress(item_ids)
+            summaries.append(
+                AuditSummary(
+                    audit_id=audit_id,
+                    title=state.plan.title,
+                    site=state.plan.site,
+                    audit_type=state.plan.audit_type.value,
+                    answered=progress.answered,
+                    total=progress.total,
+                    closed=state.closed,
+                )
+            )
+        return list(reversed(summaries))
+
+    def walkthrough(self, audit_id: str) -> WalkthroughView:
+        """The audit opened for capture: every item of its checklists with the current answer."""
+        state = project(self.events(audit_id), audit_id)
+        if state.plan is None:
+            raise NotFoundError(f"audit {audit_id} has no plan on this device")
+        items = tuple(
+            ItemView(
+                item_id=text.item_id,
+                clause=text.clause,
+                clause_title=text.clause_title,
+                text=text.text,
+                guidance=text.guidance,
+                answer=(
+                    state.responses[text.item_id].answer.value if text.item_id in state.responses else None
+                ),
+            )
+            for ref in state.plan.criteria
+            for text in self._checklists.items(ref.checklist_id)
+        )
+        return WalkthroughView(audit_id, state.plan.title, state.plan.site, items)
+
+    def record_answer(self, audit_id: str, item_id: str, answer: str) -> ItemView:
+        """Record the answer to an item; returns the item as it now stands (durable on return)."""
+        view = self.walkthrough(audit_id)
+        item = next((i for i in view.items if i.item_id == item_id), None)
+        if item is None:
+            raise NotFoundError(f"item {item_id} is not in the checklists of this audit")
+        state = project(self.events(audit_id), audit_id)
+        if state.closed:
+            raise ValidationError("the audit is closed: reopen it before changing answers", "audit")
+        self._record(
+            audit_id,
+            [
+                response_recorded(
+                    item_id, item.clause, parse_answer(answer), state.version("response", item_id, "answer")
+                )
+            ],
+        )
+        return replace(item, answer=answer)
+
+    def plan_audit(self, plan: AuditPlan) -> str:
+        """Create an audit from its plan; returns the new audit's id."""
+        audit_id = str(uuid.uuid4())
+        self._record(audit_id, [audit_planned(plan)])
+        return audit_id
+
+    # ------------------------------------------------------------------ internals
+    def _item_ids(self, state: AuditState) -> list[str]:
+        if state.plan is None:
+            return []
+        return [t.item_id for ref in state.plan.criteria for t in self._checklists.items(ref.checklist_id)]
+
+    def _record(self, audit_id: str, drafts: list[Draft]) -> list[DomainEvent]:
+        """Stamp drafts for this device and store them durably with their outbox entries."""
+        with self._lock:
+            store = self.store()
+            device = self.device_id
+            clock = HybridClock(device, last=store.last_hlc())
+            factory = EventFactory(device, clock, next_seq=store.last_seq(device) + 1)
+            events = [factory.make(audit_id, draft.kind, draft.payload) for draft in drafts]
+            store.append(events)
+            return events
