@@ -1,0 +1,268 @@
+"""The payload of every event kind: which fields it carries and the rule each must follow.
+
+`validate_payload` is the single gate: the services call it before an event is stored, the store and
+the central server call it on events that arrive from elsewhere. A payload that breaks a rule raises
+ValidationError naming the field.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from auditapp.domain.clock import Timestamp
+from auditapp.domain.errors import ValidationError
+from auditapp.domain.events import EventKind
+from auditapp.domain.evidence import EvidenceTarget, SamplingMethod
+from auditapp.domain.findings import FINDING_FIELDS, parse_grade
+from auditapp.domain.plan import PLAN_FIELDS, AuditPlan, decode_plan_field
+from auditapp.domain.responses import parse_answer
+from auditapp.domain.sampling import draw_random, draw_systematic, select_judgmental
+
+MEETINGS = ("opening", "closing")
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+Check = Callable[[Any, str], None]
+
+
+def _required_text(value: Any, name: str) -> None:
+    if not isinstance(value, str) or not value.strip():
+        raise ValidationError("must not be empty", name)
+
+
+def _text(value: Any, name: str) -> None:
+    if value is not None and not isinstance(value, str):
+        raise ValidationError("must be text", name)
+
+
+def _base(value: Any, name: str) -> None:
+    if value is None:
+        return
+    try:
+        Timestamp.from_text(str(value))
+    except ValueError:
+        raise ValidationError(f"{value!r} is not a clock timestamp", name) from None
+
+
+def _positive_int(value: Any, name: str) -> None:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise ValidationError(f"must be a whole number of at least 1, not {value!r}", name)
+
+
+def _bool(value: Any, name: str) -> None:
+    if not isinstance(value, bool):
+        raise ValidationError("must be yes or no", name)
+
+
+def _sha256(value: Any, name: str) -> None:
+    if not isinstance(value, str) or not _SHA256.match(value):
+        raise ValidationError("must be a SHA-256 hex digest", name)
+
+
+def _id_list(value: Any, name: str) -> None:
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise ValidationError("must be a list of identifiers", name)
+
+
+def _moment(value: Any, name: str) -> None:
+    if value is None:
+        return
+    try:
+        dt.datetime.fromisoformat(str(value))
+    except ValueError:
+        raise ValidationError(f"{value!r} is not a date and time (ISO 8601)", name) from None
+
+
+def _gps(value: Any, name: str) -> None:
+    if value is None:
+        return
+    if not isinstance(value, Mapping):
+        raise ValidationError("must have lat and lon", name)
+    lat, lon = value.get("lat"), value.get("lon")
+    if not isinstance(lat, int | float) or not isinstance(lon, int | float):
+        raise ValidationError("must have numeric lat and lon", name)
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        raise ValidationError(f"({lat}, {lon}) is not a position on Earth", name)
+
+
+def _one_of(options: tuple[str, ...]) -> Check:
+    def check(value: Any, name: str) -> None:
+        if value not in options:
+            raise ValidationError(f"{value!r} is not one of {', '.join(options)}", name)
+
+    return check
+
+
+def _answer(value: Any, name: str) -> None:
+    parse_answer(value, name)
+
+
+def _grade(value: Any, name: str) -> None:
+    parse_grade(value, name)
+
+
+def _n19(value: Any, name: str) -> None:
+    if value is not None and (not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 5):
+        raise ValidationError(f"an N19 grade is 1 to 5, not {value!r}", name)
+
+
+_EVIDENCE: dict[str, Check] = {"evidence_id": _required_text}
+
+_SPECS: dict[EventKind, dict[str, Check]] = {
+    EventKind.AUDIT_PLANNED: {},
+    EventKind.AUDIT_PLAN_EDITED: {"field": _one_of(PLAN_FIELDS), "base": _base},
+    EventKind.MEETING_NOTE_RECORDED: {"meeting": _one_of(MEETINGS), "text": _text, "base": _base},
+    EventKind.RESPONSE_RECORDED: {
+        "item_id": _required_text,
+        "clause": _required_text,
+        "answer": _answer,
+        "base": _base,
+    },
+    EventKind.NOTE_ADDED: {**_EVIDENCE, "text": _required_text},
+    EventKind.INTERVIEW_RECORDED: {
+        **_EVIDENCE,
+        "person": _required_text,
+        "role": _text,
+        "question": _required_text,
+        "answer": _required_text,
+    },
+    EventKind.PHOTO_ATTACHED: {
+        **_EVIDENCE,
+        "sha256": _sha256,
+        "thumbnail_sha256": _sha256,
+        "width": _positive_int,
+        "height": _positive_int,
+        "captured_at": _moment,
+        "gps": _gps,
+        "caption": _text,
+    },
+    EventKind.DOCUMENT_REVIEWED: {
+        **_EVIDENCE,
+        "document_id": _required_text,
+        "revision": _required_text,
+        "title": _text,
+    },
+    EventKind.SAMPLE_DRAWN: {
+        **_EVIDENCE,
+        "population_description": _required_text,
+        "population_size": _positive_int,
+        "sample_size": _positive_int,
+        "method": _one_of(tuple(m.value for m in SamplingMethod)),
+        "selected_ids": _id_list,
+    },
+    EventKind.RECORD_SAMPLED: {
+        **_EVIDENCE,
+        "sample_id": _required_text,
+        "record_type": _required_text,
+        "identifier": _required_text,
+        "record_date": _text,
+        "conforms": _bool,
+        "comment": _text,
+    },
+    EventKind.FINDING_RAISED: {
+        "finding_id": _required_text,
+        "item_id": _text,
+        "clause": _required_text,
+        "grade": _grade,
+        "requirement": _text,
+        "statement": _required_text,
+        "evidence_ids": _id_list,
+        "n19_grade": _n19,
+    },
+    EventKind.FINDING_EDITED: {"finding_id": _required_text, "field": _one_of(FINDING_FIELDS), "base": _base},
+    EventKind.EVIDENCE_LINKED: {"finding_id": _required_text, "evidence_id": _required_text},
+    EventKind.AUDIT_CLOSED: {"summary": _text},
+}
+
+# Kinds whose payload is a piece of evidence with an id and a target (item or finding).
+EVIDENCE_KINDS = frozenset(
+    {
+        EventKind.NOTE_ADDED,
+        EventKind.INTERVIEW_RECORDED,
+        EventKind.PHOTO_ATTACHED,
+        EventKind.DOCUMENT_REVIEWED,
+        EventKind.SAMPLE_DRAWN,
+        EventKind.RECORD_SAMPLED,
+    }
+)
+
+
+def validate_payload(kind: EventKind, payload: Mapping[str, Any]) -> None:
+    """Raise ValidationError naming the first field of the payload that breaks its kind's rules."""
+    spec = _SPECS[kind]
+    for name, check in spec.items():
+        check(payload.get(name), name)
+    if kind in EVIDENCE_KINDS:
+        EvidenceTarget.from_payload(payload)
+    if kind is EventKind.AUDIT_PLANNED:
+        plan = payload.get("plan")
+        if not isinstance(plan, Mapping):
+            raise ValidationError("an audit plan is missing", "plan")
+        AuditPlan.from_dict(plan)
+    elif kind is EventKind.AUDIT_PLAN_EDITED:
+        decode_plan_field(str(payload["field"]), payload.get("value"))
+    elif kind is EventKind.FINDING_EDITED:
+        _check_finding_field(str(payload["field"]), payload.get("value"))
+    elif kind is EventKind.SAMPLE_DRAWN:
+        _check_sample(payload)
+
+
+def _check_finding_field(name: str, value: Any) -> None:
+    if name == "grade":
+        _grade(value, name)
+    elif name == "n19_grade":
+        _n19(value, name)
+    elif name == "item_id":
+        _text(value, name)
+    elif name in ("clause", "statement"):
+        _required_text(value, name)
+    else:
+        _text(value, name)
+
+
+def population_of(payload: Mapping[str, Any]) -> list[str]:
+    """The identifiers sampled from: the listed ids, or positions 1..N when only a size is known."""
+    ids = payload.get("population_ids")
+    if ids is None:
+        return [str(i) for i in range(1, int(payload["population_size"]) + 1)]
+    _id_list(ids, "population_ids")
+    return list(ids)
+
+
+def _check_sample(payload: Mapping[str, Any]) -> None:
+    """The recorded selection must be exactly what the method gives, so anyone can redraw it."""
+    ids = payload.get("population_ids")
+    size = int(payload["sample_size"])
+    if ids is not None:
+        _id_list(ids, "population_ids")
+        if len(ids) != payload["population_size"]:
+            raise ValidationError(
+                f"the population lists {len(ids)} records but its size is {payload['population_size']}",
+                "population_size",
+            )
+    if size > int(payload["population_size"]):
+        raise ValidationError("the sample is larger than the population", "sample_size")
+    population = population_of(payload)
+    selected = list(payload["selected_ids"])
+    method = SamplingMethod(payload["method"])
+    if method is SamplingMethod.RANDOM:
+        seed = payload.get("seed")
+        if not isinstance(seed, str):
+            raise ValidationError("a random sample needs its seed", "seed")
+        expected = draw_random(population, size, seed)
+    elif method is SamplingMethod.SYSTEMATIC:
+        start = payload.get("start")
+        if not isinstance(start, int) or isinstance(start, bool):
+            raise ValidationError("a systematic sample needs its start position", "start")
+        expected = draw_systematic(population, size, start)
+    else:
+        expected = select_judgmental(ids, selected, str(payload.get("reason") or ""))
+        if len(expected) != size:
+            raise ValidationError(
+                f"{len(expected)} records chosen but the sample size is {size}", "sample_size"
+            )
+    if expected != selected:
+        raise ValidationError(
+            "the selected records are not the ones the method and seed give", "selected_ids"
+        )
