@@ -56,7 +56,7 @@ class Conflict:
 
     @property
     def label(self) -> str:
-        """The field as a path, e.g. `finding/F-1/grade` or `response/I-7`."""
+        """The field as a path, e.g. `finding/F-1/grade` or `response/I-7/answer`."""
         return "/".join(self.key)
 
 

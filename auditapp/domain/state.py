@@ -113,7 +113,9 @@ class Projector:
         if kind in EVIDENCE_KINDS:
             self._add_evidence(event)
         elif kind is EventKind.RESPONSE_RECORDED:
-            self._write(("response", str(p["item_id"])), event, p["answer"], p.get("base"), p["clause"])
+            self._write(
+                ("response", str(p["item_id"]), "answer"), event, p["answer"], p.get("base"), p["clause"]
+            )
         elif kind is EventKind.FINDING_EDITED:
             self._write(
                 ("finding", str(p["finding_id"]), str(p["field"])), event, p.get("value"), p.get("base")

@@ -102,7 +102,7 @@ def apply_op(device: Device, op: tuple[int, int, int, int], everyone: list[Devic
     state = device.view().state()
     if kind == 0:
         item_id, clause = ITEMS[which % len(ITEMS)]
-        base = state.version("response", item_id)
+        base = state.version("response", item_id, "answer")
         device.record(drafts.response_recorded(item_id, clause, ANSWERS[value % len(ANSWERS)], base))
     elif kind == 1:
         item_id, clause = ITEMS[which % len(ITEMS)]

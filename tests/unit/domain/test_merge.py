@@ -76,7 +76,7 @@ def test_sequential_edits_keep_the_latest_value_without_conflict() -> None:
     first.record(drafts.response_recorded("I-1", "7.5.1", Answer.CONFORMING, None))
     second.receive(list(first.known.values()))
     second.wall.now += 1000
-    base = second.view().state().version("response", "I-1")
+    base = second.view().state().version("response", "I-1", "answer")
     second.record(drafts.response_recorded("I-1", "7.5.1", Answer.NONCONFORMING, base))
     state = project(merge_events(first.known.values(), second.known.values()), AUDIT)
     assert state.responses["I-1"].answer is Answer.NONCONFORMING
@@ -92,7 +92,7 @@ def test_concurrent_edits_of_one_field_are_kept_as_a_conflict_and_clear_when_res
     merged = merge_events(first.known.values(), second.known.values())
     state = project(merged, AUDIT)
     assert state.responses["I-1"].answer is Answer.NONCONFORMING  # latest clock shown
-    conflict = state.conflict_on("response", "I-1")
+    conflict = state.conflict_on("response", "I-1", "answer")
     assert conflict is not None
     assert [v.value for v in conflict.values] == ["nonconforming", "conforming"]
     assert {v.device_id for v in conflict.values} == {"dev0", "dev1"}
@@ -100,7 +100,7 @@ def test_concurrent_edits_of_one_field_are_kept_as_a_conflict_and_clear_when_res
     # The first auditor syncs, sees both values, and settles on one: the conflict clears.
     first.receive(merged)
     first.wall.now += 5_000
-    base = first.view().state().version("response", "I-1")
+    base = first.view().state().version("response", "I-1", "answer")
     first.record(drafts.response_recorded("I-1", "7.5.1", Answer.OBSERVATION, base))
     settled = project(merge_events(first.known.values(), second.known.values()), AUDIT)
     assert settled.responses["I-1"].answer is Answer.OBSERVATION
