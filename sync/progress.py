@@ -1,0 +1,68 @@
+"""Sync progress for the field app's indicator: what is waiting, when sync last worked, what went wrong."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+SyncState = Literal["idle", "syncing", "waiting", "refused"]
+"""idle: nothing running; syncing: a round is running; waiting: retrying after a network or store failure;
+refused: the store refused something (e.g. revoked device) and a person must act."""
+
+
+@dataclass(frozen=True)
+class SyncProgress:
+    """A snapshot the UI renders as is: counts, times (ISO-8601 UTC) and a sentence, no codes."""
+
+    state: SyncState
+    events_waiting: int
+    bytes_waiting: int
+    last_success: str | None
+    last_error: str | None
+
+    @property
+    def up_to_date(self) -> bool:
+        """Nothing waiting and no error since the last success."""
+        return self.events_waiting == 0 and self.bytes_waiting == 0 and self.last_error is None
+
+
+class ProgressTracker:
+    """Thread-safe record of sync outcomes, updated by the client and read by the UI."""
+
+    def __init__(self, clock: Callable[[], str]) -> None:
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._state: SyncState = "idle"
+        self._last_success: str | None = None
+        self._last_error: str | None = None
+
+    def started(self) -> None:
+        """A sync round began."""
+        with self._lock:
+            self._state = "syncing"
+
+    def succeeded(self) -> None:
+        """A sync round finished: everything pending was sent and pulled."""
+        with self._lock:
+            self._state = "idle"
+            self._last_success = self._clock()
+            self._last_error = None
+
+    def failed(self, sentence: str, *, refused: bool = False) -> None:
+        """A round failed or is retrying; `sentence` is what the user reads."""
+        with self._lock:
+            self._state = "refused" if refused else "waiting"
+            self._last_error = sentence
+
+    def snapshot(self, *, events_waiting: int, bytes_waiting: int) -> SyncProgress:
+        """The current progress with the given waiting counts."""
+        with self._lock:
+            return SyncProgress(
+                state=self._state,
+                events_waiting=events_waiting,
+                bytes_waiting=bytes_waiting,
+                last_success=self._last_success,
+                last_error=self._last_error,
+            )
