@@ -70,6 +70,8 @@ class FieldStore:
             folder / JOURNAL_FILE, self._keys.journal, self._device.through or HEADER
         )
         self._since_checkpoint = 0
+        # Bytes of a torn last write found and cut off while opening (0 after a clean shutdown).
+        self.recovered_tail_bytes = scanned.dropped_bytes
         for offset, record in scanned.records:
             self._apply(offset, record)
         self.photos = EncryptedPhotoStore(folder / "photos", self._keys)
