@@ -130,6 +130,7 @@ class SyncClient:
         batch_size: int = 500,
         chunk_size: int = DEFAULT_CHUNK_SIZE,
         max_pull_bytes: int = DEFAULT_MAX_ENVELOPE_BYTES,
+        max_push_bytes: int = DEFAULT_MAX_ENVELOPE_BYTES,
         clock: Callable[[], str] = _now,
         new_id: Callable[[], str] = lambda: str(uuid.uuid4()),
     ) -> None:
@@ -144,6 +145,7 @@ class SyncClient:
         self.batch_size = batch_size
         self.chunk_size = check_chunk_size(chunk_size)
         self.max_pull_bytes = max_pull_bytes
+        self.max_push_bytes = max_push_bytes
         self._clock = clock
         self._new_id = new_id
         self.tracker = ProgressTracker(clock)
@@ -178,6 +180,9 @@ class SyncClient:
                 envelope_id=self._new_id(),
                 created_at=self._clock(),
             )
+            if len(envelope) > self.max_push_bytes and len(records) > 1:
+                records = self._halve(records)
+                continue
             try:
                 answer = self.transport.request(
                     "POST", PUSH_PATH, body=envelope, headers={"Content-Type": ENVELOPE_TYPE}
@@ -185,9 +190,7 @@ class SyncClient:
                 break
             except Refused as refusal:
                 if refusal.refusal_code == "too_large" and len(records) > 1:
-                    # Halve and try again; the rest stays pending for the next round.
-                    records = records[: len(records) // 2]
-                    self.batch_size = max(1, len(records))
+                    records = self._halve(records)
                     continue
                 raise
         sent_ids = {record.event_id for record in records}
@@ -199,6 +202,12 @@ class SyncClient:
             new=int(answer.get("new", 0)),
             duplicates=int(answer.get("duplicates", 0)),
         )
+
+    def _halve(self, records: list[Record]) -> list[Record]:
+        # Send the older half now; the rest stays pending for the next round, in smaller batches.
+        half = records[: len(records) // 2]
+        self.batch_size = max(1, len(half))
+        return half
 
     def push_all(self) -> int:
         """Push until the outbox is empty (or nothing more is acknowledged); returns records acknowledged."""

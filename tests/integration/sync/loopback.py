@@ -123,7 +123,13 @@ class Handler(BaseHTTPRequestHandler):
             return self._drop()
         if length > MAX_BODY:
             error = TooLarge(f"request body is {length} bytes, over the limit of {MAX_BODY}")
-            self.close_connection = True
+            # Read and discard the body first: answering while the client still sends resets the connection.
+            remaining = length
+            while remaining > 0:
+                block = self.rfile.read(min(remaining, 1 << 20))
+                if not block:
+                    break
+                remaining -= len(block)
             return self._json(error.http_status, error.to_wire())
         body = self.rfile.read(length)
         if fault is not None and fault.action == "503":

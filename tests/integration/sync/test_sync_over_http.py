@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -227,3 +228,18 @@ def test_store_public_keys_from_enrollment_are_what_the_client_uses(tmp_path: Pa
         client = make_client(url, state, keys, outbox=MemoryOutbox(records(2)))
         client.store_public = public
         assert client.push_all() == 2
+
+
+@pytest.mark.req("SYN-007")
+def test_batches_the_store_finds_too_large_are_split_until_they_fit(tmp_path: Path) -> None:
+    keys = DeviceKeys.generate()
+    big = [Record(f"photo-note-{i}", i, os.urandom(200_000)) for i in range(1, 31)]  # ~6 MB, incompressible
+    outbox = MemoryOutbox(big)
+    with running_store(tmp_path) as (url, state):
+        state.enroll(DEVICE_ID, keys)
+        client = make_client(url, state, keys, outbox=outbox)
+        client.max_push_bytes = 64 * 1024 * 1024  # only the store's own 4 MB limit applies
+        assert client.push_all() == 30
+        assert state.requests["POST /sync/v1/push"] >= 3
+        assert len(state.events) == 30
+        assert client.batch_size <= 15
