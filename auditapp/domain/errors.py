@@ -17,3 +17,12 @@ class ValidationError(AuditAppError):
 
 class NotFoundError(AuditAppError):
     """Something the user referred to does not exist."""
+
+
+class AuditClosedError(ValidationError):
+    """Capture on an audit that has been closed; closed audits are final."""
+
+    def __init__(self, audit_id: str, title: str | None = None):
+        name = f"'{title}'" if title else audit_id
+        super().__init__(f"the audit {name} is closed: nothing more can be recorded in it", "audit_id")
+        self.audit_id = audit_id

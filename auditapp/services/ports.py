@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from typing import Protocol
 
 from auditapp.domain.clock import Timestamp
 from auditapp.domain.events import DomainEvent
+from auditapp.services.catalog import ChecklistInfo
 
 
 class EventStore(Protocol):
@@ -65,3 +67,38 @@ class PhotoStore(Protocol):
 
     def has(self, digest: str) -> bool:
         """Whether bytes with this digest are stored."""
+
+
+class ChecklistCatalog(Protocol):
+    """The checklists this device knows (the adapter over the `checklists` package lives in bootstrap)."""
+
+    def get(self, checklist_id: str) -> ChecklistInfo:
+        """The checklist with this id; NotFoundError when the catalog has none."""
+
+
+class ProcessedPhoto(Protocol):
+    """A photo already through the media pipeline: display image and thumbnail bytes, EXIF stripped."""
+
+    @property
+    def image(self) -> bytes:
+        """The display image as stored (JPEG, long edge at most 2048 px)."""
+
+    @property
+    def thumbnail(self) -> bytes:
+        """The thumbnail as stored."""
+
+    @property
+    def width(self) -> int:
+        """Width of the display image in pixels."""
+
+    @property
+    def height(self) -> int:
+        """Height of the display image in pixels."""
+
+    @property
+    def captured_at(self) -> datetime | None:
+        """When the photo was taken, from its EXIF data, if known."""
+
+    @property
+    def gps(self) -> tuple[float, float] | None:
+        """(latitude, longitude) from its EXIF data, if known; stored only when the auditor opts in."""

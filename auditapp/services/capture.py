@@ -1,0 +1,165 @@
+"""Capture use cases on the floor: answer items, take notes, interview, photograph, review documents.
+
+Each checks its input against the audit (item in its checklists, clause of that item, finding raised,
+audit still open) before anything is stored, and raises ValidationError naming the field otherwise.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from auditapp.domain import drafts
+from auditapp.domain.errors import ValidationError
+from auditapp.domain.evidence import EvidenceTarget, GeoPoint
+from auditapp.domain.responses import parse_answer
+from auditapp.domain.state import AuditState
+from auditapp.services.context import CaptureContext
+from auditapp.services.ports import ProcessedPhoto
+
+
+def resolve_target(
+    ctx: CaptureContext,
+    state: AuditState,
+    item_id: str | None = None,
+    clause: str | None = None,
+    finding_id: str | None = None,
+) -> EvidenceTarget:
+    """Where evidence goes: a raised finding, or an item of the audit (its clause filled in if omitted)."""
+    if finding_id is not None:
+        if item_id is not None:
+            raise ValidationError(
+                "evidence belongs either to an item or to a finding, not both", "finding_id"
+            )
+        if finding_id not in state.findings:
+            raise ValidationError(f"finding {finding_id!r} has not been raised in this audit", "finding_id")
+        return EvidenceTarget.finding(finding_id)
+    if item_id is None:
+        raise ValidationError("evidence must belong to a checklist item or a finding", "item_id")
+    item = ctx.item(state, item_id, clause)
+    return EvidenceTarget.item(item.item_id, item.clause)
+
+
+def record_response(
+    ctx: CaptureContext, audit_id: str, item_id: str, clause: str | None, answer: str, notes: str = ""
+) -> AuditState:
+    """Answer a checklist item; notes given with it are kept as a note on the item (append-only)."""
+    state = ctx.open_for_capture(audit_id)
+    item = ctx.item(state, item_id, clause)
+    verdict = parse_answer(answer)
+    batch = [
+        drafts.response_recorded(
+            item.item_id, item.clause, verdict, state.version("response", item_id, "answer")
+        )
+    ]
+    if notes.strip():
+        batch.append(drafts.note_added(ctx.new_id(), EvidenceTarget.item(item.item_id, item.clause), notes))
+    ctx.record(audit_id, batch)
+    return ctx.state(audit_id)
+
+
+def add_note(
+    ctx: CaptureContext,
+    audit_id: str,
+    text: str,
+    *,
+    item_id: str | None = None,
+    clause: str | None = None,
+    finding_id: str | None = None,
+) -> str:
+    """Write a free-text note on an item or a finding; returns the note's evidence id."""
+    state = ctx.open_for_capture(audit_id)
+    target = resolve_target(ctx, state, item_id, clause, finding_id)
+    evidence_id = ctx.new_id()
+    ctx.record(audit_id, [drafts.note_added(evidence_id, target, text)])
+    return evidence_id
+
+
+def record_interview(
+    ctx: CaptureContext,
+    audit_id: str,
+    *,
+    person: str,
+    role: str,
+    question: str,
+    answer: str,
+    item_id: str | None = None,
+    clause: str | None = None,
+    finding_id: str | None = None,
+) -> str:
+    """Record who was asked what and what they answered; returns the evidence id."""
+    state = ctx.open_for_capture(audit_id)
+    target = resolve_target(ctx, state, item_id, clause, finding_id)
+    evidence_id = ctx.new_id()
+    ctx.record(audit_id, [drafts.interview_recorded(evidence_id, target, person, role, question, answer)])
+    return evidence_id
+
+
+def attach_photo(
+    ctx: CaptureContext,
+    audit_id: str,
+    photo: ProcessedPhoto,
+    *,
+    caption: str = "",
+    include_gps: bool = False,
+    item_id: str | None = None,
+    clause: str | None = None,
+    finding_id: str | None = None,
+) -> str:
+    """Keep a processed photo in the photo store and attach it; GPS is stored only if the auditor opted in."""
+    state = ctx.open_for_capture(audit_id)
+    target = resolve_target(ctx, state, item_id, clause, finding_id)
+    if not photo.image:
+        raise ValidationError("the photo is empty", "photo")
+    if not photo.thumbnail:
+        raise ValidationError("the photo has no thumbnail", "photo")
+    gps = GeoPoint(*photo.gps) if include_gps and photo.gps is not None else None
+    evidence_id = ctx.new_id()
+    draft = drafts.photo_attached(
+        evidence_id,
+        target,
+        sha256=hashlib.sha256(photo.image).hexdigest(),
+        thumbnail_sha256=hashlib.sha256(photo.thumbnail).hexdigest(),
+        width=photo.width,
+        height=photo.height,
+        captured_at=photo.captured_at.isoformat() if photo.captured_at else None,
+        gps=gps,
+        caption=caption,
+    )
+    # Bytes first: an event must never point at a photo the device does not hold.
+    for data, field in ((photo.image, "sha256"), (photo.thumbnail, "thumbnail_sha256")):
+        if ctx.photos.put(data) != draft.payload[field]:
+            raise ValidationError("the photo store returned a different SHA-256 than the photo's", "photo")
+    ctx.record(audit_id, [draft])
+    return evidence_id
+
+
+def review_document(
+    ctx: CaptureContext,
+    audit_id: str,
+    *,
+    document_id: str,
+    revision: str,
+    title: str = "",
+    item_id: str | None = None,
+    clause: str | None = None,
+    finding_id: str | None = None,
+) -> str:
+    """Record a controlled document read at a revision (the procedure 'on paper'); returns the evidence id."""
+    state = ctx.open_for_capture(audit_id)
+    target = resolve_target(ctx, state, item_id, clause, finding_id)
+    evidence_id = ctx.new_id()
+    ctx.record(audit_id, [drafts.document_reviewed(evidence_id, target, document_id, revision, title)])
+    return evidence_id
+
+
+def link_evidence(ctx: CaptureContext, audit_id: str, finding_id: str, evidence_id: str) -> AuditState:
+    """Cite a piece of evidence already captured as objective evidence of a finding."""
+    state = ctx.open_for_capture(audit_id)
+    if finding_id not in state.findings:
+        raise ValidationError(f"finding {finding_id!r} has not been raised in this audit", "finding_id")
+    if evidence_id not in state.evidence_by_id():
+        raise ValidationError(f"no evidence with id {evidence_id!r} in this audit", "evidence_id")
+    if evidence_id in state.findings[finding_id].evidence_ids:
+        return state
+    ctx.record(audit_id, [drafts.evidence_linked(finding_id, evidence_id)])
+    return ctx.state(audit_id)

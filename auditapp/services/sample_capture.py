@@ -1,0 +1,140 @@
+"""Use cases for record sampling: draw a reproducible sample, then record each sampled record's result."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+
+from auditapp.domain import drafts
+from auditapp.domain.errors import ValidationError
+from auditapp.domain.evidence import Sample, SamplingMethod
+from auditapp.domain.sampling import (
+    draw_random,
+    draw_systematic,
+    select_judgmental,
+    suggested_sample_size,
+    systematic_interval,
+)
+from auditapp.services.capture import resolve_target
+from auditapp.services.context import CaptureContext
+
+
+def draw_sample(
+    ctx: CaptureContext,
+    audit_id: str,
+    *,
+    population_description: str,
+    method: str,
+    population_ids: Sequence[str] | None = None,
+    population_size: int | None = None,
+    sample_size: int | None = None,
+    seed: str | None = None,
+    start: int | None = None,
+    selected_ids: Sequence[str] | None = None,
+    reason: str | None = None,
+    item_id: str | None = None,
+    clause: str | None = None,
+    finding_id: str | None = None,
+) -> Sample:
+    """Draw and record a sample; the seed (random) or start (systematic) is chosen if not given, and kept.
+
+    The population is a list of record identifiers, or just its size (then positions 1..N are drawn,
+    which the auditor maps to the register at hand). The sample size defaults to the suggested size.
+    """
+    state = ctx.open_for_capture(audit_id)
+    target = resolve_target(ctx, state, item_id, clause, finding_id)
+    try:
+        chosen_method = SamplingMethod(method)
+    except ValueError:
+        allowed = ", ".join(m.value for m in SamplingMethod)
+        raise ValidationError(f"{method!r} is not a sampling method (one of {allowed})", "method") from None
+    ids = list(population_ids) if population_ids is not None else None
+    size_of_population = len(ids) if ids is not None else population_size
+    if size_of_population is None:
+        raise ValidationError("give the population's record identifiers or its size", "population_size")
+    if population_size is not None and ids is not None and population_size != len(ids):
+        raise ValidationError(
+            f"the population lists {len(ids)} records but its size is given as {population_size}",
+            "population_size",
+        )
+    if size_of_population < 1:
+        raise ValidationError("the population must hold at least one record", "population_size")
+    positions = ids if ids is not None else [str(i) for i in range(1, size_of_population + 1)]
+    if chosen_method is SamplingMethod.JUDGMENTAL:
+        selected = select_judgmental(ids, list(selected_ids or ()), reason or "")
+        size = len(selected)
+        if sample_size is not None and sample_size != size:
+            raise ValidationError(
+                f"{size} records chosen but the sample size is {sample_size}", "sample_size"
+            )
+    else:
+        size = sample_size if sample_size is not None else suggested_sample_size(size_of_population)
+        if chosen_method is SamplingMethod.RANDOM:
+            seed = seed if seed is not None else secrets.token_hex(8)
+            selected = draw_random(positions, size, seed)
+        else:
+            if not 1 <= size <= size_of_population:
+                raise ValidationError(
+                    f"the sample size must be between 1 and the population size ({size_of_population})",
+                    "sample_size",
+                )
+            interval = systematic_interval(size_of_population, size)
+            start = start if start is not None else secrets.randbelow(interval) + 1
+            selected = draw_systematic(positions, size, start)
+    evidence_id = ctx.new_id()
+    ctx.record(
+        audit_id,
+        [
+            drafts.sample_drawn(
+                evidence_id,
+                target,
+                population_description=population_description,
+                population_size=size_of_population,
+                population_ids=ids,
+                sample_size=size,
+                method=chosen_method,
+                selected_ids=selected,
+                seed=seed if chosen_method is SamplingMethod.RANDOM else None,
+                start=start if chosen_method is SamplingMethod.SYSTEMATIC else None,
+                reason=reason if chosen_method is SamplingMethod.JUDGMENTAL else None,
+            )
+        ],
+    )
+    sample = ctx.state(audit_id).evidence_by_id()[evidence_id]
+    assert isinstance(sample, Sample)
+    return sample
+
+
+def record_sampled_record(
+    ctx: CaptureContext,
+    audit_id: str,
+    sample_id: str,
+    *,
+    identifier: str,
+    record_type: str,
+    conforms: bool,
+    record_date: str = "",
+    comment: str = "",
+) -> str:
+    """Record what one sampled record showed; a nonconforming record needs a comment saying why."""
+    state = ctx.open_for_capture(audit_id)
+    sample = state.evidence_by_id().get(sample_id)
+    if not isinstance(sample, Sample):
+        raise ValidationError(f"no sample with id {sample_id!r} in this audit", "sample_id")
+    if sample.population_ids is not None and identifier not in sample.selected_ids:
+        raise ValidationError(f"record {identifier!r} was not drawn in this sample", "identifier")
+    if not conforms and not comment.strip():
+        raise ValidationError("say what does not conform in this record", "comment")
+    evidence_id = ctx.new_id()
+    draft = drafts.record_sampled(
+        evidence_id,
+        sample.target,
+        sample_id=sample_id,
+        record_type=record_type,
+        identifier=identifier,
+        record_date=record_date,
+        conforms=conforms,
+        comment=comment,
+    )
+    ctx.record(audit_id, [draft])
+    return evidence_id
