@@ -1,6 +1,7 @@
 """Audit checklists: the YAML format, its loader with located errors, the library, and importers."""
 
 from checklists.export import to_json, to_yaml
+from checklists.importers import FORMATS, detect_format, import_file
 from checklists.library import (
     ChecklistNotFoundError,
     by_process,
@@ -17,6 +18,7 @@ from checklists.view import View
 
 __all__ = [
     "EVIDENCE_KINDS",
+    "FORMATS",
     "MDSAP_PROCESSES",
     "Checklist",
     "ChecklistError",
@@ -26,7 +28,9 @@ __all__ = [
     "Section",
     "View",
     "by_process",
+    "detect_format",
     "get_library_checklist",
+    "import_file",
     "library_dir",
     "library_views",
     "load_document",

@@ -1,0 +1,247 @@
+"""CSV and XLSX checklists with a header row (clause, question, guidance, evidence, process, ...)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from checklists.clauses import split_trailing_refs
+from checklists.importers.builder import ChecklistBuilder, Where
+from checklists.importers.cells import (
+    ClauseCell,
+    cell_text,
+    clause_cell,
+    evidence_kinds,
+    header_field,
+    process_name,
+    slug,
+    split_list,
+)
+from checklists.importers.workbook import Cell, read_workbook
+from checklists.model import Checklist, Item
+from checklists.problems import ChecklistError, Problem, ProblemList
+
+META_KEYS = ("id", "title", "version", "standard", "language")
+META_SHEETS = ("meta", "metadata", "about")
+
+
+@dataclass(frozen=True)
+class _Row:
+    """One data row: its cells by model field, and where each one is."""
+
+    where: Where
+    cells: dict[str, Cell]
+
+
+def import_csv(path: Path) -> Checklist:
+    """Import a CSV file; '#key: value' lines at the top give id, title, version, standard, language."""
+    problems = ProblemList(str(path))
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("cp1252", errors="replace")  # what Excel on Windows writes by default
+    meta: dict[str, str] = {}
+    lines = text.splitlines(keepends=True)
+    skipped = 0
+    while skipped < len(lines) and lines[skipped].startswith("#"):
+        key, sep, value = lines[skipped][1:].partition(":")
+        if sep and key.strip().lower() in META_KEYS:
+            meta[key.strip().lower()] = value.strip()
+        skipped += 1
+    body = "".join(lines[skipped:])
+    try:
+        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(body[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.reader(io.StringIO(body), dialect)
+    grid = ([Cell(value, None, f"{n}") for n, value in enumerate(row, 1)] for row in reader)
+    rows = _rows(grid, None, problems, line_offset=skipped, numbered_columns=True)
+    return _build(rows, problems, meta, default_id=slug(path.stem), default_title=path.stem)
+
+
+def import_xlsx(path: Path) -> Checklist:
+    """Import an XLSX workbook: items from the first sheet with a header row, metadata from a 'meta' sheet."""
+    problems = ProblemList(str(path))
+    sheets = read_workbook(path, problems)
+    meta: dict[str, str] = {}
+    data_sheet: str | None = None
+    for name, grid in sheets.items():
+        if name.strip().lower() in META_SHEETS:
+            for row in grid:
+                if (
+                    len(row) >= 2
+                    and isinstance(row[0].value, str)
+                    and row[0].value.strip().lower() in META_KEYS
+                ):
+                    meta[row[0].value.strip().lower()] = cell_text(row[1].value)
+        elif data_sheet is None:
+            data_sheet = name
+    if data_sheet is None:
+        raise ChecklistError([Problem(str(path), "the workbook has no sheet with questions")])
+    rows = _rows(iter(sheets[data_sheet]), data_sheet, problems)
+    return _build(rows, problems, meta, default_id=slug(path.stem), default_title=path.stem)
+
+
+def _rows(
+    grid: Iterator[list[Cell]],
+    sheet: str | None,
+    problems: ProblemList,
+    line_offset: int = 0,
+    numbered_columns: bool = False,
+) -> list[_Row]:
+    """Find the header row, map its columns to fields, and return the non-blank rows after it."""
+    columns: dict[int, str] = {}
+    header_row = 0
+    rows: list[_Row] = []
+    for index, row in enumerate(grid, 1):
+        number = index + line_offset
+        if not columns:
+            found = {n: header_field(cell.value) for n, cell in enumerate(row)}
+            columns = {n: f for n, f in found.items() if f is not None}
+            if columns and "question" not in columns.values():
+                names = ", ".join(cell_text(c.value) for c in row if c.value not in (None, ""))
+                _report(
+                    problems,
+                    Where(sheet, number, 1 if numbered_columns else "A"),
+                    f"the header row has no question column (found: {names}); "
+                    "see docs/checklist-format.md for accepted column names",
+                )
+                return []
+            header_row = number
+            continue
+        cells = {field: row[n] for n, field in columns.items() if n < len(row)}
+        if all(cell_text(c.value) == "" for c in cells.values()):
+            continue  # blank rows separate groups in many spreadsheets
+        rows.append(_Row(Where(sheet, number), cells))
+    if not columns:
+        _report(problems, Where(sheet, None), "no header row found (a row naming at least a question column)")
+    del header_row
+    return rows
+
+
+def _report(problems: ProblemList, where: Where, message: str) -> None:
+    if where.sheet is None:
+        problems.at(where.row, where.column if isinstance(where.column, int) else None, message)
+    else:
+        problems.cell(where.sheet, where.row, str(where.column) if where.column else None, message)
+
+
+def _build(
+    rows: Iterable[_Row], problems: ProblemList, meta: dict[str, str], default_id: str, default_title: str
+) -> Checklist:
+    """Turn rows into a checklist; a row with a title and no question declares a section."""
+    builder = ChecklistBuilder(problems, meta.get("id") or default_id)
+    current: ClauseCell | None = None
+    numeric_clauses: dict[str, Where] = {}
+    for row in rows:
+        parsed = _row_clause(builder, row, numeric_clauses)
+        if isinstance(parsed, str):
+            continue  # the problem is recorded; the rest of the file is still checked
+        text, trailing = split_trailing_refs(_text(row, "question"))
+        if parsed is None and trailing is not None:
+            parsed = ClauseCell(trailing.clauses[0], trailing)
+        clause = parsed or current  # merged or blank clause cells continue the clause above
+        if clause is None:
+            builder.report(_where(row, "clause"), "row has no clause number")
+            continue
+        current = clause
+        title = _text(row, "title")
+        if parsed is not None and (title or not text):
+            builder.section(clause.clause, title, _where(row, "title" if title else "clause"))
+        if not text:
+            if not title and (_text(row, "guidance") or _text(row, "evidence")):
+                builder.report(_where(row, "question"), f"empty question under clause {clause.clause}")
+            continue
+        refs = [*split_list(_text(row, "refs")), *clause.refs.clauses[1:], *clause.refs.other]
+        if trailing is not None:
+            refs += [*trailing.clauses, *trailing.other]
+        item = Item(
+            id=_text(row, "id"),
+            clause=clause.clause,
+            text=text,
+            guidance=_text(row, "guidance"),
+            evidence=_evidence(builder, row),
+            records=tuple(split_list(_text(row, "records"))),
+            process=_process(builder, row),
+            refs=tuple(r for r in dict.fromkeys(refs) if r != clause.clause),
+        )
+        builder.item(item, _where(row, "question"), _where(row, "id"))
+    _hint_numeric(problems, numeric_clauses)
+    checklist = builder.build(
+        meta.get("title") or default_title,
+        meta.get("version") or "1",
+        meta.get("standard", ""),
+        meta.get("language", "en"),
+    )
+    problems.raise_if_any()
+    assert checklist is not None
+    return checklist
+
+
+def _row_clause(builder: ChecklistBuilder, row: _Row, numeric: dict[str, Where]) -> ClauseCell | str | None:
+    """The clause the row's clause cell gives, None when blank, or the message already reported."""
+    cell = row.cells.get("clause")
+    if cell is None or cell.value in (None, ""):
+        return None
+    parsed = clause_cell(cell.value, cell.number_format)
+    if isinstance(parsed, str):
+        builder.report(_where(row, "clause"), parsed)
+    elif parsed.from_number:
+        numeric.setdefault(parsed.clause, _where(row, "clause"))
+    return parsed
+
+
+def _text(row: _Row, field: str) -> str:
+    cell = row.cells.get(field)
+    return cell_text(cell.value) if cell is not None else ""
+
+
+def _where(row: _Row, field: str) -> Where:
+    cell = row.cells.get(field)
+    if cell is None:
+        return row.where
+    return row.where.at(int(cell.column) if cell.column.isdigit() else cell.column)
+
+
+def _evidence(builder: ChecklistBuilder, row: _Row) -> tuple[str, ...]:
+    kinds, unknown = evidence_kinds(_text(row, "evidence"))
+    if unknown:
+        words = ", ".join(map(repr, unknown))
+        builder.report(
+            _where(row, "evidence"),
+            f"unknown evidence {words}; use document, record, interview or observation",
+        )
+    return tuple(kinds)
+
+
+def _process(builder: ChecklistBuilder, row: _Row) -> str | None:
+    text = _text(row, "process")
+    if not text:
+        return None
+    name = process_name(text)
+    if name is None:
+        builder.report(_where(row, "process"), f"process {text!r} is not one of the seven MDSAP processes")
+    return name
+
+
+def _hint_numeric(problems: ProblemList, numeric: dict[str, Where]) -> None:
+    """A duplicate of a clause typed as a number is likely 7.10 shown as 7.1: say so where it happened."""
+    for index, problem in enumerate(problems.problems):
+        for clause, where in numeric.items():
+            if f"clause {clause} " in problem.message and "duplicate" in problem.message:
+                hint = (
+                    f"; clause {clause} was stored as a number in {where.sheet or 'the file'} row {where.row}"
+                    f", which drops trailing zeros (7.10 becomes 7.1): store clause numbers as text"
+                )
+                problems.problems[index] = Problem(
+                    problem.source,
+                    problem.message + hint,
+                    problem.line,
+                    problem.column,
+                    problem.sheet,
+                    problem.row,
+                )
