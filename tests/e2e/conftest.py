@@ -1,0 +1,53 @@
+"""The real app in a real Chromium: Playwright drives Debian's chromium, never a downloaded browser."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync",
+]
+TABLET_PORTRAIT = {"width": 800, "height": 1280}
+
+
+@pytest.fixture(scope="session")
+def browser(chromium: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    """A headless Chromium with a fresh profile."""
+    from playwright.sync_api import sync_playwright
+
+    profile = tmp_path_factory.mktemp("chromium-profile")
+    with sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            str(profile), executable_path=chromium, headless=True, args=CHROMIUM_ARGS,
+            viewport=TABLET_PORTRAIT,
+        )
+        try:
+            yield context
+        finally:
+            context.close()
+
+
+def open_flet(context: object, url: str) -> object:
+    """Open a Flet page, wait for its first frame and switch on its accessibility tree."""
+    page = context.new_page()  # type: ignore[attr-defined]
+    page.add_init_script("window.addEventListener('flutter-first-frame', () => { window.__firstFrame = true; });")
+    page.goto(url)
+    page.wait_for_function("window.__firstFrame === true", timeout=60_000)
+    page.locator("flt-semantics-placeholder").dispatch_event("click")
+    return page
+
+
+def screenshot(page: object, name: str) -> None:
+    """Save a screenshot under test-artifacts/ (and docs/screenshots/ when AUDITAPP_SCREENSHOTS is set)."""
+    folders = [ROOT / "test-artifacts"]
+    if os.environ.get("AUDITAPP_SCREENSHOTS"):
+        folders.append(ROOT / os.environ["AUDITAPP_SCREENSHOTS"])
+    for folder in folders:
+        folder.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(folder / f"{name}.png"))  # type: ignore[attr-defined]

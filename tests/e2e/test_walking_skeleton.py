@@ -1,0 +1,94 @@
+"""End to end: an answer given in the field app in Chromium is stored on the device and reaches the store."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+
+from auditapp.demo import DEMO_PASSPHRASE, DEMO_USERS
+from tests.e2e.conftest import open_flet, screenshot
+from tests.support.processes import Running, auditapp_env, free_port, start, wait_http
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+@pytest.fixture
+def demo(tmp_path: Path) -> Iterator[tuple[Running, str]]:
+    """`auditapp demo` on free ports; yields the process and the central store's URL."""
+    server_port, field_port = free_port(), free_port()
+    env = auditapp_env(tmp_path / "home")
+    running = start(
+        ["demo", "--home", str(tmp_path / "demo"), "--server-port", str(server_port),
+         "--field-port", str(field_port)],
+        env, f"http://127.0.0.1:{field_port}/", tmp_path / "demo.log", timeout=120,
+    )
+    server_url = f"http://127.0.0.1:{server_port}"
+    try:
+        wait_http(f"{server_url}/api/health", 30)
+        yield running, server_url
+    finally:
+        running.stop()
+
+
+def _quality_headers(server_url: str) -> dict[str, str]:
+    username, _, _, password = next(u for u in DEMO_USERS if u[1] == "quality_manager")
+    reply = requests.post(f"{server_url}/api/auth/login", json={"username": username, "password": password},
+                          timeout=10)
+    reply.raise_for_status()
+    return {"Authorization": f"Bearer {reply.json()['token']}"}
+
+
+def _wait_for_answer(server_url: str, headers: dict[str, str], timeout: float = 60) -> list[dict[str, str]]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        audits = requests.get(f"{server_url}/api/audits", headers=headers, timeout=10).json()
+        for audit in audits:
+            answers = requests.get(f"{server_url}/api/audits/{audit['id']}/responses", headers=headers,
+                                   timeout=10).json()
+            if answers:
+                return answers
+        time.sleep(0.5)
+    raise AssertionError("the answer did not reach the central store")
+
+
+@pytest.mark.req("FND-002")
+@pytest.mark.req("FND-003")
+def test_answer_given_in_the_browser_reaches_the_central_store(browser: object, demo: tuple[Running, str]) -> None:
+    from playwright.sync_api import expect
+
+    running, server_url = demo
+    page = open_flet(browser, running.url)
+
+    passphrase = page.get_by_role("textbox", name="Passphrase")  # type: ignore[attr-defined]
+    passphrase.click()
+    passphrase.fill("wrong passphrase")
+    page.get_by_role("button", name="Unlock").click()  # type: ignore[attr-defined]
+    expect(page.get_by_text("wrong passphrase", exact=False)).to_be_visible()  # type: ignore[attr-defined]
+    screenshot(page, "field-unlock")
+
+    passphrase.click()
+    passphrase.fill(DEMO_PASSPHRASE)
+    page.get_by_role("button", name="Unlock").click()  # type: ignore[attr-defined]
+    open_button = page.get_by_role("button", name="Open Internal audit: production and CAPA")  # type: ignore[attr-defined]
+    expect(open_button).to_be_visible(timeout=30_000)
+    screenshot(page, "field-audits")
+
+    open_button.click()
+    first_item = page.locator("[flt-semantics-identifier^='item-']").first  # type: ignore[attr-defined]
+    expect(first_item).to_be_visible(timeout=30_000)
+    first_item.get_by_role("button", name="Conforming", exact=True).click()
+    # A card's texts form the accessible name of its group: the answer shows there once recorded.
+    answered = page.get_by_role("group", name=re.compile(r"Answer: Conforming$"))  # type: ignore[attr-defined]
+    expect(answered).to_have_count(1, timeout=15_000)
+    expect(page.get_by_text(re.compile(r"^1 of \d+ items answered$"))).to_be_visible()  # type: ignore[attr-defined]
+    screenshot(page, "field-walkthrough")
+
+    page.get_by_role("button", name="Sync now").click()  # type: ignore[attr-defined]
+    answers = _wait_for_answer(server_url, _quality_headers(server_url))
+    assert [a["answer"] for a in answers] == ["conforming"]
+    assert answers[0]["clause"].startswith("4.")
