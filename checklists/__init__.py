@@ -1,6 +1,6 @@
 """Audit checklists: the YAML format, its loader with located errors, the library, and importers."""
 
-from checklists.export import to_json, to_yaml
+from checklists.export import to_json, to_json_item, to_yaml
 from checklists.importers import FORMATS, detect_format, import_file
 from checklists.library import (
     ChecklistNotFoundError,
@@ -38,5 +38,6 @@ __all__ = [
     "load_library",
     "load_text",
     "to_json",
+    "to_json_item",
     "to_yaml",
 ]

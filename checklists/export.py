@@ -19,11 +19,12 @@ def to_json(checklist: Checklist) -> dict[str, Any]:
         "language": checklist.language,
         "content_hash": checklist.content_hash,
         "sections": [{"clause": s.clause, "title": s.title, "parent": s.parent} for s in checklist.sections],
-        "items": [_item_json(i) for i in checklist.items],
+        "items": [to_json_item(i) for i in checklist.items],
     }
 
 
-def _item_json(item: Item) -> dict[str, Any]:
+def to_json_item(item: Item) -> dict[str, Any]:
+    """One item in the `--json` shape."""
     return {
         "id": item.id,
         "clause": item.clause,

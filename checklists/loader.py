@@ -109,7 +109,7 @@ class _Walker:
     def sections(self, node: yaml.Node, parent: str | None) -> None:
         """Read a mapping of clause number -> section, below `parent`."""
         what = "sections" if parent is None else f"the sections of {parent}"
-        for clause, key_node, value in nodes.pairs(node, what, self.problems):
+        for clause, key_node, value in nodes.pairs(node, what, self.problems, duplicate="clause"):
             line, col = nodes.here(key_node)
             if not is_clause(clause):
                 self.problems.at(

@@ -82,7 +82,11 @@ def text_list(node: yaml.Node, what: str, problems: ProblemList) -> list[tuple[s
 
 
 def pairs(
-    node: yaml.Node, what: str, problems: ProblemList, allowed: tuple[str, ...] | None = None
+    node: yaml.Node,
+    what: str,
+    problems: ProblemList,
+    allowed: tuple[str, ...] | None = None,
+    duplicate: str = "key",
 ) -> Iterator[tuple[str, yaml.Node, yaml.Node]]:
     """Key text, key node and value node of a mapping; reports duplicates, unknown keys and wrong types."""
     if not isinstance(node, yaml.MappingNode):
@@ -94,7 +98,10 @@ def pairs(
         if key is None:
             continue
         if key in seen:
-            problems.at(*here(key_node), f"duplicate key {key!r} in {what} (first on line {seen[key]})")
+            shown = key if duplicate == "clause" else repr(key)
+            problems.at(
+                *here(key_node), f"duplicate {duplicate} {shown} in {what} (first on line {seen[key]})"
+            )
             continue
         seen[key] = here(key_node)[0]
         if allowed is not None and key not in allowed:
