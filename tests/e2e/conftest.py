@@ -10,8 +10,13 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 TABLET_PORTRAIT = {"width": 800, "height": 1280}
 
@@ -24,7 +29,10 @@ def browser(chromium: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
     profile = tmp_path_factory.mktemp("chromium-profile")
     with sync_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(
-            str(profile), executable_path=chromium, headless=True, args=CHROMIUM_ARGS,
+            str(profile),
+            executable_path=chromium,
+            headless=True,
+            args=CHROMIUM_ARGS,
             viewport=TABLET_PORTRAIT,
         )
         try:
@@ -36,7 +44,9 @@ def browser(chromium: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
 def open_flet(context: object, url: str) -> object:
     """Open a Flet page, wait for its first frame and switch on its accessibility tree."""
     page = context.new_page()  # type: ignore[attr-defined]
-    page.add_init_script("window.addEventListener('flutter-first-frame', () => { window.__firstFrame = true; });")
+    page.add_init_script(
+        "window.addEventListener('flutter-first-frame', () => { window.__firstFrame = true; });"
+    )
     page.goto(url)
     page.wait_for_function("window.__firstFrame === true", timeout=60_000)
     page.locator("flt-semantics-placeholder").dispatch_event("click")

@@ -23,9 +23,19 @@ def demo(tmp_path: Path) -> Iterator[tuple[Running, str]]:
     server_port, field_port = free_port(), free_port()
     env = auditapp_env(tmp_path / "home")
     running = start(
-        ["demo", "--home", str(tmp_path / "demo"), "--server-port", str(server_port),
-         "--field-port", str(field_port)],
-        env, f"http://127.0.0.1:{field_port}/", tmp_path / "demo.log", timeout=120,
+        [
+            "demo",
+            "--home",
+            str(tmp_path / "demo"),
+            "--server-port",
+            str(server_port),
+            "--field-port",
+            str(field_port),
+        ],
+        env,
+        f"http://127.0.0.1:{field_port}/",
+        tmp_path / "demo.log",
+        timeout=120,
     )
     server_url = f"http://127.0.0.1:{server_port}"
     try:
@@ -37,8 +47,9 @@ def demo(tmp_path: Path) -> Iterator[tuple[Running, str]]:
 
 def _quality_headers(server_url: str) -> dict[str, str]:
     username, _, _, password = next(u for u in DEMO_USERS if u[1] == "quality_manager")
-    reply = requests.post(f"{server_url}/api/auth/login", json={"username": username, "password": password},
-                          timeout=10)
+    reply = requests.post(
+        f"{server_url}/api/auth/login", json={"username": username, "password": password}, timeout=10
+    )
     reply.raise_for_status()
     return {"Authorization": f"Bearer {reply.json()['token']}"}
 
@@ -48,8 +59,9 @@ def _wait_for_answer(server_url: str, headers: dict[str, str], timeout: float = 
     while time.monotonic() < deadline:
         audits = requests.get(f"{server_url}/api/audits", headers=headers, timeout=10).json()
         for audit in audits:
-            answers = requests.get(f"{server_url}/api/audits/{audit['id']}/responses", headers=headers,
-                                   timeout=10).json()
+            answers = requests.get(
+                f"{server_url}/api/audits/{audit['id']}/responses", headers=headers, timeout=10
+            ).json()
             if answers:
                 return answers
         time.sleep(0.5)
@@ -58,7 +70,9 @@ def _wait_for_answer(server_url: str, headers: dict[str, str], timeout: float = 
 
 @pytest.mark.req("FND-002")
 @pytest.mark.req("FND-003")
-def test_answer_given_in_the_browser_reaches_the_central_store(browser: object, demo: tuple[Running, str]) -> None:
+def test_answer_given_in_the_browser_reaches_the_central_store(
+    browser: object, demo: tuple[Running, str]
+) -> None:
     from playwright.sync_api import expect
 
     running, server_url = demo

@@ -71,12 +71,18 @@ def auditapp_env(home: Path, **extra: str) -> dict[str, str]:
     return env
 
 
-def start(args: Sequence[str], env: dict[str, str], health_url: str, log: Path, timeout: float = 60) -> Running:
+def start(
+    args: Sequence[str], env: dict[str, str], health_url: str, log: Path, timeout: float = 60
+) -> Running:
     """Run `python -m auditapp ARGS` in its own process group and wait until health_url answers."""
     handle = log.open("wb")
     proc = subprocess.Popen(
         [sys.executable, "-m", "auditapp", *args],
-        env=env, cwd=ROOT, stdout=handle, stderr=subprocess.STDOUT, start_new_session=True,
+        env=env,
+        cwd=ROOT,
+        stdout=handle,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     running = Running(proc, health_url.rsplit("/api/", 1)[0] if "/api/" in health_url else health_url, log)
     try:
@@ -87,9 +93,17 @@ def start(args: Sequence[str], env: dict[str, str], health_url: str, log: Path, 
     return running
 
 
-def run_cli(args: Sequence[str], env: dict[str, str], stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    args: Sequence[str], env: dict[str, str], stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
     """Run `python -m auditapp ARGS` to completion."""
     return subprocess.run(
-        [sys.executable, "-m", "auditapp", *args], env=env, cwd=ROOT, input=stdin,
-        capture_output=True, text=True, timeout=120, check=False,
+        [sys.executable, "-m", "auditapp", *args],
+        env=env,
+        cwd=ROOT,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
