@@ -79,10 +79,11 @@ class BlobReceiver:
 
     def _received(self, blob_id: str) -> tuple[int, ...]:
         try:
-            lines = self._part(blob_id, "chunks").read_text("ascii").split()
+            text = self._part(blob_id, "chunks").read_text("ascii")
         except FileNotFoundError:
             return ()
-        return tuple(sorted({int(line) for line in lines}))
+        # Only lines with their newline count: a line being appended right now is not yet complete.
+        return tuple(sorted({int(line) for line in text.split("\n")[:-1] if line}))
 
     def status(self, blob_id: str) -> BlobStatus:
         """What is stored of a blob: complete (with its size), partial (received chunks) or absent."""
@@ -110,6 +111,8 @@ class BlobReceiver:
         if final.exists():
             return self._compare_with_complete(final, blob_id, index, data, total_size, offset)
         with self._locked(blob_id):
+            if final.exists():  # completed by another worker while this one waited for the lock
+                return self._compare_with_complete(final, blob_id, index, data, total_size, offset)
             meta = self._meta(blob_id)
             if meta is None:
                 self._start(blob_id, total_size, chunk_size)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import tempfile
+import threading
 from pathlib import Path
 
 import pytest
@@ -110,3 +111,24 @@ def test_blob_over_the_size_limit_is_refused(tmp_path: Path) -> None:
 def test_completing_an_unknown_blob_says_so(tmp_path: Path) -> None:
     with pytest.raises(BlobNotFound, match="no upload of blob"):
         BlobReceiver(tmp_path).complete("b" * 64)
+
+
+def test_several_workers_writing_the_same_blob_at_once_end_with_one_whole_blob(tmp_path: Path) -> None:
+    blob = encrypt_blob(bytes(range(256)) * 400)
+    chunks = list(iter_chunks(blob.ciphertext, 1000))
+
+    def worker(seed: int) -> None:
+        receiver = BlobReceiver(tmp_path)  # each API worker has its own receiver on the shared folder
+        order = list(chunks)
+        random.Random(seed).shuffle(order)
+        for index, data in order:
+            receiver.write_chunk(blob.blob_id, index, data, total_size=len(blob.ciphertext), chunk_size=1000)
+        receiver.complete(blob.blob_id)
+
+    threads = [threading.Thread(target=worker, args=(seed,)) for seed in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert BlobReceiver(tmp_path).path(blob.blob_id).read_bytes() == blob.ciphertext
+    assert not list((tmp_path / "partial").glob("*.part"))
