@@ -26,6 +26,19 @@ class Timestamp:
     @classmethod
     def from_text(cls, text: str) -> Timestamp:
         """Decode a timestamp written by `to_text`."""
+        # Fast path for the fixed-width layout (merging parses one per edit); the regex decides the rest.
+        node = text[23:]
+        if (
+            text[15:16] == "-"
+            and text[22:23] == "-"
+            and node
+            and "\n" not in node
+            and text[:15].isascii()
+            and text[:15].isdigit()
+            and text[16:22].isascii()
+            and text[16:22].isdigit()
+        ):
+            return cls(int(text[:15]), int(text[16:22]), node)
         match = _TEXT.match(text)
         if match is None:
             raise ValueError(f"not a clock timestamp: {text!r}")

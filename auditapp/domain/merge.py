@@ -16,8 +16,8 @@ Rules (ADR 0010):
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 from auditapp.domain.clock import Timestamp
 from auditapp.domain.events import DomainEvent
@@ -25,16 +25,15 @@ from auditapp.domain.events import DomainEvent
 FieldKey = tuple[str, ...]
 
 
-@dataclass(frozen=True, order=True)
-class Write:
-    """One value written to one field register, ordered by clock time (then event id for a total order)."""
+class Write(NamedTuple):
+    """One value written to one field register (a tuple: merging makes one per edit, so it must be cheap)."""
 
     hlc: Timestamp
     event_id: str
-    base: Timestamp | None = field(compare=False)
-    value: Any = field(compare=False)
-    device_id: str = field(compare=False, default="")
-    meta: Any = field(compare=False, default=None)
+    base: Timestamp | None
+    value: Any
+    device_id: str = ""
+    meta: Any = None
 
 
 @dataclass(frozen=True)
@@ -100,6 +99,7 @@ def resolve(writes: Iterable[Write]) -> Resolved:
     seen_up_to = max((w.base for w in unique.values() if w.base is not None), default=None)
     heads = sorted(
         (w for w in unique.values() if seen_up_to is None or w.hlc > seen_up_to),
+        key=_write_order,
         reverse=True,
     )
     return Resolved(winner=heads[0], heads=tuple(heads))
@@ -117,4 +117,13 @@ def merge_events(*logs: Iterable[DomainEvent]) -> list[DomainEvent]:
             known = by_id.get(event.event_id)
             if known is None or (known != event and event.digest() < known.digest()):
                 by_id[event.event_id] = event
-    return sorted(by_id.values(), key=lambda e: (e.hlc, e.event_id))
+    return sorted(by_id.values(), key=event_order)
+
+
+def event_order(event: DomainEvent) -> tuple[int, int, str, str]:
+    """Sort key of the merged history: clock time, then event id (plain tuples sort fast)."""
+    return (event.hlc.wall_ms, event.hlc.counter, event.hlc.node, event.event_id)
+
+
+def _write_order(write: Write) -> tuple[int, int, str, str]:
+    return (write.hlc.wall_ms, write.hlc.counter, write.hlc.node, write.event_id)
