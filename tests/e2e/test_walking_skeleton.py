@@ -70,6 +70,7 @@ def _wait_for_answer(server_url: str, headers: dict[str, str], timeout: float = 
 
 @pytest.mark.req("FND-002")
 @pytest.mark.req("FND-003")
+@pytest.mark.req("FND-005")
 def test_answer_given_in_the_browser_reaches_the_central_store(
     browser: object, demo: tuple[Running, str]
 ) -> None:
