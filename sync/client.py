@@ -17,7 +17,7 @@ from typing import Protocol
 from sync.batch import Record
 from sync.blobs import DEFAULT_CHUNK_SIZE, BlobStatus, check_chunk_size, chunk_count, chunk_range
 from sync.envelope import DEFAULT_MAX_ENVELOPE_BYTES, open_pull_response, seal
-from sync.errors import Refused, SyncError, plain_words
+from sync.errors import Refused, Stopped, SyncError, plain_words
 from sync.keys import DeviceKeys, PublicKeys
 from sync.progress import ProgressTracker, SyncProgress
 from sync.request_auth import PullRequest
@@ -311,6 +311,9 @@ class SyncClient:
                 self.upload_pending_blobs()
                 self.push_all()
                 self.pull()
+            except Stopped:
+                self.tracker.stopped()
+                raise
             except SyncError as exc:
                 code = exc.refusal_code if isinstance(exc, Refused) else exc.code
                 self.tracker.failed(plain_words(code, exc.message), refused=isinstance(exc, Refused))

@@ -56,6 +56,11 @@ class ProgressTracker:
             self._state = "refused" if refused else "waiting"
             self._last_error = sentence
 
+    def stopped(self) -> None:
+        """Sync was stopped (app closing or sync switched off); the last error stays visible."""
+        with self._lock:
+            self._state = "idle"
+
     def snapshot(self, *, events_waiting: int, bytes_waiting: int) -> SyncProgress:
         """The current progress with the given waiting counts."""
         with self._lock:

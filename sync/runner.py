@@ -6,9 +6,13 @@ import logging
 import random
 import threading
 from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from sync.errors import Refused, Stopped
 from sync.transport import Backoff
+
+if TYPE_CHECKING:
+    from sync.client import SyncClient
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +40,12 @@ class SyncRunner:
         self._thread: threading.Thread | None = None
         self.rounds = 0
         self.failures = 0
+
+    @classmethod
+    def for_client(cls, client: SyncClient, **options: Any) -> SyncRunner:
+        """A runner over a client's sync_once that shares its transport's stop flag, so stop() also
+        interrupts a request that is waiting to be retried."""
+        return cls(client.sync_once, stop=client.transport.stop, **options)
 
     def run_round(self) -> float:
         """One round; returns the seconds to wait before the next one."""
