@@ -30,7 +30,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sync.batch import Record, decode_batch, encode_batch, validate_records
 from sync.errors import BadSignature, Malformed, RevokedDevice, Tampered, TooLarge, UnknownDevice
 from sync.header import STORE, EnvelopeHeader, Kind, parse_header
-from sync.keys import KeyPair, StoreKeys, b64encode, raw_public
+from sync.keys import KeyPair, StoreKeys, raw_public
 
 MAGIC = b"AXE1"
 VERSION = 1
@@ -295,4 +295,5 @@ def open_pull_response(
 
 def describe(header: EnvelopeHeader) -> dict[str, Any]:
     """The header as plain JSON values (for logs and the audit trail; holds no secret)."""
-    return {**json.loads(header.to_bytes()), "ephemeral_public": b64encode(header.ephemeral_public)}
+    value: dict[str, Any] = json.loads(header.to_bytes())
+    return value
