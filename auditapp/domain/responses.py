@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
 
 from auditapp.domain.errors import ValidationError
@@ -25,13 +24,3 @@ def parse_answer(value: object, field: str = "answer") -> Answer:
     except ValueError:
         allowed = ", ".join(a.value for a in Answer)
         raise ValidationError(f"{value!r} is not an answer (one of {allowed})", field) from None
-
-
-@dataclass(frozen=True)
-class Response:
-    """The answer to one item, with the clock time of the value so later edits can say what they saw."""
-
-    item_id: str
-    clause: str
-    answer: Answer
-    hlc: str
