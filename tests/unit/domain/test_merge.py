@@ -14,7 +14,7 @@ from auditapp.domain.evidence import EvidenceTarget
 from auditapp.domain.merge import merge_events
 from auditapp.domain.responses import Answer
 from auditapp.domain.state import project
-from tests.unit.domain.simulation import AUDIT, make_team, run_team, sample_plan
+from tests.unit.domain.simulation import AUDIT, apply_op, make_team, run_team, sample_plan
 
 ops = st.lists(
     st.tuples(
@@ -161,3 +161,34 @@ def test_two_different_events_under_one_id_resolve_the_same_way_everywhere() -> 
         {**event.payload, "text": "two"},
     )
     assert merge_events([event], [forged]) == merge_events([forged], [event])
+
+
+@pytest.mark.req("DOM-012")
+@PROPERTY
+@given(ops)
+def test_conflicts_clear_once_an_auditor_who_saw_every_value_sets_the_field(plan_ops: list) -> None:
+    team = make_team(3, [0, 5_000, -7_000])
+    team[0].record(drafts.audit_planned(sample_plan()))
+    for device in team[1:]:
+        device.receive(list(team[0].known.values()))
+    for device_index, *op in plan_ops:
+        apply_op(team[device_index % 3], (op[0], op[1], op[2], op[3]), team)
+    resolver = team[0]
+    for other in team[1:]:
+        resolver.receive(list(other.known.values()))
+    before = resolver.view().state()
+    for conflict in before.conflicts:
+        chosen = conflict.values[-1].value  # the auditor keeps the oldest competing value
+        base = before.version(*conflict.key)
+        if conflict.key[0] == "response":
+            draft = drafts.response_recorded(conflict.key[1], "7.5.1", Answer(chosen), base)
+        elif conflict.key[0] == "finding":
+            draft = drafts.finding_edited(conflict.key[1], conflict.key[2], chosen, base)
+        else:
+            draft = drafts.meeting_note_recorded(conflict.key[1], chosen, base)
+        resolver.record(draft)
+    after = project(merge_events(*(d.known.values() for d in team)), AUDIT)
+    assert after.conflicts == ()
+    for conflict in before.conflicts:
+        if conflict.key[0] == "response":
+            assert after.responses[conflict.key[1]].answer.value == conflict.values[-1].value
