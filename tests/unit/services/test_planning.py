@@ -118,3 +118,23 @@ def test_after_a_restart_the_sequence_continues_and_the_clock_does_not_go_back(
     assert after[0].seq == before[-1].seq + 1
     assert after[0].hlc > before[-1].hlc
     assert store.pending()[-1].event_id == after[0].event_id
+
+
+@pytest.mark.req("SVC-001")
+def test_plan_edits_of_criteria_type_and_auditees_are_pinned_and_decoded(store: MemoryEventStore) -> None:
+    ctx = context_over(store)
+    audit_id = planned(ctx, criteria=["iso13485-production"])
+    state = edit_plan(
+        ctx,
+        audit_id,
+        criteria=["iso13485-production", "iso13485-capa"],
+        audit_type="stage2_mock",
+        auditees=[{"name": "M. Weber", "role": "Production manager"}],
+    )
+    plan = state.plan
+    assert plan is not None
+    assert [ref.content_hash for ref in plan.criteria] == ["c" * 64, "d" * 64]
+    assert plan.audit_type.value == "stage2_mock"
+    assert plan.auditees[0].role == "Production manager"
+    with pytest.raises(ValidationError, match="field: unknown plan field 'budget'"):
+        edit_plan(ctx, audit_id, budget="1000")
