@@ -63,4 +63,12 @@ class ProblemList:
     def raise_if_any(self) -> None:
         """Raise one ChecklistError with everything collected, so nothing is half-loaded."""
         if self.problems:
-            raise ChecklistError(self.problems)
+            raise ChecklistError(sorted(self.problems, key=_position))
+
+
+def _position(problem: Problem) -> tuple[str, int, int, str]:
+    """File order: by sheet, then line or row, then column (problems without a place come first)."""
+    column = problem.column
+    number = column if isinstance(column, int) else 0
+    letters = column if isinstance(column, str) else ""
+    return (problem.sheet or "", problem.line or problem.row or 0, number, f"{len(letters):02d}{letters}")
