@@ -49,8 +49,9 @@ def test_clause_numbers_stay_text_even_when_yaml_would_read_a_number() -> None:
     checklist = load_text(GOOD, "good.yaml")
     assert [s.clause for s in checklist.sections] == ["7.5", "7.5.1", "7.5.10", "7.10"]
     assert checklist.version == "1.0"
-    assert checklist.section("7.5.10") is not None
-    assert checklist.section("7.5.10").parent == "7.5"
+    section = checklist.section("7.5.10")
+    assert section is not None
+    assert section.parent == "7.5"
     assert [i.clause for i in checklist.items] == ["7.5.1", "7.5.10", "7.10"]
     assert checklist.items[0].records == ("device history records",)
 
