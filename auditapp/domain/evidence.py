@@ -161,7 +161,13 @@ def evidence_from_payload(kind: str, payload: Mapping[str, Any], hlc: str) -> Ev
         return Note(eid, target, payload["text"], hlc)
     if kind == "InterviewRecorded":
         return Interview(
-            eid, target, payload["person"], payload["role"], payload["question"], payload["answer"], hlc
+            eid,
+            target,
+            payload["person"],
+            payload.get("role") or "",
+            payload["question"],
+            payload["answer"],
+            hlc,
         )
     if kind == "PhotoAttached":
         gps = payload.get("gps")

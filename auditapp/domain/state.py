@@ -138,7 +138,10 @@ class Projector:
             self._closed = True
 
     def _write(self, key: FieldKey, event: DomainEvent, value: Any, base: Any, meta: Any = None) -> None:
-        base_ts = Timestamp.from_text(str(base)) if base else None
+        try:
+            base_ts = Timestamp.from_text(str(base)) if base else None
+        except ValueError:
+            base_ts = None  # an unreadable base saw nothing; it must not stop the whole projection
         write = Write(
             event.hlc, event.event_id, effective_base(event.hlc, base_ts), value, event.device_id, meta
         )
