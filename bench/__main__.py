@@ -11,6 +11,7 @@ from bench.harness import Report
 
 # Suite name -> module in bench/ with a `run(quick: bool) -> Report` function.
 SUITES = {
+    "checklists": "bench.suite_checklists",
     "crash": "bench.suite_crash",
     "domain": "bench.suite_domain",
 }
