@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pytest
 
 from auditapp.domain import drafts
 from auditapp.domain.errors import AuditClosedError, NotFoundError, ValidationError
+from auditapp.domain.events import DomainEvent
 from auditapp.domain.plan import ChecklistRef
 from auditapp.services.capture import record_response
 from auditapp.services.planning import close_audit, edit_plan, record_meeting_note
@@ -138,3 +141,29 @@ def test_plan_edits_of_criteria_type_and_auditees_are_pinned_and_decoded(store: 
     assert plan.auditees[0].role == "Production manager"
     with pytest.raises(ValidationError, match="field: unknown plan field 'budget'"):
         edit_plan(ctx, audit_id, budget="1000")
+
+
+class _FullDisk(MemoryEventStore):
+    """A store whose next append fails, as on a full or failing disk."""
+
+    fail_next = False
+
+    def append(self, events: Sequence[DomainEvent]) -> None:
+        if self.fail_next:
+            self.fail_next = False
+            raise OSError("No space left on device")
+        super().append(events)
+
+
+@pytest.mark.req("SVC-008")
+def test_a_failed_write_stores_nothing_and_the_sequence_has_no_gap() -> None:
+    store = _FullDisk()
+    ctx = context_over(store)
+    audit_id = planned(ctx)
+    store.fail_next = True
+    with pytest.raises(OSError, match="No space left"):
+        record_response(ctx, audit_id, "P-01", "7.5.1", "conforming", notes="first attempt")
+    assert ctx.state(audit_id).responses == {}
+    record_response(ctx, audit_id, "P-01", "7.5.1", "conforming", notes="second attempt")
+    assert [e.seq for e in store.events(audit_id)] == [1, 2, 3]
+    assert store.pending_count() == 3
