@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sync.batch import Record, record_digest
 from sync.envelope import DeviceRecord, seal
@@ -110,3 +112,39 @@ def test_a_used_sequence_number_under_a_new_event_id_is_a_conflict() -> None:
     store.push(envelope([A], "env-1"))
     with pytest.raises(ConflictingEvent):
         store.push(envelope([Record("e-other", 1, b"{}")], "env-2"))
+
+
+@pytest.mark.req("SYN-030")
+@settings(max_examples=100, deadline=None)
+@given(
+    actions=st.lists(
+        st.tuples(st.sampled_from(["send", "resend", "reseal"]), st.integers(min_value=1, max_value=5)),
+        min_size=1,
+        max_size=25,
+    )
+)
+def test_any_mix_of_sends_resends_and_reseals_applies_each_event_exactly_once(
+    actions: list[tuple[str, int]],
+) -> None:
+    store = FakeStore()
+    applied: dict[str, int] = {}
+    pending = [Record(f"e-{seq}", seq, f'{{"seq":{seq}}}'.encode()) for seq in range(1, 40)]
+    last: bytes | None = None
+    sent_batches = 0
+    for action, size in actions:
+        if action == "resend" and last is not None:
+            data = last  # the acknowledgement was lost: the identical bytes again
+        else:
+            batch = pending[:size] if action == "send" else pending[max(0, size - 3) : size + 2]
+            if not batch:
+                continue
+            sent_batches += 1
+            data = envelope(batch, f"env-{sent_batches}")
+        plan = store.push(data)
+        for record in plan.new:
+            applied[record.event_id] = applied.get(record.event_id, 0) + 1
+        acked = set(plan.acknowledged)
+        pending = [record for record in pending if record.event_id not in acked]
+        last = data
+    assert set(applied.values()) <= {1}
+    assert set(applied) == set(store.events)
