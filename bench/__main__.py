@@ -13,6 +13,8 @@ from bench.harness import Report
 SUITES = {
     "checklists": "bench.suite_checklists",
     "crash": "bench.suite_crash",
+    "photo": "bench.suite_photo",
+    "store": "bench.suite_store",
     "domain": "bench.suite_domain",
 }
 

@@ -113,6 +113,13 @@ def _draft_size(width: int, height: int) -> tuple[int, int]:
     return width, height
 
 
+def _fit(size: tuple[int, int], long_edge: int) -> tuple[int, int]:
+    """The size scaled down so its long edge is `long_edge`, keeping the aspect ratio (never enlarged)."""
+    width, height = size
+    scale = min(1.0, long_edge / max(width, height))
+    return max(1, round(width * scale)), max(1, round(height * scale))
+
+
 def _to_rgb(image: Image.Image) -> Image.Image:
     """RGB pixels; transparent areas become white (as on paper), not black."""
     if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
@@ -149,8 +156,8 @@ def _decode(data: bytes) -> tuple[Image.Image, Image.Exif, str]:
     orientation = exif.get(0x0112, 1)
     pixels = _to_rgb(image)
     if max(pixels.size) > DISPLAY_LONG_EDGE:
-        pixels = pixels.copy()
-        pixels.thumbnail((DISPLAY_LONG_EDGE, DISPLAY_LONG_EDGE), Image.Resampling.LANCZOS, reducing_gap=3.0)
+        size = _fit(pixels.size, DISPLAY_LONG_EDGE)
+        pixels = pixels.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
     if orientation != 1:
         pixels.getexif()[0x0112] = orientation
         pixels = ImageOps.exif_transpose(pixels)
@@ -161,8 +168,9 @@ def process_photo(data: bytes, *, keep_gps: bool = False) -> ProcessedPhoto:
     """Turn a camera file into stored photo evidence; PhotoError (and nothing stored) for a bad file."""
     _setup()
     display, exif, source_format = _decode(data)
-    thumb = display.copy()
-    thumb.thumbnail((THUMBNAIL_LONG_EDGE, THUMBNAIL_LONG_EDGE), Image.Resampling.LANCZOS, reducing_gap=2.0)
+    thumb = display.resize(
+        _fit(display.size, THUMBNAIL_LONG_EDGE), Image.Resampling.LANCZOS, reducing_gap=2.0
+    )
     display_bytes = _encode(display, DISPLAY_QUALITY)
     return ProcessedPhoto(
         display=display_bytes,

@@ -153,6 +153,8 @@ class FieldStore:
         with self._mutex:
             self._check_open()
             through = self._journal.end
+            if through == self._device.through:
+                return  # nothing written since the last checkpoint
             for view in self._audits.values():
                 if view.dirty:
                     view.save(through)

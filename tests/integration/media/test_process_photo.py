@@ -178,3 +178,15 @@ def test_a_turned_heic_photo_is_stored_upright_once_not_twice() -> None:
     assert display.size == (600, 800)
     assert is_red(rgb(display, (display.width - 20, 20)))
     assert photo.captured_at is not None
+
+
+@pytest.mark.req("MED-002")
+@pytest.mark.parametrize(
+    ("fmt", "size", "expected"), [("JPEG", (2592, 1944), (2048, 1536)), ("PNG", (3000, 2000), (2048, 1365))]
+)
+def test_photos_larger_than_the_display_size_are_scaled_to_a_2048_px_long_edge(
+    fmt: str, size: tuple[int, int], expected: tuple[int, int]
+) -> None:
+    photo = process_photo(encoded(camera_pixels(*size), fmt))
+    assert (photo.width, photo.height) == expected
+    assert decoded(photo.display).size == expected
