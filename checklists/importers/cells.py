@@ -144,8 +144,13 @@ def cell_text(value: object) -> str:
         return value.isoformat()
     if isinstance(value, float):
         return str(int(value)) if value.is_integer() else repr(value)
-    text = html.unescape(str(value))
-    text = _ANY_TAG.sub("", _TAG.sub("\n", text))
+    text = str(value)
+    if "&" in text:
+        text = html.unescape(text)
+    if "<" in text:
+        text = _ANY_TAG.sub("", _TAG.sub("\n", text))
+    if "\n" not in text and "\r" not in text:
+        return " ".join(text.replace("\xa0", " ").split())  # the common one-line cell, without list building
     lines = [" ".join(line.replace("\xa0", " ").split()) for line in text.splitlines()]
     return "\n".join(line for line in lines if line).strip()
 

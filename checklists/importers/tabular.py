@@ -30,10 +30,11 @@ META_SHEETS = ("meta", "metadata", "about")
 
 @dataclass(frozen=True)
 class _Row:
-    """One data row: its cells by model field, and where each one is."""
+    """One data row: its cells by model field, their cleaned texts, and where each one is."""
 
     where: Where
     cells: dict[str, Cell]
+    texts: dict[str, str]
 
 
 def import_csv(path: Path) -> Checklist:
@@ -114,9 +115,10 @@ def _rows(
             header_row = number
             continue
         cells = {field: row[n] for n, field in columns.items() if n < len(row)}
-        if all(cell_text(c.value) == "" for c in cells.values()):
+        texts = {field: cell_text(cell.value) for field, cell in cells.items()}
+        if not any(texts.values()):
             continue  # blank rows separate groups in many spreadsheets
-        rows.append(_Row(Where(sheet, number), cells))
+        rows.append(_Row(Where(sheet, number), cells, texts))
     if not columns:
         _report(problems, Where(sheet, None), "no header row found (a row naming at least a question column)")
     del header_row
@@ -196,8 +198,7 @@ def _row_clause(builder: ChecklistBuilder, row: _Row, numeric: dict[str, Where])
 
 
 def _text(row: _Row, field: str) -> str:
-    cell = row.cells.get(field)
-    return cell_text(cell.value) if cell is not None else ""
+    return row.texts.get(field, "")
 
 
 def _where(row: _Row, field: str) -> Where:
