@@ -8,6 +8,7 @@ from pathlib import Path
 import checklists
 from auditapp.config import FieldConfig
 from auditapp.domain.errors import NotFoundError
+from auditapp.services.catalog import ChecklistInfo, ChecklistItemRef
 from auditapp.services.workspace import ChecklistItemText, FieldWorkspace, WorkspaceStore
 from auditapp.store import FieldStore
 
@@ -35,6 +36,10 @@ class LibraryChecklists:
         """Items of a library checklist in document order."""
         return list(_library_items(checklist_id))
 
+    def get(self, checklist_id: str) -> ChecklistInfo:
+        """Identity and item refs of a library checklist (the services' ChecklistCatalog)."""
+        return _library_info(checklist_id)
+
     def checklist(self, checklist_id: str) -> checklists.Checklist:
         """The whole checklist."""
         return _library_checklist(checklist_id)
@@ -46,6 +51,18 @@ def _library_checklist(checklist_id: str) -> checklists.Checklist:
         return checklists.get_library_checklist(checklist_id)
     except KeyError:
         raise NotFoundError(f"no checklist {checklist_id!r} in the library") from None
+
+
+@lru_cache(maxsize=16)
+def _library_info(checklist_id: str) -> ChecklistInfo:
+    checklist = _library_checklist(checklist_id)
+    return ChecklistInfo(
+        checklist.id,
+        checklist.version,
+        checklist.content_hash,
+        checklist.title,
+        tuple(ChecklistItemRef(item.id, item.clause) for item in checklist.items),
+    )
 
 
 @lru_cache(maxsize=16)

@@ -13,15 +13,16 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Protocol
 
-from auditapp.domain.clock import HybridClock
-from auditapp.domain.drafts import Draft, audit_planned, response_recorded
+from auditapp.domain.drafts import audit_planned
 from auditapp.domain.errors import AuditAppError, NotFoundError, ValidationError
-from auditapp.domain.events import DomainEvent, EventFactory
+from auditapp.domain.events import DomainEvent
 from auditapp.domain.plan import AuditPlan
-from auditapp.domain.responses import parse_answer
-from auditapp.domain.state import AuditState, project
+from auditapp.services.capture import record_response
+from auditapp.services.catalog import ChecklistInfo
+from auditapp.services.context import CaptureContext, capture_context
 from auditapp.services.field_views import AuditSummary, ItemView, SyncView, WalkthroughView
-from auditapp.services.ports import EventStore, Outbox, Settings
+from auditapp.services.ports import EventStore, Outbox, PhotoStore, Settings
+from auditapp.services.queries import audit_state, list_audits
 
 MIN_PASSPHRASE = 8
 
@@ -58,10 +59,13 @@ class ChecklistItemText:
 
 
 class ChecklistTexts(Protocol):
-    """The items of a checklist by id, in checklist order."""
+    """The checklists the workspace can audit against: identity and item refs, and the texts to show."""
+
+    def get(self, checklist_id: str) -> ChecklistInfo:
+        """Identity and items of a checklist; NotFoundError when it is unknown."""
 
     def items(self, checklist_id: str) -> list[ChecklistItemText]:
-        """Items of the checklist; NotFoundError when the checklist is unknown."""
+        """Items of the checklist with their texts, in checklist order."""
 
 
 class SyncAgent(Protocol):
@@ -199,33 +203,14 @@ class FieldWorkspace:
         return events
 
     def audits(self) -> list[AuditSummary]:
-        """Every audit on this device with its progress, most recently planned first."""
-        store = self.store()
-        summaries = []
-        for audit_id in store.audit_ids():
-            state = project(store.events(audit_id), audit_id)
-            if state.plan is None:
-                continue
-            item_ids = self._item_ids(state)
-            progress = state.progress(item_ids)
-            summaries.append(
-                AuditSummary(
-                    audit_id=audit_id,
-                    title=state.plan.title,
-                    site=state.plan.site,
-                    audit_type=state.plan.audit_type.value,
-                    answered=progress.answered,
-                    total=progress.total,
-                    closed=state.closed,
-                )
-            )
-        return list(reversed(summaries))
+        """Every audit on this device with its progress, most recently started first."""
+        return list_audits(self.store(), self._checklists)
 
     def walkthrough(self, audit_id: str) -> WalkthroughView:
         """The audit opened for capture: every item of its checklists with the current answer."""
-        state = project(self.events(audit_id), audit_id)
+        state = audit_state(self.store(), audit_id)
         if state.plan is None:
-            raise NotFoundError(f"audit {audit_id} has no plan on this device")
+            raise NotFoundError(f"no audit with id {audit_id} on this device")
         items = tuple(
             ItemView(
                 item_id=text.item_id,
@@ -244,42 +229,25 @@ class FieldWorkspace:
 
     def record_answer(self, audit_id: str, item_id: str, answer: str) -> ItemView:
         """Record the answer to an item; returns the item as it now stands (durable on return)."""
-        view = self.walkthrough(audit_id)
-        item = next((i for i in view.items if i.item_id == item_id), None)
-        if item is None:
-            raise NotFoundError(f"item {item_id} is not in the checklists of this audit")
-        state = project(self.events(audit_id), audit_id)
-        if state.closed:
-            raise ValidationError("the audit is closed: reopen it before changing answers", "audit")
-        self._record(
-            audit_id,
-            [
-                response_recorded(
-                    item_id, item.clause, parse_answer(answer), state.version("response", item_id, "answer")
-                )
-            ],
-        )
-        return replace(item, answer=answer)
+        with self._lock:
+            state = record_response(self._capture(), audit_id, item_id, None, answer)
+        item = next(i for i in self.walkthrough(audit_id).items if i.item_id == item_id)
+        return replace(item, answer=state.responses[item_id].answer.value)
 
     def plan_audit(self, plan: AuditPlan) -> str:
         """Create an audit from its plan; returns the new audit's id."""
         audit_id = str(uuid.uuid4())
-        self._record(audit_id, [audit_planned(plan)])
+        with self._lock:
+            self._capture().record(audit_id, [audit_planned(plan)])
         return audit_id
 
-    # ------------------------------------------------------------------ internals
-    def _item_ids(self, state: AuditState) -> list[str]:
-        if state.plan is None:
-            return []
-        return [t.item_id for ref in state.plan.criteria for t in self._checklists.items(ref.checklist_id)]
+    def _capture(self) -> CaptureContext:
+        store = self.store()
+        return capture_context(store, store, self._checklists, self._photos(store))
 
-    def _record(self, audit_id: str, drafts: list[Draft]) -> list[DomainEvent]:
-        """Stamp drafts for this device and store them durably with their outbox entries."""
-        with self._lock:
-            store = self.store()
-            device = self.device_id
-            clock = HybridClock(device, last=store.last_hlc())
-            factory = EventFactory(device, clock, next_seq=store.last_seq(device) + 1)
-            events = [factory.make(audit_id, draft.kind, draft.payload) for draft in drafts]
-            store.append(events)
-            return events
+    @staticmethod
+    def _photos(store: WorkspaceStore) -> PhotoStore:
+        photos: PhotoStore | None = getattr(store, "photos", None)
+        if photos is None:
+            raise AuditAppError("this workspace's store keeps no photos")
+        return photos
