@@ -2,7 +2,7 @@
 
 from collections.abc import Iterator
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 from auditapp.central import auth
 from auditapp.central.database import Database
 from auditapp.central.errors import ApiError
-from auditapp.central.ingest import ingest, parse_events
-from auditapp.central.tables import Audit, Device, Finding, Response, User
+from auditapp.central.sync_routes import sync_router
+from auditapp.central.tables import Audit, Finding, Response, User
 from auditapp.config import ServerConfig
 
 READ_ROLES = frozenset(auth.Role)
@@ -36,20 +36,6 @@ class LoginReply(BaseModel):
     username: str
     display_name: str
     role: str
-
-
-class PushRequest(BaseModel):
-    """A batch of domain events from one device."""
-
-    events: list[dict[str, Any]] = Field(max_length=2000)
-
-
-class PushReply(BaseModel):
-    """Event ids the device may drop from its outbox."""
-
-    acknowledged: list[str]
-    accepted: int
-    duplicates: int
 
 
 class FindingOut(BaseModel):
@@ -113,18 +99,18 @@ def create_app(config: ServerConfig, database: Database | None = None) -> FastAP
         with db.transaction() as s:
             yield s
 
-    Db = Annotated[Session, Depends(session)]
+    # Commit before the answer is sent, so a token a client has just received is already usable.
+    Db = Annotated[Session, Depends(session, scope="function")]
 
     def current_user(request: Request, s: Db) -> User:
         return auth.user_for_token(s, _bearer(request))
-
-    def current_device(request: Request, s: Db) -> Device:
-        return auth.device_for_token(s, _bearer(request))
 
     def reader(user: Annotated[User, Depends(current_user)]) -> User:
         if user.role not in READ_ROLES:
             raise ApiError(403, "forbidden", "your role may not read this")
         return user
+
+    app.include_router(sync_router(config, db))
 
     @app.get("/api/health")
     def health() -> dict[str, str]:
@@ -144,16 +130,6 @@ def create_app(config: ServerConfig, database: Database | None = None) -> FastAP
             username=user.username,
             display_name=user.display_name,
             role=user.role,
-        )
-
-    @app.post("/api/sync/events")
-    def push_events(
-        body: PushRequest, s: Db, device: Annotated[Device, Depends(current_device)]
-    ) -> PushReply:
-        """Store a device's events exactly once; a resend is acknowledged and changes nothing."""
-        result = ingest(s, device, parse_events(body.events))
-        return PushReply(
-            acknowledged=result.acknowledged, accepted=len(result.accepted), duplicates=len(result.duplicates)
         )
 
     @app.get("/api/findings")

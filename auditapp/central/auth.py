@@ -1,4 +1,4 @@
-"""Who is calling: users with argon2id passwords and short-lived bearer tokens, devices with their tokens."""
+"""Who is calling: users with argon2id passwords and short-lived bearer tokens (devices sign instead)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from auditapp.central.errors import ApiError
-from auditapp.central.tables import ApiToken, Device, User
+from auditapp.central.tables import ApiToken, User
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
 
@@ -87,29 +87,3 @@ def user_for_token(session: Session, token: str) -> User:
     if user is None or not user.active:
         raise ApiError(401, "invalid_token", "sign in again: the account is not active")
     return user
-
-
-def register_device(session: Session, user: User, name: str) -> tuple[Device, str]:
-    """Bind a new device to a user; returns it with its secret token (shown once)."""
-    token = secrets.token_urlsafe(32)
-    device = Device(
-        id=str(uuid.uuid4()),
-        user_id=user.id,
-        name=name,
-        status="active",
-        token_hash=token_digest(token),
-        created_at=now(),
-    )
-    session.add(device)
-    session.flush()
-    return device, token
-
-
-def device_for_token(session: Session, token: str) -> Device:
-    """The device a token belongs to; unknown and revoked devices are refused with distinct codes."""
-    device = session.scalar(select(Device).where(Device.token_hash == token_digest(token)))
-    if device is None:
-        raise ApiError(401, "unknown_device", "this device is not enrolled with the central store")
-    if device.status != "active":
-        raise ApiError(403, "revoked_device", "this device has been revoked: ask a quality manager")
-    return device

@@ -1,4 +1,7 @@
-"""Ingest: apply events from a device to the central store, exactly once, in one transaction."""
+"""Ingest: apply events from a device to the central store, exactly once, in one transaction.
+
+Also the pull feed going the other way: what the store queues for the devices that worked on an audit.
+"""
 
 from __future__ import annotations
 
@@ -7,14 +10,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from auditapp.central.auth import now
 from auditapp.central.errors import ApiError
+from auditapp.central.sync_tables import DeviceMessage
 from auditapp.central.tables import Audit, Device, Finding, Response, StoredEvent
-from auditapp.domain.events import DomainEvent, EventKind
 from auditapp.domain.errors import ValidationError
+from auditapp.domain.events import DomainEvent, EventKind
 from auditapp.domain.payloads import validate_payload
+from sync.batch import Record
 
 
 @dataclass
@@ -40,6 +46,30 @@ def parse_events(raw: Sequence[dict[str, Any]]) -> list[DomainEvent]:
             events.append(event)
         except ValidationError as exc:
             raise ApiError(422, "malformed_event", f"events[{index}]: {exc}") from exc
+    return events
+
+
+def parse_records(records: Sequence[Record], sender: str) -> list[DomainEvent]:
+    """Events from an opened envelope's records; one that is malformed, not canonical or not the sender's
+    refuses the whole envelope, naming its position and its field."""
+    events = []
+    for index, record in enumerate(records):
+        where = f"events[{index}]"
+        try:
+            raw = json.loads(record.body)
+            if not isinstance(raw, dict):
+                raise ValidationError("an event must be a JSON object")
+            event = DomainEvent.from_dict(raw)
+            validate_payload(event.kind, event.payload)
+        except (ValueError, ValidationError) as exc:
+            raise ApiError(422, "malformed_event", f"{where}: {exc}") from exc
+        if (event.event_id, event.seq) != (record.event_id, record.seq):
+            raise ApiError(422, "malformed_event", f"{where}: event id or sequence differs from its record")
+        if event.device_id != sender:
+            raise ApiError(403, "wrong_device", f"{where}: event {event.event_id} claims another device")
+        if event.canonical_bytes() != record.body:
+            raise ApiError(422, "malformed_event", f"{where}: event {event.event_id} is not canonical JSON")
+        events.append(event)
     return events
 
 
@@ -141,3 +171,46 @@ def _apply_audit_fields(session: Session, audit_id: str, stamp: str, values: dic
         if name in values and values[name] is not None:
             setattr(audit, name, str(values[name]))
     audit.hlc = stamp
+
+
+# ---------------------------------------------------------------- the pull feed (store -> devices)
+FINDING_STATUS = "finding_status"
+"""Pull record kind: a finding's status changed on the store (triage, CAPA)."""
+EFFECTIVENESS_TASK = "effectiveness_task"
+"""Pull record kind reserved for effectiveness re-verification tasks (the CAPA issue queues them)."""
+PRIOR_FINDINGS = "prior_findings"
+"""Pull record kind reserved for prior findings and open CAPAs of a planned audit (the CAPA issue)."""
+
+
+def devices_on_audit(session: Session, audit_id: str) -> list[str]:
+    """Every device that sent events for an audit (a team audit has several)."""
+    rows = session.scalars(select(StoredEvent.device_id).where(StoredEvent.audit_id == audit_id).distinct())
+    return sorted(rows)
+
+
+def queue_for_device(session: Session, device_id: str, kind: str, values: dict[str, Any]) -> None:
+    """Address a record to one device; it is delivered, sealed to the device, by its next pull.
+
+    This is the hook for everything a device pulls: call it in the same transaction as the change it
+    reports, so the record exists exactly when the change does.
+    """
+    body = json.dumps({"kind": kind, **values}, sort_keys=True, separators=(",", ":"))
+    session.add(DeviceMessage(device_id=device_id, kind=kind, body=body, created_at=now()))
+
+
+def finding_status_changed(session: Session, finding: Finding) -> None:
+    """Tell every device that worked on the finding's audit its new status (call after changing it)."""
+    values = {"finding_id": finding.id, "audit_id": finding.audit_id, "status": finding.status}
+    for device_id in devices_on_audit(session, finding.audit_id):
+        queue_for_device(session, device_id, FINDING_STATUS, values)
+
+
+def pending_for(session: Session, device_id: str, after: int, limit: int) -> list[DeviceMessage]:
+    """Records addressed to the device with an id after its cursor, oldest first."""
+    query = (
+        select(DeviceMessage)
+        .where(DeviceMessage.device_id == device_id, DeviceMessage.id > after)
+        .order_by(DeviceMessage.id)
+        .limit(limit)
+    )
+    return list(session.scalars(query))

@@ -1,4 +1,4 @@
-"""Administration of the central store from the command line: schema, users, devices."""
+"""Administration of the central store from the command line: schema, users, enrollment codes, devices."""
 
 from __future__ import annotations
 
@@ -6,8 +6,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from auditapp.central import auth
+from auditapp.central import auth, enrollment
 from auditapp.central.database import Database, migrate
+from auditapp.central.enrollment import IssuedCode
 from auditapp.central.errors import ApiError
 from auditapp.central.tables import Device, User
 from auditapp.domain.errors import AuditAppError
@@ -48,14 +49,13 @@ def create_user(database: Database, username: str, password: str, role: str, dis
         raise AdminError(exc.message) from exc
 
 
-def register_device(database: Database, username: str, name: str) -> tuple[str, str]:
-    """Bind a new device to a user directly (no enrollment code); returns (device id, device token)."""
-    with database.transaction() as session:
-        user = session.scalar(select(User).where(User.username == username))
-        if user is None:
-            raise AdminError(f"user: no user named {username!r}")
-        device, token = auth.register_device(session, user, name)
-        return device.id, token
+def issue_enrollment_code(database: Database, username: str, issued_by: str = "") -> IssuedCode:
+    """A one-time code (valid 15 minutes) that enrolls one device for the user."""
+    try:
+        with database.transaction() as session:
+            return enrollment.issue_code(session, username, issued_by)
+    except ApiError as exc:
+        raise AdminError(exc.message) from exc
 
 
 def list_devices(database: Database) -> list[DeviceInfo]:

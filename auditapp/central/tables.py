@@ -37,7 +37,7 @@ class ApiToken(Base):
 
 
 class Device(Base):
-    """A field device bound to a user; revoked devices are refused."""
+    """A field device bound to a user by enrollment, known by its public keys; revoked devices are refused."""
 
     __tablename__ = "devices"
 
@@ -45,7 +45,7 @@ class Device(Base):
     user_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
     name: Mapped[str] = mapped_column(String(200))
     status: Mapped[str] = mapped_column(String(16), default="active")
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # Nullable only for devices registered before enrollment existed; they can no longer authenticate.
     signing_public: Mapped[str | None] = mapped_column(String(100), nullable=True)
     box_public: Mapped[str | None] = mapped_column(String(100), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -1,4 +1,4 @@
-"""`auditapp admin`: users and devices of the central store."""
+"""`auditapp admin`: users, enrollment codes and devices of the central store."""
 
 from __future__ import annotations
 
@@ -36,6 +36,17 @@ def register(sub: Any) -> None:
     create.add_argument("--name", default="", help="printed name, shown on signatures")
     create.set_defaults(handler=_create_user)
 
+    code = actions.add_parser(
+        "enroll-code",
+        help="issue a one-time device enrollment code",
+        description="Issue a one-time code (valid 15 minutes, single use) that enrolls one field device for "
+        "the user; printed as text and as a QR code to scan on the device.",
+    )
+    add_database_option(code, defaults)
+    code.add_argument("--user", required=True, help="the user the device will belong to")
+    code.add_argument("--no-qr", action="store_true", help="print the code only, without the QR code")
+    code.set_defaults(handler=_enroll_code)
+
     devices = actions.add_parser("devices", help="list devices", description="List enrolled devices.")
     add_database_option(devices, defaults)
     devices.set_defaults(handler=_devices)
@@ -59,6 +70,20 @@ def _create_user(args: argparse.Namespace) -> int:
 
     user_id = create_user(open_database(args.database_url), args.username, _password(), args.role, args.name)
     print(f"created user {args.username} ({args.role}) id {user_id}")
+    return 0
+
+
+def _enroll_code(args: argparse.Namespace) -> int:
+    import segno
+
+    from auditapp.central.service import issue_enrollment_code, open_database
+
+    issued = issue_enrollment_code(open_database(args.database_url), args.user, issued_by="admin command")
+    print(f"enrollment code for {issued.username}: {issued.code}")
+    print(f"valid until {issued.expires_at:%Y-%m-%d %H:%M} UTC, once; type it or scan it on the field device")
+    if not args.no_qr:
+        # The QR code holds the code alone, in QR alphanumeric mode: small enough for any tablet camera.
+        segno.make(issued.code, error="m").terminal(compact=True)
     return 0
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
+import auditapp.central.sync_tables  # noqa: F401
 from auditapp.central.tables import Base
 
 connection = context.config.attributes.get("connection")

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import date
 
 import pytest
 import requests
 
-from auditapp.central.service import open_database, register_device
 from auditapp.domain.clock import HybridClock
 from auditapp.domain.events import EventFactory, EventKind
 from auditapp.domain.plan import AuditPlan, AuditType, ChecklistRef
-from tests.integration.central.conftest import ADMIN_PASSWORD
+from sync.batch import Record
+from tests.integration.sync_e2e.devices import enroll, login
 from tests.support.processes import Running
-
 
 PLAN = AuditPlan(
     title="Cleanroom walk",
@@ -30,31 +30,15 @@ PLAN = AuditPlan(
 )
 
 
-def login(server: Running, username: str = "admin", password: str = ADMIN_PASSWORD) -> dict[str, str]:
-    reply = requests.post(
-        f"{server.url}/api/auth/login", json={"username": username, "password": password}, timeout=10
-    )
-    assert reply.status_code == 200, reply.text
-    return {"Authorization": f"Bearer {reply.json()['token']}"}
-
-
-def device(server: Running, database_url: str) -> tuple[str, dict[str, str]]:
-    database = open_database(database_url)
-    try:
-        device_id, token = register_device(database, "admin", "tablet 1")
-    finally:
-        database.dispose()
-    return device_id, {"Authorization": f"Bearer {token}"}
-
-
 @pytest.mark.req("CEN-001")
 def test_every_data_route_refuses_a_caller_without_a_token(central: Running) -> None:
     for path in ("/api/findings", "/api/audits", "/api/audits/x/responses"):
         reply = requests.get(f"{central.url}{path}", timeout=10)
         assert reply.status_code == 401
         assert reply.json()["error"]["code"] == "not_authenticated"
-    reply = requests.post(f"{central.url}/api/sync/events", json={"events": []}, timeout=10)
-    assert reply.status_code == 401
+    reply = requests.post(f"{central.url}/sync/v1/pull", data=b"{}", timeout=10)
+    assert reply.status_code == 400
+    assert reply.json()["error"]["code"] == "malformed"
 
 
 @pytest.mark.req("CEN-001")
@@ -67,10 +51,9 @@ def test_wrong_password_is_refused_with_a_clear_code(central: Running) -> None:
 
 
 @pytest.mark.req("CEN-002")
-def test_pushed_answer_and_finding_are_listed_once_even_when_resent(
-    central: Running, database_url: str
-) -> None:
-    device_id, device_auth = device(central, database_url)
+def test_pushed_answer_and_finding_are_listed_once_even_when_resent(central: Running) -> None:
+    tablet = enroll(central)
+    device_id = tablet.device_id
     factory = EventFactory(device_id, HybridClock(device_id))
     audit_id = str(uuid.uuid4())
     finding_id = str(uuid.uuid4())
@@ -93,12 +76,16 @@ def test_pushed_answer_and_finding_are_listed_once_even_when_resent(
             },
         ),
     ]
-    body = {"events": [e.to_dict() for e in events]}
-    first = requests.post(f"{central.url}/api/sync/events", json=body, headers=device_auth, timeout=10)
+    envelope = tablet.seal(events)
+    first = tablet.post(envelope)
     assert first.status_code == 200, first.text
-    assert first.json()["accepted"] == 3
-    again = requests.post(f"{central.url}/api/sync/events", json=body, headers=device_auth, timeout=10)
-    assert again.json() == {"acknowledged": [e.event_id for e in events], "accepted": 0, "duplicates": 3}
+    assert first.json()["new"] == 3
+    again = tablet.post(envelope)
+    assert again.status_code == 200, again.text
+    assert again.json()["acknowledged"] == [e.event_id for e in events]
+    assert (again.json()["new"], again.json()["resend"]) == (0, True)
+    in_new_envelope = tablet.push(events)
+    assert (in_new_envelope.json()["new"], in_new_envelope.json()["duplicates"]) == (0, 3)
 
     user = login(central)
     audits = requests.get(f"{central.url}/api/audits", headers=user, timeout=10).json()
@@ -112,36 +99,30 @@ def test_pushed_answer_and_finding_are_listed_once_even_when_resent(
 
 
 @pytest.mark.req("CEN-003")
-def test_known_event_id_with_other_content_is_refused_and_changes_nothing(
-    central: Running, database_url: str
-) -> None:
-    device_id, device_auth = device(central, database_url)
+def test_known_event_id_with_other_content_is_refused_and_changes_nothing(central: Running) -> None:
+    tablet = enroll(central)
+    device_id = tablet.device_id
     factory = EventFactory(device_id, HybridClock(device_id))
     audit_id = str(uuid.uuid4())
     event = factory.make(
         audit_id, EventKind.RESPONSE_RECORDED, {"item_id": "i-1", "clause": "7.5.1", "answer": "conforming"}
     )
-    url = f"{central.url}/api/sync/events"
-    assert requests.post(url, json={"events": [event.to_dict()]}, headers=device_auth, timeout=10).ok
-    forged = event.to_dict() | {"payload": {"item_id": "i-1", "clause": "7.5.1", "answer": "nonconforming"}}
-    reply = requests.post(url, json={"events": [forged]}, headers=device_auth, timeout=10)
+    assert tablet.push([event]).ok
+    forged = replace(event, payload={"item_id": "i-1", "clause": "7.5.1", "answer": "nonconforming"})
+    reply = tablet.push([forged])
     assert reply.status_code == 409
     assert reply.json()["error"]["code"] == "conflicting_event"
     answers = requests.get(
         f"{central.url}/api/audits/{audit_id}/responses", headers=login(central), timeout=10
-    ).json()
-    assert [a["answer"] for a in answers] == ["conforming"]
+    )
+    assert answers.status_code == 200, answers.text
+    assert [a["answer"] for a in answers.json()] == ["conforming"]
 
 
 @pytest.mark.req("CEN-004")
-def test_malformed_request_gets_json_error_naming_the_field(central: Running, database_url: str) -> None:
-    _, device_auth = device(central, database_url)
-    reply = requests.post(
-        f"{central.url}/api/sync/events",
-        json={"events": [{"event_id": "x"}]},
-        headers=device_auth,
-        timeout=10,
-    )
+def test_malformed_event_in_a_sealed_envelope_is_refused_naming_the_field(central: Running) -> None:
+    tablet = enroll(central)
+    reply = tablet.post(tablet.seal_records([Record("x", 1, b'{"event_id":"x"}')]))
     assert reply.status_code == 422
     assert reply.json()["error"]["code"] == "malformed_event"
     assert "events[0]" in reply.json()["error"]["message"]

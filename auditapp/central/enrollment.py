@@ -1,0 +1,221 @@
+"""Enrollment: one-time codes that bind a device's public keys to a user, and the store's own key pair.
+
+A code is 10 Crockford base32 characters (50 random bits), shown as XXXXX-XXXXX and as a QR code, valid for
+15 minutes, single use; only its SHA-256 is stored. Failed attempts are counted per network source in their
+own transaction (so a refusal still counts) and a source with too many is refused before the code is looked
+at. The store keys live in a file outside the database, created once with mode 0600 (ADR 0050).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from auditapp.central.auth import now
+from auditapp.central.errors import ApiError
+from auditapp.central.sync_tables import EnrollmentAttempt, EnrollmentCode, StoreIdentity
+from auditapp.central.tables import Device, User
+from sync.errors import Malformed
+from sync.keys import PublicKeys, StoreKeys, b64encode
+
+CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+"""Crockford base32: no I, L, O or U, so a code read aloud or typed from paper is not misread."""
+CODE_LENGTH = 10
+CODE_MINUTES = 15
+MAX_FAILED_ATTEMPTS = 10
+"""Refused attempts allowed per source within ATTEMPT_WINDOW before every attempt from it is refused."""
+ATTEMPT_WINDOW = timedelta(minutes=15)
+ISSUER_ROLES = frozenset({"admin", "quality_manager"})
+_TYPO_FIXES = str.maketrans({"O": "0", "I": "1", "L": "1"})
+
+
+@dataclass(frozen=True)
+class IssuedCode:
+    """A fresh code to hand to the person enrolling a device (shown once, never stored in clear)."""
+
+    code: str
+    username: str
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class EnrollRequest:
+    """What a device sends to enroll: the code, the id it chose at setup, its public keys and a name."""
+
+    code: str
+    device_id: str
+    signing_public: str
+    receiving_public: str
+    name: str = ""
+
+
+def _utc(value: datetime) -> datetime:
+    # SQLite hands timezone-aware columns back naive; they were stored as UTC.
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def normalise_code(code: str) -> str:
+    """The code as stored: upper case, without spaces or dashes, common misreadings (O, I, L) fixed."""
+    return "".join(ch for ch in code.upper() if ch not in " -\t").translate(_TYPO_FIXES)
+
+
+def code_digest(code: str) -> str:
+    """SHA-256 hex of the normalised code: what the database holds."""
+    return hashlib.sha256(normalise_code(code).encode("ascii", "replace")).hexdigest()
+
+
+def new_code() -> str:
+    """A random code of CODE_LENGTH characters (5 bits each), grouped as XXXXX-XXXXX for reading."""
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+    return f"{raw[:5]}-{raw[5:]}"
+
+
+def issue_code(
+    session: Session, username: str, issued_by: str = "", minutes: int = CODE_MINUTES
+) -> IssuedCode:
+    """A one-time code that enrolls one device for the named, active user."""
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None or not user.active:
+        raise ApiError(404, "unknown_user", f"user: no active user named {username!r}")
+    code = new_code()
+    issued = now()
+    expires = issued + timedelta(minutes=minutes)
+    session.add(
+        EnrollmentCode(
+            code_hash=code_digest(code),
+            user_id=user.id,
+            issued_by=issued_by,
+            created_at=issued,
+            expires_at=expires,
+        )
+    )
+    session.flush()
+    return IssuedCode(code=code, username=user.username, expires_at=expires)
+
+
+def check_rate(session: Session, source: str) -> None:
+    """Refuse a source that failed too often lately (too_many_attempts), before the code is looked at."""
+    since = now() - ATTEMPT_WINDOW
+    failures = session.scalar(
+        select(func.count())
+        .select_from(EnrollmentAttempt)
+        .where(EnrollmentAttempt.source == source, EnrollmentAttempt.at >= since)
+    )
+    if (failures or 0) >= MAX_FAILED_ATTEMPTS:
+        raise ApiError(
+            429,
+            "too_many_attempts",
+            f"too many wrong enrollment codes from this address; wait {ATTEMPT_WINDOW.seconds // 60} minutes",
+        )
+
+
+def record_failure(session: Session, source: str, outcome: str) -> None:
+    """Count one refused attempt of a source (call in its own transaction: the request's rolls back)."""
+    session.add(EnrollmentAttempt(source=source[:100], at=now(), outcome=outcome[:32]))
+
+
+def _parse_keys(request: EnrollRequest) -> PublicKeys:
+    try:
+        return PublicKeys.from_b64(request.signing_public, request.receiving_public)
+    except Malformed as exc:
+        raise ApiError(422, "invalid_keys", f"public keys: {exc}") from exc
+
+
+def _check_device_id(device_id: str) -> str:
+    try:
+        return str(uuid.UUID(device_id))
+    except ValueError:
+        raise ApiError(422, "invalid_device_id", f"device_id: {device_id!r} is not a UUID") from None
+
+
+def enroll(session: Session, request: EnrollRequest) -> tuple[Device, User]:
+    """Register the device's public keys under the code's user; the code is used up in the same step.
+
+    A retry with the same code, device id and keys after a lost answer gets the same answer back.
+    A device id enrolled before (for example a revoked tablet) is enrolled again with its new keys.
+    """
+    device_id = _check_device_id(request.device_id)
+    keys = _parse_keys(request)
+    signing, receiving = keys.to_b64()["signing"], keys.to_b64()["receiving"]
+    row = session.get(EnrollmentCode, code_digest(request.code), with_for_update=True)
+    if row is None:
+        raise ApiError(404, "unknown_code", "this enrollment code is not known: check it or ask for another")
+    user = session.get(User, row.user_id)
+    if row.used_at is not None:
+        device = session.get(Device, device_id)
+        same = device is not None and (device.signing_public, device.box_public) == (signing, receiving)
+        if row.device_id == device_id and same and device is not None and user is not None:
+            return device, user
+        raise ApiError(409, "used_code", "this enrollment code was already used: ask for a new one")
+    if _utc(row.expires_at) < now():
+        raise ApiError(410, "expired_code", "this enrollment code has expired: ask for a new one")
+    if user is None or not user.active:
+        raise ApiError(403, "inactive_user", "the user this code was issued for is no longer active")
+    device = session.get(Device, device_id)
+    if device is None:
+        device = Device(id=device_id, user_id=user.id, created_at=now())
+        session.add(device)
+    device.user_id = user.id
+    device.name = (request.name or f"device {device_id[:8]}")[:200]
+    device.status = "active"
+    device.signing_public = signing
+    device.box_public = receiving
+    device.revoked_at = None
+    row.used_at = now()
+    row.device_id = device_id
+    session.flush()
+    return device, user
+
+
+# ---------------------------------------------------------------- the store's own keys
+class StoreKeyMismatch(RuntimeError):
+    """The key file is not the one devices enrolled with; starting would make every push fail."""
+
+
+def store_key_path(blob_dir: Path) -> Path:
+    """Where the store's private keys live: AUDITAPP_STORE_KEY_FILE, else next to the blob folder."""
+    configured = os.environ.get("AUDITAPP_STORE_KEY_FILE", "")
+    return Path(configured).expanduser() if configured else blob_dir.parent / "store-keys.bin"
+
+
+def load_store_keys(path: Path) -> StoreKeys:
+    """The store's key pair from its file, created once (mode 0600, never overwritten) when absent."""
+    try:
+        return StoreKeys.from_private_bytes(path.read_bytes())
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    keys = StoreKeys.generate()
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        # Another worker created it first: use theirs.
+        return StoreKeys.from_private_bytes(path.read_bytes())
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(keys.to_private_bytes())
+        handle.flush()
+        os.fsync(handle.fileno())
+    return keys
+
+
+def pin_store_keys(session: Session, keys: StoreKeys, path: Path) -> None:
+    """Record the store's public keys on first start; refuse a key file that differs from the recorded one."""
+    signing, receiving = b64encode(keys.public.signing), b64encode(keys.public.receiving)
+    row = session.get(StoreIdentity, 1)
+    if row is None:
+        session.add(StoreIdentity(id=1, signing_public=signing, receiving_public=receiving, created_at=now()))
+        return
+    if (row.signing_public, row.receiving_public) != (signing, receiving):
+        raise StoreKeyMismatch(
+            f"the store key file {path} does not hold the keys this database's devices enrolled with "
+            f"(signing key {row.signing_public}); restore the backed-up key file "
+            "or point AUDITAPP_STORE_KEY_FILE at it"
+        )

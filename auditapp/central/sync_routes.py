@@ -1,0 +1,356 @@
+"""Sync endpoints of the central store: enrollment, sealed push, resumable blob upload, sealed pull.
+
+Wire formats are those of docs/sync-protocol.md. Devices authenticate by signature (the push envelope's own,
+or the signed request headers of sync.request_auth); there is no device bearer token. Every refusal is a
+JSON error with a stable code and leaves the database and the blob folder as they were.
+"""
+
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Annotated, Any, TypeVar
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+
+from auditapp.central import auth, enrollment
+from auditapp.central.database import Database
+from auditapp.central.errors import ApiError
+from auditapp.central.ingest import ingest, parse_records, pending_for
+from auditapp.central.sync_tables import SyncEnvelope
+from auditapp.central.tables import Device, StoredEvent, User
+from auditapp.config import ServerConfig, env
+from sync.batch import Record
+from sync.blob_receiver import BlobReceiver
+from sync.blobs import MAX_CHUNK_SIZE, check_blob_id
+from sync.envelope import (
+    DEFAULT_MAX_ENVELOPE_BYTES,
+    DeviceLookup,
+    DeviceRecord,
+    DeviceStatus,
+    open_envelope,
+    seal_pull_response,
+)
+from sync.errors import Malformed, SyncError, TooLarge
+from sync.ingest import IngestGuard
+from sync.keys import StoreKeys, b64decode, b64encode
+from sync.request_auth import parse_pull_request, verify_request
+
+ENVELOPE_TYPE = "application/vnd.auditapp.envelope"
+SYNC_PREFIX = "/sync/v1"
+_T = TypeVar("_T")
+
+
+class EnrollBody(BaseModel):
+    """A device asking to enroll with a one-time code."""
+
+    code: str = Field(min_length=1, max_length=40)
+    device_id: str = Field(min_length=1, max_length=64)
+    signing_public: str = Field(min_length=1, max_length=100)
+    receiving_public: str = Field(min_length=1, max_length=100)
+    name: str = Field(default="", max_length=200)
+
+
+class StorePublicKeys(BaseModel):
+    """The central store's public keys, base64."""
+
+    signing: str
+    receiving: str
+
+
+class EnrollReply(BaseModel):
+    """The confirmed device id, who it belongs to and the store's keys to seal to and verify with."""
+
+    device_id: str
+    username: str
+    display_name: str
+    store: StorePublicKeys
+
+
+class CodeBody(BaseModel):
+    """Who a new enrollment code is for."""
+
+    username: str = Field(min_length=1, max_length=80)
+
+
+class CodeReply(BaseModel):
+    """A one-time enrollment code (shown once) and when it expires."""
+
+    code: str
+    username: str
+    expires_at: datetime
+
+
+def _refusal(exc: SyncError | ApiError) -> JSONResponse:
+    if isinstance(exc, ApiError):
+        return JSONResponse(exc.as_json(), status_code=exc.status)
+    return JSONResponse(exc.to_wire(), status_code=exc.http_status)
+
+
+async def _body(request: Request, limit: int) -> bytes:
+    """The request body, refused as too_large before more than `limit` bytes are read."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise TooLarge(f"request is {declared} bytes, over the limit of {limit}")
+    parts: list[bytes] = []
+    size = 0
+    async for part in request.stream():
+        size += len(part)
+        if size > limit:
+            raise TooLarge(f"request is over the limit of {limit} bytes")
+        parts.append(part)
+    return b"".join(parts)
+
+
+def _signed_path(request: Request) -> str:
+    path = request.url.path
+    return path[path.index(SYNC_PREFIX) :] if SYNC_PREFIX in path else path
+
+
+def device_lookup(session: Session) -> DeviceLookup:
+    """The sync package's view of the devices table: status and signing key, None when not enrolled."""
+
+    def lookup(device_id: str) -> DeviceRecord | None:
+        device = session.get(Device, device_id)
+        if device is None or not device.signing_public:
+            return None
+        status: DeviceStatus = "active" if device.status == "active" else "revoked"
+        return DeviceRecord(status=status, signing_public=b64decode(device.signing_public, what="key"))
+
+    return lookup
+
+
+def _guard(session: Session, device_id: str, records: list[Record]) -> IngestGuard:
+    """An ingest guard over the store's tables, with the envelope's events read in one query."""
+    ids = [record.event_id for record in records]
+    held = {e.event_id: e for e in session.scalars(select(StoredEvent).where(StoredEvent.event_id.in_(ids)))}
+    seqs = [record.seq for record in records]
+    at_seq: dict[int, str] = {}
+    if seqs:
+        rows = session.execute(
+            select(StoredEvent.seq, StoredEvent.event_id).where(
+                StoredEvent.device_id == device_id, StoredEvent.seq.in_(seqs)
+            )
+        )
+        at_seq = {seq: event_id for seq, event_id in rows}
+
+    def envelope_seen(device: str, envelope_id: str) -> str | None:
+        row = session.get(SyncEnvelope, (device, envelope_id))
+        return row.digest if row is not None else None
+
+    return IngestGuard(
+        known_digest=lambda event_id: held[event_id].digest if event_id in held else None,
+        envelope_seen=envelope_seen,
+        event_at_seq=lambda _device, seq: at_seq.get(seq),
+    )
+
+
+def sync_router(config: ServerConfig, db: Database) -> APIRouter:
+    """The sync endpoints over one database, the blob folder and the store's key pair."""
+    key_path = enrollment.store_key_path(config.blob_dir)
+    keys: StoreKeys = enrollment.load_store_keys(key_path)
+    with db.transaction() as session:
+        enrollment.pin_store_keys(session, keys, key_path)
+    store_public = StorePublicKeys(
+        signing=b64encode(keys.public.signing), receiving=b64encode(keys.public.receiving)
+    )
+    max_envelope = int(env("SYNC_MAX_ENVELOPE_BYTES", str(DEFAULT_MAX_ENVELOPE_BYTES)))
+    blobs = BlobReceiver(config.blob_dir)
+    router = APIRouter()
+
+    async def guarded(work: Callable[[], _T]) -> _T | JSONResponse:
+        """Run database or file work off the event loop; a refusal becomes its JSON error."""
+        try:
+            return await run_in_threadpool(work)
+        except (SyncError, ApiError) as exc:
+            return _refusal(exc)
+        except IntegrityError:
+            # The same envelope or event committed concurrently: the device retries and gets a resend.
+            return _refusal(ApiError(503, "busy", "the central store is busy with the same data; retry"))
+
+    # ------------------------------------------------------------------ enrollment
+    @router.post("/api/enroll", response_model=EnrollReply)
+    def enroll(body: EnrollBody, request: Request) -> EnrollReply | JSONResponse:
+        """Register a device's public keys with a one-time code; answers with the store's public keys."""
+        source = request.client.host if request.client else "unknown"
+        with db.transaction() as session:
+            enrollment.check_rate(session, source)
+        try:
+            with db.transaction() as session:
+                device, user = enrollment.enroll(session, enrollment.EnrollRequest(**body.model_dump()))
+                return EnrollReply(
+                    device_id=device.id,
+                    username=user.username,
+                    display_name=user.display_name,
+                    store=store_public,
+                )
+        except ApiError as exc:
+            if exc.code in ("unknown_code", "used_code", "expired_code"):
+                with db.transaction() as session:
+                    enrollment.record_failure(session, source, exc.code)
+            raise
+
+    def issuer(request: Request) -> User:
+        header = request.headers.get("authorization", "")
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token:
+            raise ApiError(401, "not_authenticated", "send an Authorization: Bearer token (sign in first)")
+        with db.transaction() as session:
+            user = auth.user_for_token(session, token.strip())
+        if user.role not in enrollment.ISSUER_ROLES:
+            raise ApiError(403, "forbidden", "only a quality manager or an administrator may issue codes")
+        return user
+
+    @router.post("/api/enrollment-codes", response_model=CodeReply)
+    def issue_code(body: CodeBody, user: Annotated[User, Depends(issuer)]) -> CodeReply:
+        """A one-time enrollment code for a user, valid 15 minutes (quality managers and admins)."""
+        with db.transaction() as session:
+            issued = enrollment.issue_code(session, body.username, issued_by=user.username)
+        return CodeReply(code=issued.code, username=issued.username, expires_at=issued.expires_at)
+
+    # ------------------------------------------------------------------ push
+    def push(data: bytes) -> dict[str, Any]:
+        with db.transaction() as session:
+            opened = open_envelope(
+                data, recipient=keys, device_lookup=device_lookup(session), max_bytes=max_envelope
+            )
+            sender = opened.header.sender
+            plan = _guard(session, sender, opened.records).classify(opened)
+            if plan.must_write:
+                device = session.get(Device, sender)
+                assert device is not None  # open_envelope found it
+                ingest(session, device, parse_records(opened.records, sender))
+                header = opened.header
+                session.add(
+                    SyncEnvelope(
+                        device_id=sender,
+                        envelope_id=header.envelope_id,
+                        digest=opened.digest,
+                        first_seq=header.first_seq,
+                        last_seq=header.last_seq,
+                        count=header.count,
+                        received_at=auth.now(),
+                    )
+                )
+            return plan.acknowledgement()
+
+    @router.post(f"{SYNC_PREFIX}/push")
+    async def push_route(request: Request) -> Any:
+        """Open a sealed, signed envelope and apply its events in one transaction, exactly once."""
+        try:
+            data = await _body(request, max_envelope)
+        except SyncError as exc:
+            return _refusal(exc)
+        return await guarded(lambda: push(data))
+
+    # ------------------------------------------------------------------ pull
+    def pull(headers: dict[str, str], path: str, body: bytes) -> bytes:
+        with db.transaction() as session:
+            device_id = verify_request(
+                headers, method="POST", path=path, body=body, device_lookup=device_lookup(session)
+            )
+            wanted = parse_pull_request(body, authenticated_device=device_id)
+            after = _cursor_value(wanted.cursor)
+            messages = pending_for(session, device_id, after, wanted.limit + 1)
+            more = len(messages) > wanted.limit
+            messages = messages[: wanted.limit]
+            records = [Record(f"msg-{m.id}", m.id, m.body.encode("utf-8")) for m in messages]
+            cursor = str(messages[-1].id) if messages else str(after)
+            device = session.get(Device, device_id)
+            assert device is not None  # verify_request found it
+            assert device.box_public is not None
+            return seal_pull_response(
+                records,
+                store=keys,
+                device_id=device_id,
+                device_x25519_public=b64decode(device.box_public, what="device receiving key"),
+                cursor=cursor,
+                more=more,
+                envelope_id=str(uuid.uuid4()),
+                created_at=datetime.now(UTC).isoformat(),
+            )
+
+    @router.post(f"{SYNC_PREFIX}/pull")
+    async def pull_route(request: Request) -> Any:
+        """What is addressed to the device since its cursor, sealed to the device and signed by the store."""
+        try:
+            body = await _body(request, 64 * 1024)
+        except SyncError as exc:
+            return _refusal(exc)
+        answer = await guarded(lambda: pull(dict(request.headers), _signed_path(request), body))
+        if isinstance(answer, JSONResponse):
+            return answer
+        return Response(content=answer, media_type=ENVELOPE_TYPE)
+
+    # ------------------------------------------------------------------ blobs
+    def authenticate(request: Request, body: bytes) -> str:
+        with db.transaction() as session:
+            return verify_request(
+                dict(request.headers),
+                method=request.method,
+                path=_signed_path(request),
+                body=body,
+                device_lookup=device_lookup(session),
+            )
+
+    @router.get(f"{SYNC_PREFIX}/blobs/{{blob_id}}")
+    async def blob_status(blob_id: str, request: Request) -> Any:
+        """What the store holds of a blob: absent, partial with the chunks received, or complete."""
+
+        def work() -> dict[str, Any]:
+            authenticate(request, b"")
+            return blobs.status(check_blob_id(blob_id)).to_wire()
+
+        return await guarded(work)
+
+    @router.put(f"{SYNC_PREFIX}/blobs/{{blob_id}}/chunks/{{index}}")
+    async def blob_chunk(blob_id: str, index: int, request: Request) -> Any:
+        """Write one chunk at its offset; a chunk already received changes nothing."""
+        try:
+            data = await _body(request, MAX_CHUNK_SIZE)
+            total = _int_header(request, "X-Blob-Size")
+            chunk_size = _int_header(request, "X-Chunk-Size")
+        except SyncError as exc:
+            return _refusal(exc)
+
+        def work() -> dict[str, Any]:
+            authenticate(request, data)
+            status = blobs.write_chunk(
+                check_blob_id(blob_id), index, data, total_size=total, chunk_size=chunk_size
+            )
+            return status.to_wire()
+
+        return await guarded(work)
+
+    @router.post(f"{SYNC_PREFIX}/blobs/{{blob_id}}/complete")
+    async def blob_complete(blob_id: str, request: Request) -> Any:
+        """Verify the whole blob's SHA-256 against its id and accept it; immutable afterwards."""
+        body = await request.body()
+
+        def work() -> dict[str, Any]:
+            authenticate(request, body)
+            return blobs.complete(check_blob_id(blob_id)).to_wire()
+
+        return await guarded(work)
+
+    return router
+
+
+def _cursor_value(cursor: str | None) -> int:
+    if cursor is None:
+        return 0
+    if not cursor.isdigit():
+        raise Malformed(f"pull cursor {cursor!r} was not issued by this store")
+    return int(cursor)
+
+
+def _int_header(request: Request, name: str) -> int:
+    value = request.headers.get(name, "")
+    if not value.isdigit():
+        raise Malformed(f"request header {name} must be a non-negative integer")
+    return int(value)
