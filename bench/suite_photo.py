@@ -129,7 +129,7 @@ def run(quick: bool) -> Report:
     report.notes.update(
         {
             "source": {"width": 4000, "height": 3000, "bytes": len(data)},
-            "display": {"width": photo.width, "height": photo.height, "bytes": len(photo.display)},
+            "display": {"width": photo.width, "height": photo.height, "bytes": len(photo.image)},
             "thumbnail_bytes": len(photo.thumbnail),
             "repeat": repeat,
             "targets": {"pipeline_vs_bare_minimum": "<= 1.5", "plain_full_decode_vs_pipeline": ">= 4"},

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import Any, NamedTuple
 
 from PIL import ExifTags, Image
 
@@ -13,13 +12,11 @@ _OFFSET_TIME_ORIGINAL = 0x9011
 ORIENTATION = 0x0112
 
 
-@dataclass(frozen=True)
-class GpsPosition:
-    """Where the photo was taken, in decimal degrees (WGS 84) and metres above sea level."""
+class GpsPosition(NamedTuple):
+    """Where the photo was taken, in decimal degrees (WGS 84); a (latitude, longitude) pair."""
 
     latitude: float
     longitude: float
-    altitude_m: float | None = None
 
 
 def capture_time(exif: Image.Exif) -> datetime | None:
@@ -52,6 +49,19 @@ def _degrees(value: Any, ref: Any, negative: str) -> float | None:
     return -result if str(ref).upper().startswith(negative) else result
 
 
+def gps_altitude(exif: Image.Exif) -> float | None:
+    """Metres above sea level from the EXIF GPS block, or None."""
+    gps = exif.get_ifd(ExifTags.IFD.GPSInfo)
+    raw = gps.get(ExifTags.GPS.GPSAltitude)
+    if raw is None:
+        return None
+    try:
+        altitude = float(raw)
+    except (TypeError, ValueError, ZeroDivisionError):
+        return None
+    return -altitude if gps.get(ExifTags.GPS.GPSAltitudeRef) in (1, b"\x01") else altitude
+
+
 def gps_position(exif: Image.Exif) -> GpsPosition | None:
     """The GPS position in the EXIF GPS block, or None when there is none or it is incomplete."""
     gps = exif.get_ifd(ExifTags.IFD.GPSInfo)
@@ -61,13 +71,4 @@ def gps_position(exif: Image.Exif) -> GpsPosition | None:
     longitude = _degrees(gps.get(ExifTags.GPS.GPSLongitude), gps.get(ExifTags.GPS.GPSLongitudeRef), "W")
     if latitude is None or longitude is None:
         return None
-    altitude: float | None = None
-    raw_altitude = gps.get(ExifTags.GPS.GPSAltitude)
-    if raw_altitude is not None:
-        try:
-            altitude = float(raw_altitude)
-            if gps.get(ExifTags.GPS.GPSAltitudeRef) in (1, b"\x01"):
-                altitude = -altitude
-        except (TypeError, ValueError, ZeroDivisionError):
-            altitude = None
-    return GpsPosition(round(latitude, 7), round(longitude, 7), altitude)
+    return GpsPosition(round(latitude, 7), round(longitude, 7))

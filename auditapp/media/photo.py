@@ -17,7 +17,7 @@ from datetime import datetime
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from auditapp.domain.errors import AuditAppError
-from auditapp.media.metadata import GpsPosition, capture_time, gps_position
+from auditapp.media.metadata import GpsPosition, capture_time, gps_altitude, gps_position
 
 DISPLAY_LONG_EDGE = 2048
 # JPEG decoding can shrink by 1/2, 1/4 or 1/8 almost for free; a display edge down to this size is taken
@@ -41,9 +41,13 @@ class PhotoError(AuditAppError):
 
 @dataclass(frozen=True)
 class ProcessedPhoto:
-    """A photo ready to store: display JPEG, thumbnail JPEG, their facts, and the evidence fields."""
+    """A photo ready to store: display JPEG (`image`), thumbnail JPEG, their facts, the evidence fields.
 
-    display: bytes
+    Satisfies `auditapp.services.ports.ProcessedPhoto`. `gps` and `gps_altitude_m` are None unless the
+    caller passed keep_gps=True.
+    """
+
+    image: bytes
     thumbnail: bytes
     sha256: str
     width: int
@@ -51,6 +55,7 @@ class ProcessedPhoto:
     source_format: str
     captured_at: datetime | None
     gps: GpsPosition | None
+    gps_altitude_m: float | None = None
 
 
 def _setup() -> None:
@@ -173,7 +178,7 @@ def process_photo(data: bytes, *, keep_gps: bool = False) -> ProcessedPhoto:
     )
     display_bytes = _encode(display, DISPLAY_QUALITY)
     return ProcessedPhoto(
-        display=display_bytes,
+        image=display_bytes,
         thumbnail=_encode(thumb, THUMBNAIL_QUALITY),
         sha256=hashlib.sha256(display_bytes).hexdigest(),
         width=display.width,
@@ -181,4 +186,5 @@ def process_photo(data: bytes, *, keep_gps: bool = False) -> ProcessedPhoto:
         source_format=source_format,
         captured_at=capture_time(exif),
         gps=gps_position(exif) if keep_gps else None,
+        gps_altitude_m=gps_altitude(exif) if keep_gps else None,
     )

@@ -7,7 +7,7 @@ from datetime import datetime
 import pytest
 from PIL import Image
 
-from auditapp.media.metadata import capture_time, gps_position
+from auditapp.media.metadata import capture_time, gps_altitude, gps_position
 from auditapp.media.photo import DISPLAY_LONG_EDGE, MIN_DRAFT_EDGE, _draft_size
 
 
@@ -52,7 +52,7 @@ def test_gps_in_the_southern_and_eastern_hemispheres() -> None:
     assert position is not None
     assert position.latitude == pytest.approx(-33.86)
     assert position.longitude == pytest.approx(151.21)
-    assert position.altitude_m is None
+    assert gps_altitude(exif) is None
 
 
 def test_incomplete_gps_is_no_position() -> None:
