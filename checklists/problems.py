@@ -20,7 +20,8 @@ class Problem:
     def __str__(self) -> str:
         """`file:line:col: message`, or `file:sheet!COLrow: message` for a workbook cell."""
         if self.sheet is not None:
-            where = f"{self.sheet}!{self.column or ''}{self.row or ''}"
+            cell = f"{self.column or ''}{self.row or ''}"
+            where = f"{self.sheet}!{cell}" if cell else self.sheet
             return f"{self.source}:{where}: {self.message}"
         parts = [self.source]
         if self.line is not None:

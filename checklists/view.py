@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import yaml
 
@@ -112,8 +111,3 @@ def group_by_item_process(checklist: Checklist) -> dict[str, list[Item]]:
         if item.process:
             out[item.process].append(item)
     return {p: items for p, items in out.items() if items}
-
-
-def view_path_hint(path: Path) -> str:
-    """The source name used in messages about a view file."""
-    return str(path)

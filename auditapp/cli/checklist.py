@@ -123,7 +123,9 @@ def show_command(args: argparse.Namespace) -> int:
     path = Path(args.id)
     checklist: checklists.Checklist
     try:
-        if path.suffix and path.exists():
+        if path.suffix and path.exists() and checklists.detect_format(path) != "yaml":
+            checklist = checklists.import_file(path)
+        elif path.suffix and path.exists():
             document = checklists.load_document(path)
             if isinstance(document, checklists.View):
                 return _show_view(document, args.json)

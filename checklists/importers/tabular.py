@@ -96,7 +96,6 @@ def _rows(
 ) -> list[_Row]:
     """Find the header row, map its columns to fields, and return the non-blank rows after it."""
     columns: dict[int, str] = {}
-    header_row = 0
     rows: list[_Row] = []
     for index, row in enumerate(grid, 1):
         number = index + line_offset
@@ -112,7 +111,6 @@ def _rows(
                     "see docs/checklist-format.md for accepted column names",
                 )
                 return []
-            header_row = number
             continue
         cells = {field: row[n] for n, field in columns.items() if n < len(row)}
         texts = {field: cell_text(cell.value) for field, cell in cells.items()}
@@ -121,7 +119,6 @@ def _rows(
         rows.append(_Row(Where(sheet, number), cells, texts))
     if not columns:
         _report(problems, Where(sheet, None), "no header row found (a row naming at least a question column)")
-    del header_row
     return rows
 
 
