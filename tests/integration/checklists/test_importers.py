@@ -183,3 +183,35 @@ def test_imported_checklist_written_as_yaml_reloads_identically(tmp_path: Path) 
     out = tmp_path / "ugly.yaml"
     out.write_text(to_yaml(imported), encoding="utf-8")
     assert load_file(out).content_hash == imported.content_hash
+
+
+@pytest.mark.req("CHK-004")
+def test_ciso_yaml_keeps_an_unquoted_ref_id_like_7_10_as_written(tmp_path: Path) -> None:
+    source = tmp_path / "fw.yaml"
+    source.write_text(
+        "objects:\n  framework:\n    ref_id: FW\n    name: FW\n    requirement_nodes:\n"
+        "      - {urn: 'u:7.1', depth: 1, ref_id: 7.1, name: Planning, assessable: true, description: First?}\n"
+        "      - {urn: 'u:7.10', depth: 1, ref_id: 7.10, name: Tenth, assessable: true, description: Tenth?}\n",
+        encoding="utf-8",
+    )
+    checklist = import_file(source)
+    assert [s.clause for s in checklist.sections] == ["7.1", "7.10"]
+
+
+def test_unreadable_text_and_headerless_sheets_are_reported(tmp_path: Path) -> None:
+    latin = tmp_path / "latin.yaml"
+    latin.write_bytes("id: café\n".encode("latin-1"))
+    with pytest.raises(ChecklistError, match=r"latin\.yaml: not UTF-8 text"):
+        load_file(latin)
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.title = "Notes"
+    book.active.append(["just", "some", "words"])
+    path = tmp_path / "notes.xlsx"
+    book.save(path)
+    with pytest.raises(ChecklistError) as caught:
+        import_file(path)
+    assert str(caught.value) == (
+        f"{path}:Notes: no header row found (a row naming at least a question column)"
+    )
