@@ -190,8 +190,8 @@ def test_ciso_yaml_keeps_an_unquoted_ref_id_like_7_10_as_written(tmp_path: Path)
     source = tmp_path / "fw.yaml"
     source.write_text(
         "objects:\n  framework:\n    ref_id: FW\n    name: FW\n    requirement_nodes:\n"
-        "      - {urn: 'u:7.1', depth: 1, ref_id: 7.1, name: Planning, assessable: true, description: First?}\n"
-        "      - {urn: 'u:7.10', depth: 1, ref_id: 7.10, name: Tenth, assessable: true, description: Tenth?}\n",
+        "      - {urn: 'u:7.1', depth: 1, ref_id: 7.1, name: P, assessable: true, description: First?}\n"
+        "      - {urn: 'u:7.10', depth: 1, ref_id: 7.10, name: T, assessable: true, description: Tenth?}\n",
         encoding="utf-8",
     )
     checklist = import_file(source)
