@@ -1,0 +1,110 @@
+"""Enrolling field devices at a real central store with one-time codes (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import pytest
+import requests
+
+from auditapp.central import enrollment
+from auditapp.central.database import Database
+from auditapp.domain.clock import HybridClock
+from auditapp.domain.events import EventFactory, EventKind
+from sync.envelope import SIGNATURE_CONTEXT
+from sync.keys import DeviceKeys
+from tests.integration.central.test_server import PLAN
+from tests.integration.sync_e2e.devices import enroll, enroll_request, issue_code, login
+from tests.support.processes import Running, run_cli
+
+
+def _error(reply: object) -> str:
+    return str(reply.json()["error"]["code"])  # type: ignore[attr-defined]
+
+
+@pytest.mark.req("SYN-101")
+def test_cli_code_enrolls_a_device_once_and_the_device_is_listed(central: Running) -> None:
+    printed = run_cli(["admin", "enroll-code", "--user", "admin"], central.env)  # type: ignore[attr-defined]
+    assert printed.returncode == 0, printed.stderr
+    code = re.search(r"enrollment code for admin: (\S+)", printed.stdout)
+    assert code is not None
+    assert "valid until" in printed.stdout
+    assert "█" in printed.stdout  # the QR code, as terminal text
+    keys, device_id = DeviceKeys.generate(), str(uuid.uuid4())
+
+    first = enroll_request(central, code.group(1), device_id, keys)
+    assert first.status_code == 200, first.text
+    assert (first.json()["device_id"], first.json()["username"]) == (device_id, "admin")
+    assert first.json()["store"]["signing"]
+    assert first.json()["store"]["receiving"]
+    retry = enroll_request(central, code.group(1), device_id, keys)  # the answer was lost: same answer again
+    assert retry.status_code == 200
+    assert retry.json() == first.json()
+    other = enroll_request(central, code.group(1), str(uuid.uuid4()), DeviceKeys.generate())
+    assert (other.status_code, _error(other)) == (409, "used_code")
+
+    listed = run_cli(["admin", "devices"], central.env)  # type: ignore[attr-defined]
+    assert re.search(rf"{device_id}\s+active\s+admin", listed.stdout), listed.stdout
+
+
+@pytest.mark.req("SYN-101")
+def test_expired_and_unknown_codes_are_refused_with_their_codes(central: Running, database_url: str) -> None:
+    database = Database(database_url)
+    try:
+        with database.transaction() as session:
+            expired = enrollment.issue_code(session, "admin", minutes=-1).code
+    finally:
+        database.dispose()
+    keys = DeviceKeys.generate()
+    reply = enroll_request(central, expired, str(uuid.uuid4()), keys)
+    assert (reply.status_code, _error(reply)) == (410, "expired_code")
+    assert "expired" in reply.json()["error"]["message"]
+    reply = enroll_request(central, "AAAAA-AAAAA", str(uuid.uuid4()), keys)
+    assert (reply.status_code, _error(reply)) == (404, "unknown_code")
+
+
+@pytest.mark.req("SYN-102")
+def test_too_many_wrong_codes_lock_out_the_source_even_for_a_valid_code(central: Running) -> None:
+    keys = DeviceKeys.generate()
+    for _ in range(enrollment.MAX_FAILED_ATTEMPTS):
+        assert _error(enroll_request(central, "ZZZZZ-ZZZZZ", str(uuid.uuid4()), keys)) == "unknown_code"
+    valid = issue_code(central)
+    reply = enroll_request(central, valid, str(uuid.uuid4()), keys)
+    assert (reply.status_code, _error(reply)) == (429, "too_many_attempts")
+
+
+@pytest.mark.req("SYN-103")
+def test_refusals_of_push_each_have_their_code_and_change_nothing(central: Running) -> None:
+    tablet = enroll(central)
+    stranger = enroll(central)
+    stranger.device_id = tablet.device_id  # signs as another device with the wrong key
+    factory = EventFactory(tablet.device_id, HybridClock(tablet.device_id))
+    audit_id = str(uuid.uuid4())
+    planned = factory.make(audit_id, EventKind.AUDIT_PLANNED, {"plan": PLAN.to_dict()})
+
+    forged = stranger.post(stranger.seal([planned]))
+    assert (forged.status_code, _error(forged)) == (401, "bad_signature")
+    signed = bytearray(tablet.seal([planned])[:-64])
+    signed[-20] ^= 1  # a bit of the ciphertext, then signed again by the device itself
+    tampered = tablet.post(bytes(signed) + tablet.keys.signing.sign(SIGNATURE_CONTEXT + bytes(signed)))
+    assert (tampered.status_code, _error(tampered)) == (400, "tampered")
+    ghost = enroll(central)
+    ghost.device_id = str(uuid.uuid4())
+    unknown = ghost.post(ghost.seal([]))
+    assert (unknown.status_code, _error(unknown)) == (401, "unknown_device")
+
+    envelope_id = str(uuid.uuid4())
+    assert tablet.post(tablet.seal([planned], envelope_id)).status_code == 200
+    replayed = tablet.post(tablet.seal([], envelope_id))
+    assert (replayed.status_code, _error(replayed)) == (409, "replayed_envelope")
+    too_large = tablet.post(b"x" * (8 * 1024 * 1024 + 1))
+    assert (too_large.status_code, _error(too_large)) == (413, "too_large")
+
+    run_cli(["admin", "revoke", tablet.device_id], central.env)  # type: ignore[attr-defined]
+    edit = factory.make(audit_id, EventKind.AUDIT_PLAN_EDITED, {"field": "site", "value": "Plant 9"})
+    revoked = tablet.push([edit])
+    assert (revoked.status_code, _error(revoked)) == (403, "revoked_device")
+
+    audits = requests.get(f"{central.url}/api/audits", headers=login(central), timeout=10).json()
+    assert [(a["id"], a["site"]) for a in audits] == [(audit_id, "Plant 2")]
