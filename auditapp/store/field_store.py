@@ -72,8 +72,12 @@ class FieldStore:
         self._since_checkpoint = 0
         # Bytes of a torn last write found and cut off while opening (0 after a clean shutdown).
         self.recovered_tail_bytes = scanned.dropped_bytes
-        for offset, record in scanned.records:
-            self._apply(offset, record)
+        try:
+            for offset, record in scanned.records:
+                self._apply(offset, record)
+        except BaseException:
+            self._journal.close()
+            raise
         self.photos = EncryptedPhotoStore(folder / "photos", self._keys)
 
     # ------------------------------------------------------------------ lifecycle
@@ -257,7 +261,10 @@ class FieldStore:
         offset = self._journal.append(record)
         self._apply(offset, record)
         if self._since_checkpoint >= self._checkpoint_every:
-            self.checkpoint()
+            # The record is already durable in the journal: a checkpoint that fails (disk full) must not
+            # make the caller believe the write failed. It is retried at the next write and on close.
+            with contextlib.suppress(OSError):
+                self.checkpoint()
 
     def _apply(self, offset: int, record: dict[str, Any]) -> None:
         """Apply one journal record to the in-memory state (live writes and replay share this)."""

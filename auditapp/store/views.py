@@ -50,6 +50,11 @@ class EncryptedStorage(Storage):
         self._data = data
         self._dirty = True
 
+    @property
+    def dirty(self) -> bool:
+        """Whether the in-memory state has changes the file lacks (also after a failed flush)."""
+        return self._dirty
+
     def flush(self) -> None:
         """Encrypt and atomically replace the file; the plaintext never reaches the disk."""
         if self._dirty and self._data is not None:
@@ -123,8 +128,8 @@ class AuditView:
 
     @property
     def dirty(self) -> bool:
-        """Whether the view holds events its file does not."""
-        return bool(self._unsaved)
+        """Whether the view holds events its file does not (including after a failed checkpoint)."""
+        return bool(self._unsaved) or self._storage.dirty
 
     def save(self, through: int) -> None:
         """Checkpoint: write the file with every event of the journal before `through`."""

@@ -191,3 +191,31 @@ def test_a_closed_store_refuses_writes_clearly(tmp_path: Path) -> None:
     store.close()
     with pytest.raises(AuditAppError, match="closed"):
         store.append(notes(factory("tablet-1"), "a", 1))
+
+
+@pytest.mark.req("STO-001")
+def test_a_checkpoint_that_fails_loses_nothing_once_the_disk_recovers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from auditapp.store import atomic, views
+
+    make = factory("tablet-1")
+    events = notes(make, "audit-a", 4)
+    other = notes(make, "audit-b", 2)
+    store = FieldStore.create(tmp_path / "s", PASS, checkpoint_every=2)
+    store.append(events[:1])
+
+    def disk_full(path: Path, data: bytes) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(views, "write_atomically", disk_full)
+    store.append(events[1:2])  # triggers a checkpoint that fails; the append itself succeeded
+    store.append(events[2:])
+    monkeypatch.setattr(views, "write_atomically", atomic.write_atomically)
+    store.append(other)  # the next checkpoint succeeds and must include audit-a's events as well
+    store.append(other)
+    store.close()
+    with FieldStore.open(tmp_path / "s", PASS) as reopened:
+        assert reopened.events("audit-a") == events
+        assert reopened.events("audit-b") == other
+        assert reopened.pending() == events + other
