@@ -20,17 +20,6 @@ def library_dir() -> Path:
     return Path(__file__).resolve().parent / "library"
 
 
-def _read(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ChecklistError([Problem(str(path), "file not found")]) from None
-    except UnicodeDecodeError as exc:
-        raise ChecklistError(
-            [Problem(str(path), f"not UTF-8 text ({exc.reason} at byte {exc.start})")]
-        ) from None
-
-
 def load_document(path: str | Path, checklists: dict[str, Checklist] | None = None) -> Checklist | View:
     """Load a checklist or a view file; a view is checked against its checklist (given, or the library's)."""
     path = Path(path)
@@ -38,7 +27,7 @@ def load_document(path: str | Path, checklists: dict[str, Checklist] | None = No
     root = nodes.compose(nodes.read_source(path), problems)
     problems.raise_if_any()
     if root is None:
-        raise ChecklistError([Problem(str(path), "the file is empty")])
+        raise ChecklistError([Problem(str(path), message="the file is empty")])
     if loader.document_kind(root) != "view":
         checklist = loader.read_checklist(root, problems)
         problems.raise_if_any()

@@ -19,16 +19,7 @@ ITEM_KEYS = ("id", "question", "guidance", "evidence", "records", "process", "re
 
 def load_file(path: str | Path) -> Checklist:
     """Load and validate a checklist YAML file; raises ChecklistError listing every problem."""
-    path = Path(path)
-    try:
-        source = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ChecklistError([Problem(str(path), "file not found")]) from None
-    except UnicodeDecodeError as exc:
-        raise ChecklistError(
-            [Problem(str(path), f"not UTF-8 text ({exc.reason} at byte {exc.start})")]
-        ) from None
-    return load_text(source, str(path))
+    return load_text(nodes.read_source(Path(path)), str(path))
 
 
 def load_text(source: str, source_name: str = "<text>") -> Checklist:
@@ -37,7 +28,7 @@ def load_text(source: str, source_name: str = "<text>") -> Checklist:
     root = nodes.compose(source, problems)
     problems.raise_if_any()
     if root is None:
-        raise ChecklistError([Problem(source_name, "the file is empty")])
+        raise ChecklistError([Problem(source_name, message="the file is empty")])
     checklist = read_checklist(root, problems)
     problems.raise_if_any()
     assert checklist is not None

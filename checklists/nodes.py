@@ -22,11 +22,11 @@ def compose(text: str, problems: ProblemList) -> yaml.Node | None:
         mark = exc.problem_mark or exc.context_mark
         message = f"YAML syntax error: {exc.problem or exc.context}"
         if mark is None:
-            problems.add(Problem(problems.source, message))
+            problems.add(Problem(problems.source, message=message))
         else:
             problems.at(mark.line + 1, mark.column + 1, message)
     except yaml.YAMLError as exc:
-        problems.add(Problem(problems.source, f"YAML error: {exc}"))
+        problems.add(Problem(problems.source, message=f"YAML error: {exc}"))
     return None
 
 
@@ -35,10 +35,10 @@ def read_source(path: Path) -> str:
     try:
         return path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        raise ChecklistError([Problem(str(path), "file not found")]) from None
+        raise ChecklistError([Problem(str(path), message="file not found")]) from None
     except UnicodeDecodeError as exc:
         message = f"not UTF-8 text ({exc.reason} at byte {exc.start})"
-        raise ChecklistError([Problem(str(path), message)]) from None
+        raise ChecklistError([Problem(str(path), message=message)]) from None
 
 
 def here(node: yaml.Node) -> tuple[int, int]:

@@ -11,9 +11,9 @@ class Problem:
     """One thing wrong in a source file, located by line/column (text) or sheet/row/column (workbook)."""
 
     source: str
-    message: str
     line: int | None = None
     column: int | str | None = None
+    message: str = ""
     sheet: str | None = None
     row: int | None = None
 
@@ -48,14 +48,14 @@ class ProblemList:
 
     def at(self, line: int | None, column: int | None, message: str) -> None:
         """Record a problem at a 1-based line and column of a text file."""
-        self.problems.append(Problem(self.source, message, line=line, column=column))
+        self.problems.append(Problem(self.source, line, column, message))
 
     def cell(self, sheet: str | None, row: int | None, column: str | None, message: str) -> None:
         """Record a problem at a workbook cell (sheet, 1-based row, column letter) or CSV row/column."""
         if sheet is None:
-            self.problems.append(Problem(self.source, message, line=row, column=column))
+            self.problems.append(Problem(self.source, row, column, message))
         else:
-            self.problems.append(Problem(self.source, message, sheet=sheet, row=row, column=column))
+            self.problems.append(Problem(self.source, column=column, message=message, sheet=sheet, row=row))
 
     def add(self, problem: Problem) -> None:
         """Record a problem found elsewhere."""

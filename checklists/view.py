@@ -91,7 +91,7 @@ def load_view_text(source: str, source_name: str) -> View:
     root = nodes.compose(source, problems)
     problems.raise_if_any()
     if root is None:
-        raise ChecklistError([Problem(source_name, "the file is empty")])
+        raise ChecklistError([Problem(source_name, message="the file is empty")])
     view = read_view(root, problems)
     problems.raise_if_any()
     assert view is not None

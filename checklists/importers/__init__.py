@@ -42,7 +42,12 @@ def detect_format(path: Path) -> str:
             return "yaml"
         return "ciso-yaml" if "requirement_nodes" in head else "yaml"
     raise ChecklistError(
-        [Problem(str(path), f"unknown file type {suffix or '(none)'!r}; use --format " + "|".join(FORMATS))]
+        [
+            Problem(
+                str(path),
+                message=f"unknown file type {suffix or '(none)'!r}; use --format " + "|".join(FORMATS),
+            )
+        ]
     )
 
 
@@ -50,10 +55,10 @@ def import_file(path: str | Path, format: str | None = None) -> Checklist:
     """Import a checklist from any supported format (detected when `format` is None)."""
     path = Path(path)
     if not path.exists():
-        raise ChecklistError([Problem(str(path), "file not found")])
+        raise ChecklistError([Problem(str(path), message="file not found")])
     chosen = format or detect_format(path)
     if chosen not in IMPORTERS:
         raise ChecklistError(
-            [Problem(str(path), f"unknown format {chosen!r}; use one of {', '.join(FORMATS)}")]
+            [Problem(str(path), message=f"unknown format {chosen!r}; use one of {', '.join(FORMATS)}")]
         )
     return IMPORTERS[chosen](path)

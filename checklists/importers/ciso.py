@@ -48,7 +48,9 @@ def import_ciso_yaml(path: Path) -> Checklist:
     root = nodes.compose(nodes.read_source(path), problems)
     problems.raise_if_any()
     if not isinstance(root, yaml.MappingNode):
-        raise ChecklistError([Problem(str(path), "not a CISO Assistant library (no top-level mapping)")])
+        raise ChecklistError(
+            [Problem(str(path), message="not a CISO Assistant library (no top-level mapping)")]
+        )
     top = _plain(root)
     objects = _child(root, "objects")
     framework = _child(objects, "framework") if objects is not None else None
@@ -99,7 +101,9 @@ def import_ciso_xlsx(path: Path) -> Checklist:
     sheets = read_workbook(path, problems)
     content = [name for name in sheets if name.lower().endswith("_content")]
     if not content:
-        raise ChecklistError([Problem(str(path), "not a CISO Assistant v2 workbook: no *_content sheet")])
+        raise ChecklistError(
+            [Problem(str(path), message="not a CISO Assistant v2 workbook: no *_content sheet")]
+        )
     name = content[0]
     base = name[: -len("_content")]
     framework_meta = _key_values(sheets.get(f"{base}_meta", []))

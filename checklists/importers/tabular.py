@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -82,7 +83,7 @@ def import_xlsx(path: Path) -> Checklist:
         elif data_sheet is None:
             data_sheet = name
     if data_sheet is None:
-        raise ChecklistError([Problem(str(path), "the workbook has no sheet with questions")])
+        raise ChecklistError([Problem(str(path), message="the workbook has no sheet with questions")])
     rows = _rows(iter(sheets[data_sheet]), data_sheet, problems)
     return _build(rows, problems, meta, default_id=slug(path.stem), default_title=path.stem)
 
@@ -235,11 +236,4 @@ def _hint_numeric(problems: ProblemList, numeric: dict[str, Where]) -> None:
                     f"; clause {clause} was stored as a number in {where.sheet or 'the file'} row {where.row}"
                     f", which drops trailing zeros (7.10 becomes 7.1): store clause numbers as text"
                 )
-                problems.problems[index] = Problem(
-                    problem.source,
-                    problem.message + hint,
-                    problem.line,
-                    problem.column,
-                    problem.sheet,
-                    problem.row,
-                )
+                problems.problems[index] = dataclasses.replace(problem, message=problem.message + hint)

@@ -26,9 +26,9 @@ def read_workbook(path: Path, problems: ProblemList) -> dict[str, list[list[Cell
     try:
         book = openpyxl.load_workbook(path, data_only=True)
     except FileNotFoundError:
-        raise ChecklistError([Problem(str(path), "file not found")]) from None
+        raise ChecklistError([Problem(str(path), message="file not found")]) from None
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise ChecklistError([Problem(str(path), f"not a readable XLSX workbook ({exc})")]) from None
+        raise ChecklistError([Problem(str(path), message=f"not a readable XLSX workbook ({exc})")]) from None
     sheets: dict[str, list[list[Cell]]] = {}
     letters = [get_column_letter(n) for n in range(1, 200)]
     for sheet in book.worksheets:
