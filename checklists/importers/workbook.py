@@ -6,9 +6,6 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-import openpyxl
-from openpyxl.utils import get_column_letter
-
 from checklists.problems import ChecklistError, Problem, ProblemList
 
 
@@ -23,6 +20,10 @@ class Cell:
 
 def read_workbook(path: Path, problems: ProblemList) -> dict[str, list[list[Cell]]]:
     """Every sheet as rows of cells; all cells of a merged range carry its value (clause cells often are)."""
+    # Imported here: openpyxl costs ~60 ms to import and only spreadsheet imports need it.
+    import openpyxl
+    from openpyxl.utils import get_column_letter
+
     try:
         book = openpyxl.load_workbook(path, data_only=True)
     except FileNotFoundError:
