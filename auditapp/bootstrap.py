@@ -49,8 +49,8 @@ class LibraryChecklists:
 def _library_checklist(checklist_id: str) -> checklists.Checklist:
     try:
         return checklists.get_library_checklist(checklist_id)
-    except KeyError:
-        raise NotFoundError(f"no checklist {checklist_id!r} in the library") from None
+    except LookupError as exc:
+        raise NotFoundError(str(exc)) from None
 
 
 @lru_cache(maxsize=16)
