@@ -98,8 +98,10 @@ class FaultyProxy:
 
     def _forward(
         self, method: str, path: str, headers: dict[str, str], body: bytes
-    ) -> tuple[int, list, bytes]:
-        conn = http.client.HTTPConnection(self.upstream.hostname, self.upstream.port, timeout=60)
+    ) -> tuple[int, list[tuple[str, str]], bytes]:
+        conn = http.client.HTTPConnection(
+            self.upstream.hostname or "127.0.0.1", self.upstream.port, timeout=60
+        )
         try:
             conn.request(method, path, body=body, headers=headers)
             answer = conn.getresponse()
@@ -143,7 +145,9 @@ class FaultyProxy:
         self._answer(handler, status, answer_headers, data)
 
     @staticmethod
-    def _answer(handler: BaseHTTPRequestHandler, status: int, headers: list, data: bytes) -> None:
+    def _answer(
+        handler: BaseHTTPRequestHandler, status: int, headers: list[tuple[str, str]], data: bytes
+    ) -> None:
         handler.send_response(status)
         for name, value in headers:
             if name.lower() not in ("content-length", "transfer-encoding", "connection", "date", "server"):

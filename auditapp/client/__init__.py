@@ -1,0 +1,1 @@
+"""The field app's client of the central store: enrollment and background sync."""
