@@ -83,6 +83,13 @@ class SyncAgent(Protocol):
     def view(self) -> SyncView:
         """State for the sync panel."""
 
+    @property
+    def enrolled(self) -> bool:
+        """Whether this device is registered with the central store."""
+
+    def enroll(self, code: str, name: str = "") -> object:
+        """Register this device with a one-time code from a quality manager."""
+
 
 SyncFactory = Callable[[WorkspaceStore], SyncAgent]
 
@@ -187,6 +194,18 @@ class FieldWorkspace:
                 configured=False, online=False, waiting_events=waiting, last_success=None, last_error=None
             )
         return self._sync.view()
+
+    @property
+    def enrolled(self) -> bool:
+        """Whether this workspace is enrolled with its central store (False when it has none)."""
+        return self._sync is not None and self._sync.enrolled
+
+    def enroll(self, code: str, device_name: str = "") -> None:
+        """Enroll this device with the configured central store using a one-time code."""
+        self.store()
+        if self._sync is None:
+            raise ValidationError("no central store is configured for this workspace", "server_url")
+        self._sync.enroll(code, device_name)
 
     def sync_now(self) -> SyncView:
         """Try to send what is waiting now."""
