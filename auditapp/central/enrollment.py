@@ -23,6 +23,7 @@ from auditapp.central.auth import now
 from auditapp.central.errors import ApiError
 from auditapp.central.sync_tables import EnrollmentAttempt, EnrollmentCode, StoreIdentity
 from auditapp.central.tables import Device, User
+from auditapp.domain.errors import AuditAppError
 from sync.errors import Malformed
 from sync.keys import PublicKeys, StoreKeys, b64encode
 
@@ -176,7 +177,7 @@ def enroll(session: Session, request: EnrollRequest) -> tuple[Device, User]:
 
 
 # ---------------------------------------------------------------- the store's own keys
-class StoreKeyMismatch(RuntimeError):
+class StoreKeyMismatch(AuditAppError):
     """The key file is not the one devices enrolled with; starting would make every push fail."""
 
 
