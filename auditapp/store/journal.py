@@ -12,7 +12,7 @@ import json
 import os
 import struct
 import zlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -59,18 +59,41 @@ def encode_record(key: AESGCM, offset: int, record: Mapping[str, Any]) -> bytes:
     return _PREFIX.pack(len(body), zlib.crc32(length)) + body
 
 
-def _try_record(key: AESGCM, buffer: bytes, offset: int) -> tuple[int, dict[str, Any]] | str:
+@dataclass(frozen=True)
+class _Window:
+    """Journal bytes from file offset `base` on, addressed by file offset (opening reads only the tail)."""
+
+    data: bytes
+    base: int = 0
+
+    @property
+    def end(self) -> int:
+        return self.base + len(self.data)
+
+    def prefix(self, offset: int) -> tuple[int, int]:
+        length, crc = _PREFIX.unpack_from(self.data, offset - self.base)
+        return int(length), int(crc)
+
+    def slice(self, start: int, stop: int) -> bytes:
+        return self.data[start - self.base : stop - self.base]
+
+
+def _header_ok(length: int, crc: int) -> bool:
+    return zlib.crc32(length.to_bytes(4, "big")) == crc and _MIN_BODY <= length <= _MAX_BODY
+
+
+def _try_record(key: AESGCM, window: _Window, offset: int) -> tuple[int, dict[str, Any]] | str:
     """(end offset, record) when a valid record starts at offset, else why not."""
-    if len(buffer) - offset < _PREFIX.size:
+    if window.end - offset < _PREFIX.size:
         return "is cut short in its header"
-    length, crc = _PREFIX.unpack_from(buffer, offset)
-    if zlib.crc32(length.to_bytes(4, "big")) != crc or not _MIN_BODY <= length <= _MAX_BODY:
+    length, crc = window.prefix(offset)
+    if not _header_ok(length, crc):
         return "has a damaged header"
     end = offset + _PREFIX.size + length
-    if end > len(buffer):
+    if end > window.end:
         return "is cut short"
     try:
-        plain = open_sealed(key, buffer[offset + _PREFIX.size : end], _aad(offset))
+        plain = open_sealed(key, window.slice(offset + _PREFIX.size, end), _aad(offset))
     except InvalidTag:
         return "fails its authentication tag"
     try:
@@ -80,49 +103,51 @@ def _try_record(key: AESGCM, buffer: bytes, offset: int) -> tuple[int, dict[str,
     return end, record
 
 
-def _valid_record_after(key: AESGCM, buffer: bytes, start: int) -> int | None:
+def _valid_record_after(key: AESGCM, window: _Window, start: int) -> int | None:
     """Offset of the first valid record after `start`, if any (only run when something failed)."""
-    for candidate in range(start + 1, len(buffer) - _PREFIX.size - _MIN_BODY + 1):
-        length, crc = _PREFIX.unpack_from(buffer, candidate)
-        if zlib.crc32(length.to_bytes(4, "big")) != crc:
+    for candidate in range(start + 1, window.end - _PREFIX.size - _MIN_BODY + 1):
+        if zlib.crc32(window.slice(candidate, candidate + 4)) != window.prefix(candidate)[1]:
             continue
-        if not isinstance(_try_record(key, buffer, candidate), str):
+        if not isinstance(_try_record(key, window, candidate), str):
             return candidate
     return None
 
 
-def _check_torn(key: AESGCM, buffer: bytes, offset: int, reason: str) -> None:
+def _check_torn(key: AESGCM, window: _Window, offset: int, reason: str) -> None:
     """Raise JournalDamage unless the failed record at `offset` can be the torn last write."""
-    if len(buffer) - offset >= _PREFIX.size:
-        length, crc = _PREFIX.unpack_from(buffer, offset)
-        header_ok = zlib.crc32(length.to_bytes(4, "big")) == crc and _MIN_BODY <= length <= _MAX_BODY
-        end = offset + _PREFIX.size + length
-        if header_ok and end < len(buffer):
+    if window.end - offset >= _PREFIX.size:
+        length, crc = window.prefix(offset)
+        if _header_ok(length, crc) and offset + _PREFIX.size + length < window.end:
             # A whole record with more data after it was not the last write: damage, or a key that
             # does not belong to this journal. Never cut such a journal.
             raise JournalDamage(offset, f"{reason} and is not the last record")
-    following = _valid_record_after(key, buffer, offset)
+    following = _valid_record_after(key, window, offset)
     if following is not None:
         raise JournalDamage(offset, f"{reason} while a valid record follows at byte {following}")
 
 
-def scan(key: AESGCM, buffer: bytes, start: int = HEADER) -> ScanResult:
-    """Read every record from `start`; drop a torn tail, raise JournalDamage for damage before the end."""
-    if buffer[:HEADER] != MAGIC:
-        raise JournalDamage(0, "is not a field store journal header")
+def _scan(key: AESGCM, window: _Window, start: int) -> ScanResult:
     result = ScanResult(valid_end=start)
     offset = start
-    while offset < len(buffer):
-        outcome = _try_record(key, buffer, offset)
+    while offset < window.end:
+        outcome = _try_record(key, window, offset)
         if isinstance(outcome, str):
-            _check_torn(key, buffer, offset, outcome)
-            result.dropped_bytes = len(buffer) - offset
+            _check_torn(key, window, offset, outcome)
+            result.dropped_bytes = window.end - offset
             break
         end, record = outcome
         result.records.append((offset, record))
         offset = end
         result.valid_end = end
     return result
+
+
+def scan(key: AESGCM, buffer: bytes, start: int = HEADER) -> ScanResult:
+    """Read every record of a whole journal from `start`; drop a torn tail, raise JournalDamage for damage
+    before the end."""
+    if buffer[:HEADER] != MAGIC:
+        raise JournalDamage(0, "is not a field store journal header")
+    return _scan(key, _Window(buffer), start)
 
 
 class Journal:
@@ -152,11 +177,13 @@ class Journal:
             cls.create(path)
         fd = os.open(path, os.O_RDWR)
         try:
-            buffer = _read_all(fd)
-            if start > len(buffer):
-                raise StoreCorruptError(path, f"it ends at byte {len(buffer)} before its checkpoint {start}")
+            size = os.fstat(fd).st_size
+            if os.pread(fd, HEADER, 0) != MAGIC:
+                raise StoreCorruptError(path, "it does not start with a field store journal header")
+            if start > size:
+                raise StoreCorruptError(path, f"it ends at byte {size} before its checkpoint {start}")
             try:
-                result = scan(key, buffer, start)
+                result = _scan(key, _Window(_read_from(fd, start), start), start)
             except JournalDamage as damage:
                 raise StoreCorruptError(path, str(damage)) from None
             if result.dropped_bytes:
@@ -189,15 +216,6 @@ class Journal:
         self.end = offset + len(data)
         return offset
 
-    def read_from(self, start: int) -> Iterator[tuple[int, dict[str, Any]]]:
-        """Records from `start` to the current end (used to rebuild a view)."""
-        os.lseek(self._fd, 0, os.SEEK_SET)
-        buffer = _read_all(self._fd)[: self.end]
-        try:
-            yield from scan(self._key, buffer, start).records
-        except JournalDamage as damage:
-            raise StoreCorruptError(self.path, str(damage)) from None
-
     def close(self) -> None:
         """Release the file descriptor."""
         if self._fd >= 0:
@@ -205,8 +223,9 @@ class Journal:
             self._fd = -1
 
 
-def _read_all(fd: int) -> bytes:
-    os.lseek(fd, 0, os.SEEK_SET)
+def _read_from(fd: int, start: int) -> bytes:
+    """The file's bytes from `start` to its end (only the journal tail after the checkpoint)."""
+    os.lseek(fd, start, os.SEEK_SET)
     chunks = []
     while chunk := os.read(fd, 1 << 20):
         chunks.append(chunk)

@@ -219,3 +219,12 @@ def test_a_checkpoint_that_fails_loses_nothing_once_the_disk_recovers(
         assert reopened.events("audit-a") == events
         assert reopened.events("audit-b") == other
         assert reopened.pending() == events + other
+
+
+def test_a_journal_replaced_by_another_file_is_reported_not_overwritten(tmp_path: Path) -> None:
+    filled(tmp_path / "s")
+    journal = tmp_path / "s" / "journal.bin"
+    journal.write_bytes(b'{"not": "a journal"}')
+    with pytest.raises(StoreCorruptError, match=r"journal\.bin is damaged: it does not start with"):
+        FieldStore.open(tmp_path / "s", PASS)
+    assert journal.read_bytes() == b'{"not": "a journal"}'
