@@ -33,7 +33,7 @@ test: $(STAMP) browser
 
 check: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
+	$(BIN)/ruff format --check auditapp sync checklists bench tests
 	$(BIN)/mypy auditapp sync checklists bench
 	$(BIN)/lint-imports
 

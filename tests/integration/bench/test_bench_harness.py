@@ -25,7 +25,9 @@ def test_domain_suite_prints_metrics_baseline_ratios_and_environment() -> None:
     report = json.loads(done.stdout.strip().splitlines()[-1])
     assert report["suite"] == "domain"
     assert {"metrics", "baseline", "ratios", "env"} <= report.keys()
-    assert report["metrics"] and report["baseline"] and report["ratios"]
+    assert report["metrics"]
+    assert report["baseline"]
+    assert report["ratios"]
     assert all(isinstance(v, int | float) for v in report["ratios"].values())
     assert report["env"]["cpus"] >= 1
 
