@@ -107,19 +107,24 @@ class FieldSyncAgent(SyncAgent):
         interval_s: float,
         *,
         chunk_size: int | None = None,
+        batch_size: int = 500,
         backoff: Backoff | None = None,
+        round_backoff: Backoff | None = None,
     ) -> None:
         self.store = store
         self.server_url = server_url.rstrip("/")
         self.interval_s = interval_s
         self._chunk_size = chunk_size
+        self._batch_size = batch_size
         self._backoff = backoff or Backoff(base=0.5, cap=30.0)
         folder = getattr(store, "folder", None)
         self.blobs = BlobQueue(store, Path(folder) / "sync-blobs") if folder is not None else None
         self._lock = threading.RLock()
         self._client: SyncClient | None = None
         self._note: str | None = None
-        self.runner = SyncRunner(self._round, interval=interval_s, backoff=Backoff(base=1.0, cap=300.0))
+        self.runner = SyncRunner(
+            self._round, interval=interval_s, backoff=round_backoff or Backoff(base=1.0, cap=300.0)
+        )
 
     # ------------------------------------------------------------------ enrollment
     @property
@@ -212,6 +217,7 @@ class FieldSyncAgent(SyncAgent):
                     blobs=self.blobs,
                     cursor=SettingsCursor(self.store),
                     on_pulled=self._keep_pulled,
+                    batch_size=self._batch_size,
                     **extra,  # type: ignore[arg-type]
                 )
             return self._client

@@ -29,6 +29,7 @@ class Fault(StrEnum):
     ERROR_503 = "error_503"  # answer 503 without forwarding
     DELAY = "delay"  # wait, then forward
     DUPLICATE = "duplicate"  # forward twice, answer with the second answer
+    LATE_DUPLICATE = "late_duplicate"  # forward and answer, then deliver a stale copy later (reordering)
 
 
 Rule = Callable[[str, str, int], Fault]
@@ -113,6 +114,10 @@ class FaultyProxy:
             self.log.delivered.append(Delivered(method, path, result[0]))
         return result
 
+    def _replay(self, method: str, path: str, headers: dict[str, str], body: bytes) -> None:
+        with contextlib.suppress(OSError):
+            self._forward(method, path, headers, body)
+
     def _serve(self, handler: BaseHTTPRequestHandler) -> None:
         length = int(handler.headers.get("Content-Length") or 0)
         body = handler.rfile.read(length) if length else b""
@@ -139,6 +144,9 @@ class FaultyProxy:
         except OSError:
             self._answer(handler, 502, [("Content-Type", "text/plain")], b"upstream unavailable")
             return
+        if fault is Fault.LATE_DUPLICATE:
+            stale = (handler.command, handler.path, headers, body)
+            threading.Timer(self.delay_s, self._replay, stale).start()
         if fault is Fault.LOST_ANSWER:
             self._cut(handler, reset=False)
             return

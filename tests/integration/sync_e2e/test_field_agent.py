@@ -8,6 +8,7 @@ import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
@@ -36,13 +37,13 @@ CHUNK = 64 * 1024
 class Field:
     """A field workspace with its sync agent, pointed at a server URL."""
 
-    def __init__(self, folder: Path, server_url: str) -> None:
+    def __init__(self, folder: Path, server_url: str, **options: Any) -> None:
         self.agents: list[FieldSyncAgent] = []
+        interval = float(options.pop("interval_s", 3600))
+        options = {"chunk_size": CHUNK, "backoff": Backoff(base=0.01, cap=0.05), **options}
 
         def factory(store: WorkspaceStore) -> FieldSyncAgent:
-            agent = FieldSyncAgent(
-                store, server_url, 3600, chunk_size=CHUNK, backoff=Backoff(base=0.01, cap=0.05)
-            )
+            agent = FieldSyncAgent(store, server_url, interval, **options)
             self.agents.append(agent)
             return agent
 
