@@ -61,3 +61,11 @@ def screenshot(page: object, name: str) -> None:
     for folder in folders:
         folder.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(folder / f"{name}.png"))  # type: ignore[attr-defined]
+
+
+def enter_text(field: object, text: str) -> None:
+    """Replace a Flet text field's content: focus it, select what is there, type over it."""
+    field.click()  # type: ignore[attr-defined]
+    field.press("Control+a")  # type: ignore[attr-defined]
+    field.press("Delete")  # type: ignore[attr-defined]
+    field.fill(text)  # type: ignore[attr-defined]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import open_flet, screenshot
+from tests.e2e.conftest import enter_text, open_flet, screenshot
 from tests.support.processes import Running, auditapp_env, free_port, run_cli, start
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -50,17 +50,14 @@ def test_wrong_password_is_explained_then_the_inbox_opens(browser: object, quali
 
     page = open_flet(browser, quality_app.url)
     username = page.get_by_role("textbox", name="Username")  # type: ignore[attr-defined]
-    username.click()
-    username.fill("quinn")
+    enter_text(username, "quinn")
     password = page.get_by_role("textbox", name="Password")  # type: ignore[attr-defined]
-    password.click()
-    password.fill("not the password")
+    enter_text(password, "not the password")
     page.get_by_role("button", name="Sign in").click()  # type: ignore[attr-defined]
     expect(page.get_by_text("username or password is wrong")).to_be_visible(timeout=15_000)  # type: ignore[attr-defined]
     expect(username).to_have_value("quinn")
 
-    password.click()
-    password.fill(PASSWORD)
+    enter_text(password, PASSWORD)
     page.get_by_role("button", name="Sign in").click()  # type: ignore[attr-defined]
     expect(page.get_by_text("Triage inbox · signed in as Quinn Quality")).to_be_visible(timeout=15_000)  # type: ignore[attr-defined]
     expect(page.get_by_text("No findings have been synced yet.")).to_be_visible()  # type: ignore[attr-defined]

@@ -11,7 +11,7 @@ import pytest
 import requests
 
 from auditapp.demo import DEMO_PASSPHRASE, DEMO_USERS
-from tests.e2e.conftest import open_flet, screenshot
+from tests.e2e.conftest import enter_text, open_flet, screenshot
 from tests.support.processes import Running, auditapp_env, free_port, start, wait_http
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -80,14 +80,12 @@ def test_answer_given_in_the_browser_reaches_the_central_store(
     page = open_flet(browser, running.url)
 
     passphrase = page.get_by_role("textbox", name="Passphrase")  # type: ignore[attr-defined]
-    passphrase.click()
-    passphrase.fill("wrong passphrase")
+    enter_text(passphrase, "wrong passphrase")
     page.get_by_role("button", name="Unlock").click()  # type: ignore[attr-defined]
     expect(page.get_by_text("wrong passphrase", exact=False)).to_be_visible()  # type: ignore[attr-defined]
     screenshot(page, "field-unlock")
 
-    passphrase.click()
-    passphrase.fill(DEMO_PASSPHRASE)
+    enter_text(passphrase, DEMO_PASSPHRASE)
     page.get_by_role("button", name="Unlock").click()  # type: ignore[attr-defined]
     open_button = page.get_by_role("button", name="Open Internal audit: production and CAPA")  # type: ignore[attr-defined]
     expect(open_button).to_be_visible(timeout=30_000)
