@@ -6,6 +6,7 @@ import contextlib
 import fcntl
 import os
 import threading
+import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from types import TracebackType
@@ -13,7 +14,14 @@ from typing import Any
 
 from auditapp.domain.clock import Timestamp
 from auditapp.domain.events import DomainEvent
-from auditapp.store.errors import StoreError, StoreExistsError, StoreLockedError, StoreMissingError
+from auditapp.store.atomic import fsync_folder
+from auditapp.store.errors import (
+    StoreCorruptError,
+    StoreError,
+    StoreExistsError,
+    StoreLockedError,
+    StoreMissingError,
+)
 from auditapp.store.journal import HEADER, Journal
 from auditapp.store.keys import (
     KEY_FILE,
@@ -64,8 +72,17 @@ class FieldStore:
         self._audits: dict[str, AuditView] = {}
         (folder / "audits").mkdir(mode=0o700, exist_ok=True)
         self._remove_leftovers()
-        self._device = DeviceView(folder / DEVICE_VIEW, self._keys.view)
+        # View files found damaged and rebuilt from the journal while this store was open (each damaged
+        # file is kept beside it as *.damaged-<time>); empty normally.
+        self.rebuilt_views: list[str] = []
+        try:
+            self._device = DeviceView(folder / DEVICE_VIEW, self._keys.view)
+        except StoreCorruptError:
+            Journal.check_key(folder / JOURNAL_FILE, self._keys.journal)  # damage, not a foreign key file
+            self._set_aside(folder / DEVICE_VIEW)
+            self._device = DeviceView(folder / DEVICE_VIEW, self._keys.view)  # empty: replays everything
         self._known_audits = dict.fromkeys(self._device.audits)
+        self._checkpointed_audits = set(self._device.audits)  # their view files must exist
         self._journal, scanned = Journal.open(
             folder / JOURNAL_FILE, self._keys.journal, self._device.through or HEADER
         )
@@ -157,7 +174,7 @@ class FieldStore:
         with self._mutex:
             self._check_open()
             through = self._journal.end
-            if through == self._device.through:
+            if through == self._device.through and not any(v.dirty for v in self._audits.values()):
                 return  # nothing written since the last checkpoint
             for view in self._audits.values():
                 if view.dirty:
@@ -295,12 +312,39 @@ class FieldStore:
         view = self._audits.get(audit_id)
         if view is None:
             path = self.folder / "audits" / (self._keys.file_name("audit", audit_id) + ".view")
-            view = AuditView(path, self._keys.view, audit_id)
+            try:
+                if audit_id in self._checkpointed_audits and not path.exists():
+                    raise StoreCorruptError(path, "the view of a checkpointed audit is missing")
+                view = AuditView(path, self._keys.view, audit_id)
+            except StoreCorruptError:
+                view = self._rebuild_audit(path, audit_id)
             self._audits[audit_id] = view
             if audit_id not in self._known_audits:
                 self._known_audits[audit_id] = None
                 self._device.audits.append(audit_id)
         return view
+
+    def _rebuild_audit(self, path: Path, audit_id: str) -> AuditView:
+        """A damaged audit view, rebuilt from the journal (which holds every event) and kept dirty."""
+        records = self._journal.records()  # read first: a journal that fails too must leave the view alone
+        if path.exists():
+            self._set_aside(path)
+        else:
+            self.rebuilt_views.append(path.name)
+        view = AuditView(path, self._keys.view, audit_id)
+        for _, record in records:
+            if record.get("t") in ("a", "m"):
+                for doc in record["ev"]:
+                    if doc["audit_id"] == audit_id:
+                        view.add(DomainEvent.from_dict(doc), doc)
+        view.through = self._journal.end
+        return view
+
+    def _set_aside(self, path: Path) -> None:
+        """Keep a damaged file for inspection under another name; never delete what might be evidence."""
+        path.rename(path.with_name(f"{path.name}.damaged-{time.strftime('%Y%m%dT%H%M%S')}"))
+        fsync_folder(path.parent)
+        self.rebuilt_views.append(path.name)
 
     def _remove_leftovers(self) -> None:
         # A crash during a checkpoint or photo write leaves a *.tmp ciphertext file; it is never read.

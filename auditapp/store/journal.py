@@ -194,6 +194,32 @@ class Journal:
             raise
         return cls(path, key, fd, result.valid_end), result
 
+    @staticmethod
+    def check_key(path: Path, key: AESGCM) -> None:
+        """StoreCorruptError unless the journal's first record (if any) opens with this key."""
+        try:
+            head = path.read_bytes()[: HEADER + _PREFIX.size + _MAX_BODY]
+        except FileNotFoundError:
+            return
+        window = _Window(head)
+        if head[:HEADER] != MAGIC:
+            raise StoreCorruptError(path, "it does not start with a field store journal header")
+        if window.end > HEADER and _try_record(key, window, HEADER) == "fails its authentication tag":
+            raise StoreCorruptError(path, "its first record does not open with this store's key file")
+
+    def records(self, start: int = HEADER) -> list[tuple[int, dict[str, Any]]]:
+        """Every record from `start` up to the last append (to rebuild a damaged view from the journal)."""
+        data = bytearray()
+        while len(data) < self.end - start:
+            chunk = os.pread(self._fd, min(1 << 20, self.end - start - len(data)), start + len(data))
+            if not chunk:
+                break
+            data += chunk
+        try:
+            return _scan(self._key, _Window(bytes(data), start), start).records
+        except JournalDamage as damage:
+            raise StoreCorruptError(self.path, str(damage)) from None
+
     def append(self, record: dict[str, Any]) -> int:
         """Write one record and fsync; returns its offset. On failure the journal is cut back to before it."""
         offset = self.end

@@ -228,3 +228,59 @@ def test_a_journal_replaced_by_another_file_is_reported_not_overwritten(tmp_path
     with pytest.raises(StoreCorruptError, match=r"journal\.bin is damaged: it does not start with"):
         FieldStore.open(tmp_path / "s", PASS)
     assert journal.read_bytes() == b'{"not": "a journal"}'
+
+
+def flip_last_byte(path: Path) -> None:
+    data = bytearray(path.read_bytes())
+    data[-1] ^= 1
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.req("STO-001")
+def test_a_damaged_audit_view_is_rebuilt_from_the_journal_and_kept_aside(tmp_path: Path) -> None:
+    events, _ = filled(tmp_path / "s", checkpoint_every=2)
+    for view in (tmp_path / "s" / "audits").glob("*.view"):
+        flip_last_byte(view)
+    with FieldStore.open(tmp_path / "s", PASS) as store:
+        assert store.events("audit-b") == events[5:]
+        assert store.events("audit-a")[:5] == events[:5]
+        assert len(store.rebuilt_views) == 2
+    assert len(list((tmp_path / "s" / "audits").glob("*.damaged-*"))) == 2
+    with FieldStore.open(tmp_path / "s", PASS) as store:
+        assert store.rebuilt_views == []
+        assert store.events("audit-b") == events[5:]
+
+
+@pytest.mark.req("STO-007")
+def test_a_damaged_device_view_is_rebuilt_with_outbox_settings_and_sequence(tmp_path: Path) -> None:
+    events, digest = filled(tmp_path / "s", checkpoint_every=2)
+    flip_last_byte(tmp_path / "s" / "device.view")
+    with FieldStore.open(tmp_path / "s", PASS) as store:
+        assert store.rebuilt_views == ["device.view"]
+        assert store.pending() == events[1:]
+        assert store.get("server_url") == "https://quality.example"
+        assert store.last_seq("tablet-1") == 8
+        assert store.audit_ids() == ["audit-a", "audit-b"]
+        assert store.photos.get(digest) == b"\xff\xd8photo bytes"
+
+
+def test_views_are_not_set_aside_when_the_key_file_belongs_to_another_store(tmp_path: Path) -> None:
+    filled(tmp_path / "s")
+    with FieldStore.create(tmp_path / "other", PASS):
+        pass
+    shutil.copy(tmp_path / "other" / "key.json", tmp_path / "s" / "key.json")
+    before = fingerprint(tmp_path / "s")
+    with pytest.raises(StoreCorruptError, match="does not open with this store's key file"):
+        FieldStore.open(tmp_path / "s", PASS)
+    assert fingerprint(tmp_path / "s") == {**before}
+
+
+def test_a_missing_audit_view_is_rebuilt_not_shown_as_an_empty_audit(tmp_path: Path) -> None:
+    events, _ = filled(tmp_path / "s", checkpoint_every=2)
+    for view in (tmp_path / "s" / "audits").glob("*.view"):
+        view.unlink()
+    with FieldStore.open(tmp_path / "s", PASS) as store:
+        assert store.events("audit-b") == events[5:]
+    with FieldStore.open(tmp_path / "s", PASS) as store:
+        assert store.rebuilt_views == []
+        assert store.events("audit-b") == events[5:]
