@@ -31,6 +31,7 @@ PLAN = AuditPlan(
 
 
 @pytest.mark.req("CEN-001")
+@pytest.mark.req("CEN-005")
 def test_every_data_route_refuses_a_caller_without_a_token(central: Running) -> None:
     for path in ("/api/findings", "/api/audits", "/api/audits/x/responses"):
         reply = requests.get(f"{central.url}{path}", timeout=10)
