@@ -148,14 +148,23 @@ class DeviceView:
 
     def __init__(self, path: Path, key: AESGCM):
         self._db, self._storage = _open(path, key)
-        state = self._db.table("state").all()
-        self.through = int(state[0]["through"]) if state else 0
-        self.last_hlc: str | None = state[0].get("last_hlc") if state else None
-        self.settings: dict[str, str] = {d["k"]: d["v"] for d in self._db.table("settings").all()}
-        # event id -> audit id, in queue order (dicts keep insertion order)
-        self.outbox: dict[str, str] = {d["id"]: d["audit"] for d in self._db.table("outbox").all()}
-        self.seqs: dict[str, int] = {d["device"]: int(d["seq"]) for d in self._db.table("devices").all()}
-        self.audits: list[str] = [d["audit_id"] for d in self._db.table("audits").all()]
+        # Raw tables rather than `table.all()`: the outbox of a long offline day holds thousands of ids.
+        tables = self._storage.read() or {}
+
+        def rows(name: str) -> list[dict[str, Any]]:
+            return list(tables.get(name, {}).values())
+
+        try:
+            state = rows("state")
+            self.through = int(state[0]["through"]) if state else 0
+            self.last_hlc: str | None = state[0].get("last_hlc") if state else None
+            self.settings: dict[str, str] = {d["k"]: d["v"] for d in rows("settings")}
+            # event id -> audit id, in queue order (dicts keep insertion order)
+            self.outbox: dict[str, str] = {d["id"]: d["audit"] for d in rows("outbox")}
+            self.seqs: dict[str, int] = {d["device"]: int(d["seq"]) for d in rows("devices")}
+            self.audits: list[str] = [d["audit_id"] for d in rows("audits")]
+        except (KeyError, ValueError, TypeError, AttributeError) as exc:
+            raise StoreCorruptError(path, f"malformed device state in the view ({exc})") from exc
 
     def save(self, through: int) -> None:
         """Checkpoint: rewrite the small device state with everything before `through`."""
