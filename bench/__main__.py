@@ -16,6 +16,7 @@ SUITES = {
     "photo": "bench.suite_photo",
     "store": "bench.suite_store",
     "domain": "bench.suite_domain",
+    "sync": "bench.suite_sync",
 }
 
 

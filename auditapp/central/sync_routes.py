@@ -150,6 +150,30 @@ def _guard(session: Session, device_id: str, records: list[Record]) -> IngestGua
     )
 
 
+def apply_push(session: Session, data: bytes, keys: StoreKeys, max_bytes: int) -> dict[str, Any]:
+    """Open, verify and apply one push envelope in the caller's transaction; returns the acknowledgement."""
+    opened = open_envelope(data, recipient=keys, device_lookup=device_lookup(session), max_bytes=max_bytes)
+    sender = opened.header.sender
+    plan = _guard(session, sender, opened.records).classify(opened)
+    if plan.must_write:
+        device = session.get(Device, sender)
+        assert device is not None  # open_envelope found it
+        ingest(session, device, parse_records(plan.new, sender), fresh=True)
+        header = opened.header
+        session.add(
+            SyncEnvelope(
+                device_id=sender,
+                envelope_id=header.envelope_id,
+                digest=opened.digest,
+                first_seq=header.first_seq,
+                last_seq=header.last_seq,
+                count=header.count,
+                received_at=auth.now(),
+            )
+        )
+    return plan.acknowledgement()
+
+
 def sync_router(config: ServerConfig, db: Database) -> APIRouter:
     """The sync endpoints over one database, the blob folder and the store's key pair."""
     key_path = enrollment.store_key_path(config.blob_dir)
@@ -216,28 +240,7 @@ def sync_router(config: ServerConfig, db: Database) -> APIRouter:
     # ------------------------------------------------------------------ push
     def push(data: bytes) -> dict[str, Any]:
         with db.transaction() as session:
-            opened = open_envelope(
-                data, recipient=keys, device_lookup=device_lookup(session), max_bytes=max_envelope
-            )
-            sender = opened.header.sender
-            plan = _guard(session, sender, opened.records).classify(opened)
-            if plan.must_write:
-                device = session.get(Device, sender)
-                assert device is not None  # open_envelope found it
-                ingest(session, device, parse_records(opened.records, sender))
-                header = opened.header
-                session.add(
-                    SyncEnvelope(
-                        device_id=sender,
-                        envelope_id=header.envelope_id,
-                        digest=opened.digest,
-                        first_seq=header.first_seq,
-                        last_seq=header.last_seq,
-                        count=header.count,
-                        received_at=auth.now(),
-                    )
-                )
-            return plan.acknowledgement()
+            return apply_push(session, data, keys, max_envelope)
 
     @router.post(f"{SYNC_PREFIX}/push")
     async def push_route(request: Request) -> Any:
