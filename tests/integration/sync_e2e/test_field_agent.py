@@ -14,11 +14,12 @@ import pytest
 import requests
 from sqlalchemy import select
 
-from auditapp.bootstrap import FieldStoreOpener, LibraryChecklists
+from auditapp.bootstrap import FieldStoreOpener, LibraryChecklists, field_workspace
 from auditapp.central.database import Database
 from auditapp.central.ingest import finding_status_changed
 from auditapp.central.tables import Finding
 from auditapp.client.field_sync import FieldSyncAgent
+from auditapp.config import FieldConfig
 from auditapp.demo import demo_plan
 from auditapp.domain.errors import ValidationError
 from auditapp.services.context import capture_context
@@ -194,3 +195,27 @@ def test_photo_upload_cut_mid_way_resumes_at_the_first_missing_chunk(
     finally:
         field.ws.close()
         proxy.close()
+
+
+@pytest.mark.req("SYN-109")
+def test_capture_goes_on_when_the_store_is_down_and_the_panel_says_so(
+    central: Running, tmp_path: Path
+) -> None:
+    config = FieldConfig(workspace=tmp_path / "field", server_url=central.url, sync_interval_s=3600)
+    ws = field_workspace(config)
+    try:
+        ws.set_up(PASSPHRASE, PASSPHRASE)
+        FieldSyncAgent(ws.store(), central.url, 3600).enroll(issue_code(central), name="spare agent")
+        audit_id = ws.plan_audit(demo_plan(dt.date(2026, 11, 2)))
+        assert ws.sync_now().waiting_events == 0  # the workspace's own agent uses the enrollment
+        central.stop()
+
+        item = ws.walkthrough(audit_id).items[3]
+        assert ws.record_answer(audit_id, item.item_id, "observation").answer == "observation"
+        view = ws.sync_now()
+        assert (view.waiting_events, view.online) == (1, False)
+        assert view.last_error is not None
+        assert "cannot be reached" in view.last_error
+        assert "1 waiting" in view.headline
+    finally:
+        ws.close()
