@@ -333,7 +333,10 @@ def sync_router(config: ServerConfig, db: Database) -> APIRouter:
     @router.post(f"{SYNC_PREFIX}/blobs/{{blob_id}}/complete")
     async def blob_complete(blob_id: str, request: Request) -> Any:
         """Verify the whole blob's SHA-256 against its id and accept it; immutable afterwards."""
-        body = await request.body()
+        try:
+            body = await _body(request, 1024)
+        except SyncError as exc:
+            return _refusal(exc)
 
         def work() -> dict[str, Any]:
             authenticate(request, body)
