@@ -18,22 +18,7 @@ from auditapp.services.capture import (
 )
 from auditapp.services.context import CaptureContext
 from auditapp.store.memory import MemoryEventStore
-from tests.unit.services.fakes import FakePhoto, context_over, planned
-
-
-@pytest.fixture
-def store() -> MemoryEventStore:
-    return MemoryEventStore()
-
-
-@pytest.fixture
-def ctx(store: MemoryEventStore) -> CaptureContext:
-    return context_over(store)
-
-
-@pytest.fixture
-def audit_id(ctx: CaptureContext) -> str:
-    return planned(ctx)
+from tests.unit.services.fakes import FakePhoto
 
 
 @pytest.mark.req("SVC-003")

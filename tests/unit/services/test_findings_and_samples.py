@@ -13,24 +13,8 @@ from auditapp.services.context import CaptureContext
 from auditapp.services.finding_capture import N19Inputs, edit_finding, prefill_finding, raise_finding
 from auditapp.services.sample_capture import draw_sample, record_sampled_record
 from auditapp.store.memory import MemoryEventStore
-from tests.unit.services.fakes import context_over, planned
 
 LOTS = [f"LOT-{i:03d}" for i in range(1, 41)]
-
-
-@pytest.fixture
-def store() -> MemoryEventStore:
-    return MemoryEventStore()
-
-
-@pytest.fixture
-def ctx(store: MemoryEventStore) -> CaptureContext:
-    return context_over(store)
-
-
-@pytest.fixture
-def audit_id(ctx: CaptureContext) -> str:
-    return planned(ctx)
 
 
 @pytest.mark.req("SVC-006")

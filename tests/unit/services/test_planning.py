@@ -17,11 +17,6 @@ from auditapp.store.memory import MemoryEventStore
 from tests.unit.services.fakes import PRODUCTION, context_over, planned
 
 
-@pytest.fixture
-def store() -> MemoryEventStore:
-    return MemoryEventStore()
-
-
 @pytest.mark.req("SVC-001")
 def test_an_audit_is_planned_with_its_checklists_pinned_by_content_hash(store: MemoryEventStore) -> None:
     ctx = context_over(store)
