@@ -7,6 +7,7 @@ audit still open) before anything is stored, and raises ValidationError naming t
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 
 from auditapp.domain import drafts
 from auditapp.domain.errors import ValidationError
@@ -57,6 +58,20 @@ def record_response(
     return ctx.state(audit_id)
 
 
+def _add_evidence(
+    ctx: CaptureContext,
+    audit_id: str,
+    where: tuple[str | None, str | None, str | None],
+    build: Callable[[str, EvidenceTarget], drafts.Draft],
+) -> str:
+    """Record one piece of evidence on its item or finding under a new evidence id; returns the id."""
+    state = ctx.open_for_capture(audit_id)
+    target = resolve_target(ctx, state, *where)
+    evidence_id = ctx.new_id()
+    ctx.record(audit_id, [build(evidence_id, target)])
+    return evidence_id
+
+
 def add_note(
     ctx: CaptureContext,
     audit_id: str,
@@ -67,11 +82,12 @@ def add_note(
     finding_id: str | None = None,
 ) -> str:
     """Write a free-text note on an item or a finding; returns the note's evidence id."""
-    state = ctx.open_for_capture(audit_id)
-    target = resolve_target(ctx, state, item_id, clause, finding_id)
-    evidence_id = ctx.new_id()
-    ctx.record(audit_id, [drafts.note_added(evidence_id, target, text)])
-    return evidence_id
+    return _add_evidence(
+        ctx,
+        audit_id,
+        (item_id, clause, finding_id),
+        lambda evidence_id, target: drafts.note_added(evidence_id, target, text),
+    )
 
 
 def record_interview(
@@ -87,11 +103,14 @@ def record_interview(
     finding_id: str | None = None,
 ) -> str:
     """Record who was asked what and what they answered; returns the evidence id."""
-    state = ctx.open_for_capture(audit_id)
-    target = resolve_target(ctx, state, item_id, clause, finding_id)
-    evidence_id = ctx.new_id()
-    ctx.record(audit_id, [drafts.interview_recorded(evidence_id, target, person, role, question, answer)])
-    return evidence_id
+    return _add_evidence(
+        ctx,
+        audit_id,
+        (item_id, clause, finding_id),
+        lambda evidence_id, target: drafts.interview_recorded(
+            evidence_id, target, person, role, question, answer
+        ),
+    )
 
 
 def attach_photo(
@@ -145,11 +164,14 @@ def review_document(
     finding_id: str | None = None,
 ) -> str:
     """Record a controlled document read at a revision (the procedure 'on paper'); returns the evidence id."""
-    state = ctx.open_for_capture(audit_id)
-    target = resolve_target(ctx, state, item_id, clause, finding_id)
-    evidence_id = ctx.new_id()
-    ctx.record(audit_id, [drafts.document_reviewed(evidence_id, target, document_id, revision, title)])
-    return evidence_id
+    return _add_evidence(
+        ctx,
+        audit_id,
+        (item_id, clause, finding_id),
+        lambda evidence_id, target: drafts.document_reviewed(
+            evidence_id, target, document_id, revision, title
+        ),
+    )
 
 
 def link_evidence(ctx: CaptureContext, audit_id: str, finding_id: str, evidence_id: str) -> AuditState:
