@@ -45,12 +45,12 @@ def make_engine(url: str) -> Engine:
 
 
 def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest migration (Alembic `upgrade head`)."""
+    """Bring the schema to the newest migrations (Alembic `upgrade heads`: parallel branches all apply)."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     with engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+        command.upgrade(config, "heads")
 
 
 class Database:
