@@ -205,3 +205,27 @@ def evidence_linked(finding_id: str, evidence_id: str) -> Draft:
 def audit_closed(summary: str = "") -> Draft:
     """The audit is over; no further capture is accepted."""
     return Draft(EventKind.AUDIT_CLOSED, {"summary": summary})
+
+
+def effectiveness_recorded(
+    task_id: str,
+    capa_id: str,
+    check_id: str,
+    finding_id: str,
+    result: str,
+    comment: str = "",
+    evidence_ids: Sequence[str] = (),
+) -> Draft:
+    """The auditor's result of a field re-verification task: effective or not, with the evidence seen."""
+    return Draft(
+        EventKind.EFFECTIVENESS_RECORDED,
+        {
+            "task_id": task_id,
+            "capa_id": capa_id,
+            "check_id": check_id,
+            "finding_id": finding_id,
+            "result": result,
+            "comment": comment,
+            "evidence_ids": list(evidence_ids),
+        },
+    )

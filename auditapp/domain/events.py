@@ -31,6 +31,7 @@ class EventKind(StrEnum):
     FINDING_EDITED = "FindingEdited"
     EVIDENCE_LINKED = "EvidenceLinked"
     AUDIT_CLOSED = "AuditClosed"
+    EFFECTIVENESS_RECORDED = "EffectivenessRecorded"
 
 
 @dataclass(frozen=True)

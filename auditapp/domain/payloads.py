@@ -22,6 +22,7 @@ from auditapp.domain.responses import parse_answer
 from auditapp.domain.sampling import draw_random, draw_systematic, select_judgmental
 
 MEETINGS = ("opening", "closing")
+EFFECTIVENESS_RESULTS = ("effective", "not_effective")
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 Check = Callable[[Any, str], None]
 
@@ -173,6 +174,16 @@ _SPECS: dict[EventKind, dict[str, Check]] = {
     EventKind.FINDING_EDITED: {"finding_id": _required_text, "field": _one_of(FINDING_FIELDS), "base": _base},
     EventKind.EVIDENCE_LINKED: {"finding_id": _required_text, "evidence_id": _required_text},
     EventKind.AUDIT_CLOSED: {"summary": _text},
+    # The auditor's verdict on an effectiveness re-verification task pulled from the central store.
+    EventKind.EFFECTIVENESS_RECORDED: {
+        "task_id": _required_text,
+        "capa_id": _required_text,
+        "check_id": _required_text,
+        "finding_id": _required_text,
+        "result": _one_of(EFFECTIVENESS_RESULTS),
+        "comment": _text,
+        "evidence_ids": _id_list,
+    },
 }
 
 # Kinds whose payload is a piece of evidence with an id and a target (item or finding).

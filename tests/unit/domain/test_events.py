@@ -67,6 +67,7 @@ def every_kind() -> list[drafts.Draft]:
         drafts.finding_edited("F-1", "grade", "major_nc", None),
         drafts.evidence_linked("F-1", "e6"),
         drafts.audit_closed("done"),
+        drafts.effectiveness_recorded("T-1", "C-1", "K-1", "F-1", "not_effective", "still unsigned", ["e6"]),
     ]
 
 
