@@ -1,24 +1,20 @@
 """The central store's HTTP API (FastAPI): every route checks who is calling."""
 
-from collections.abc import Iterator
 from datetime import datetime
-from typing import Annotated
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from auditapp.central import auth
 from auditapp.central.database import Database
+from auditapp.central.deps import Db, Reader
 from auditapp.central.errors import ApiError
 from auditapp.central.sync_routes import sync_router
 from auditapp.central.tables import Audit, Finding, Response, User
 from auditapp.config import ServerConfig
-
-READ_ROLES = frozenset(auth.Role)
 
 
 class LoginRequest(BaseModel):
@@ -70,14 +66,6 @@ class AuditOut(BaseModel):
     audit_type: str
 
 
-def _bearer(request: Request) -> str:
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token:
-        raise ApiError(401, "not_authenticated", "send an Authorization: Bearer token (sign in first)")
-    return token.strip()
-
-
 def create_app(config: ServerConfig, database: Database | None = None) -> FastAPI:
     """The API application over one database; the schema must already be migrated."""
     db = database or Database(config.database_url)
@@ -94,21 +82,6 @@ def create_app(config: ServerConfig, database: Database | None = None) -> FastAP
             f"{'.'.join(str(p) for p in err.get('loc', ()))}: {err.get('msg', '')}" for err in exc.errors()
         )
         return JSONResponse(ApiError(422, "invalid_request", where).as_json(), status_code=422)
-
-    def session() -> Iterator[Session]:
-        with db.transaction() as s:
-            yield s
-
-    # Commit before the answer is sent, so a token a client has just received is already usable.
-    Db = Annotated[Session, Depends(session, scope="function")]
-
-    def current_user(request: Request, s: Db) -> User:
-        return auth.user_for_token(s, _bearer(request))
-
-    def reader(user: Annotated[User, Depends(current_user)]) -> User:
-        if user.role not in READ_ROLES:
-            raise ApiError(403, "forbidden", "your role may not read this")
-        return user
 
     app.include_router(sync_router(config, db))
 
@@ -133,9 +106,7 @@ def create_app(config: ServerConfig, database: Database | None = None) -> FastAP
         )
 
     @app.get("/api/findings")
-    def list_findings(
-        s: Db, _user: Annotated[User, Depends(reader)], status: str | None = None
-    ) -> list[FindingOut]:
+    def list_findings(s: Db, _user: Reader, status: str | None = None) -> list[FindingOut]:
         """Findings synced from the field, newest first."""
         query = select(Finding).order_by(Finding.created_at.desc()).limit(500)
         if status:
@@ -143,12 +114,12 @@ def create_app(config: ServerConfig, database: Database | None = None) -> FastAP
         return [FindingOut.model_validate(f, from_attributes=True) for f in s.scalars(query)]
 
     @app.get("/api/audits")
-    def list_audits(s: Db, _user: Annotated[User, Depends(reader)]) -> list[AuditOut]:
+    def list_audits(s: Db, _user: Reader) -> list[AuditOut]:
         """Audits the store has received events for."""
         return [AuditOut.model_validate(a, from_attributes=True) for a in s.scalars(select(Audit))]
 
     @app.get("/api/audits/{audit_id}/responses")
-    def list_responses(audit_id: str, s: Db, _user: Annotated[User, Depends(reader)]) -> list[ResponseOut]:
+    def list_responses(audit_id: str, s: Db, _user: Reader) -> list[ResponseOut]:
         """The current answers of one audit."""
         rows = s.scalars(select(Response).where(Response.audit_id == audit_id).order_by(Response.item_id))
         return [ResponseOut.model_validate(r, from_attributes=True) for r in rows]
