@@ -10,9 +10,10 @@ from enum import StrEnum
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from auditapp.central import trail
 from auditapp.central.errors import ApiError
 from auditapp.central.tables import ApiToken, User
 
@@ -39,8 +40,15 @@ def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_user(session: Session, username: str, password: str, role: Role, display_name: str = "") -> User:
-    """Add a user; the username must be new and the password at least 10 characters."""
+def create_user(
+    session: Session,
+    username: str,
+    password: str,
+    role: Role,
+    display_name: str = "",
+    actor: str = trail.SYSTEM_ACTOR,
+) -> User:
+    """Add a user (recorded in the trail); a new username and a password of at least 10 characters."""
     if len(password) < 10:
         raise ApiError(422, "weak_password", "password: use at least 10 characters")
     if session.scalar(select(User).where(User.username == username)) is not None:
@@ -56,7 +64,47 @@ def create_user(session: Session, username: str, password: str, role: Role, disp
     )
     session.add(user)
     session.flush()
+    changes: dict[str, tuple[object, object]] = {
+        "username": (None, user.username),
+        "display_name": (None, user.display_name),
+        "role": (None, user.role),
+        "active": (None, True),
+    }
+    trail.record(session, actor, "user", user.id, "create", changes)
     return user
+
+
+def _keep_an_admin(session: Session, user: User) -> None:
+    """Refuse to demote or deactivate the last active administrator: nobody could manage users after."""
+    if user.role != Role.ADMIN.value or not user.active:
+        return
+    admins = session.scalar(
+        select(func.count()).select_from(User).where(User.role == Role.ADMIN.value, User.active.is_(True))
+    )
+    if (admins or 0) <= 1:
+        what = f"user {user.username!r} is the last active admin: make another admin first"
+        raise ApiError(409, "last_admin", what)
+
+
+def set_role(session: Session, user: User, role: Role, actor: str) -> None:
+    """Change a user's role (recorded in the trail); no change when it is already that role."""
+    if user.role == role.value:
+        return
+    if role is not Role.ADMIN:
+        _keep_an_admin(session, user)
+    old = user.role
+    user.role = role.value
+    trail.record(session, actor, "user", user.id, "change_role", {"role": (old, role.value)})
+
+
+def deactivate(session: Session, user: User, actor: str) -> None:
+    """Switch a user off for good (recorded in the trail); their tokens stop working at once."""
+    if not user.active:
+        return
+    _keep_an_admin(session, user)
+    user.active = False
+    session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
+    trail.record(session, actor, "user", user.id, "deactivate", {"active": (True, False)})
 
 
 def check_password(user: User, password: str) -> bool:

@@ -19,6 +19,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from auditapp.central import trail
 from auditapp.central.auth import now
 from auditapp.central.errors import ApiError
 from auditapp.central.sync_tables import EnrollmentAttempt, EnrollmentCode, StoreIdentity
@@ -99,6 +100,14 @@ def issue_code(
         )
     )
     session.flush()
+    trail.record(
+        session,
+        issued_by or trail.SYSTEM_ACTOR,
+        "enrollment_code",
+        code_digest(code)[:16],
+        "issue",
+        {"username": (None, user.username), "expires_at": (None, expires)},
+    )
     return IssuedCode(code=code, username=user.username, expires_at=expires)
 
 
@@ -161,9 +170,17 @@ def enroll(session: Session, request: EnrollRequest) -> tuple[Device, User]:
     if user is None or not user.active:
         raise ApiError(403, "inactive_user", "the user this code was issued for is no longer active")
     device = session.get(Device, device_id)
+    before: dict[str, object] = {"user_id": None, "name": None, "status": None, "signing_public": None}
     if device is None:
         device = Device(id=device_id, user_id=user.id, created_at=now())
         session.add(device)
+    else:
+        before = {
+            "user_id": device.user_id,
+            "name": device.name,
+            "status": device.status,
+            "signing_public": device.signing_public,
+        }
     device.user_id = user.id
     device.name = (request.name or f"device {device_id[:8]}")[:200]
     device.status = "active"
@@ -173,6 +190,9 @@ def enroll(session: Session, request: EnrollRequest) -> tuple[Device, User]:
     row.used_at = now()
     row.device_id = device_id
     session.flush()
+    after = {"user_id": user.id, "name": device.name, "status": "active", "signing_public": signing}
+    changes = {field: (before[field], after[field]) for field in after}
+    trail.record(session, f"device:{device_id}", "device", device_id, "enroll", changes)
     return device, user
 
 

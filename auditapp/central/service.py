@@ -3,15 +3,34 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from auditapp.central import auth, enrollment
+from auditapp.central import auth, devices, enrollment, trail
 from auditapp.central.database import Database, migrate
+from auditapp.central.devices import DeviceInfo
 from auditapp.central.enrollment import IssuedCode
 from auditapp.central.errors import ApiError
-from auditapp.central.tables import Device, User
+from auditapp.central.tables import User
 from auditapp.domain.errors import AuditAppError
+from sync.keys import b64encode
+
+__all__ = [
+    "AdminError",
+    "DeviceInfo",
+    "InitResult",
+    "create_user",
+    "deactivate_user",
+    "init_store",
+    "issue_enrollment_code",
+    "list_devices",
+    "open_database",
+    "revoke_device",
+    "set_role",
+    "verify_trail",
+]
 
 
 class AdminError(AuditAppError):
@@ -19,13 +38,12 @@ class AdminError(AuditAppError):
 
 
 @dataclass(frozen=True)
-class DeviceInfo:
-    """A device as listed for an administrator."""
+class InitResult:
+    """What `admin init` set up: the first administrator and the store's key file."""
 
-    id: str
-    name: str
-    username: str
-    status: str
+    user_id: str
+    key_path: Path
+    signing_public: str
 
 
 def open_database(url: str) -> Database:
@@ -35,16 +53,78 @@ def open_database(url: str) -> Database:
     return database
 
 
-def create_user(database: Database, username: str, password: str, role: str, display_name: str = "") -> str:
-    """Add a user; returns its id."""
+def _role(role: str) -> auth.Role:
     try:
-        role_value = auth.Role(role)
+        return auth.Role(role)
     except ValueError:
         choices = ", ".join(r.value for r in auth.Role)
         raise AdminError(f"role: {role!r} is not one of {choices}") from None
+
+
+def create_user(
+    database: Database,
+    username: str,
+    password: str,
+    role: str,
+    display_name: str = "",
+    actor: str = trail.SYSTEM_ACTOR,
+) -> str:
+    """Add a user (recorded in the audit trail); returns its id."""
+    role_value = _role(role)
     try:
         with database.transaction() as session:
-            return auth.create_user(session, username, password, role_value, display_name).id
+            return auth.create_user(session, username, password, role_value, display_name, actor).id
+    except ApiError as exc:
+        raise AdminError(exc.message) from exc
+
+
+def _user(session: Session, username: str) -> User:
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise AdminError(f"user: no user named {username!r}")
+    return user
+
+
+def set_role(database: Database, username: str, role: str, actor: str) -> None:
+    """Give a user another role (recorded in the audit trail)."""
+    role_value = _role(role)
+    try:
+        with database.transaction() as session:
+            auth.set_role(session, _user(session, username), role_value, actor)
+    except ApiError as exc:
+        raise AdminError(exc.message) from exc
+
+
+def deactivate_user(database: Database, username: str, actor: str) -> None:
+    """Switch a user off (recorded in the audit trail); they can no longer sign in."""
+    try:
+        with database.transaction() as session:
+            auth.deactivate(session, _user(session, username), actor)
+    except ApiError as exc:
+        raise AdminError(exc.message) from exc
+
+
+def init_store(
+    database: Database,
+    key_path: Path,
+    username: str,
+    password: str,
+    display_name: str = "",
+    actor: str = trail.SYSTEM_ACTOR,
+) -> InitResult:
+    """Create the first administrator and the store's key pair; refused once any administrator exists."""
+    with database.transaction() as session:
+        admin = session.scalar(select(User.username).where(User.role == auth.Role.ADMIN.value).limit(1))
+    if admin is not None:
+        raise AdminError(
+            f"the store is already set up: administrator {admin!r} exists (use `auditapp admin create-user`)"
+        )
+    keys = enrollment.load_store_keys(key_path)
+    try:
+        with database.transaction() as session:
+            enrollment.pin_store_keys(session, keys, key_path)
+            user = auth.create_user(session, username, password, auth.Role.ADMIN, display_name, actor)
+            return InitResult(user.id, key_path, b64encode(keys.public.signing))
     except ApiError as exc:
         raise AdminError(exc.message) from exc
 
@@ -61,15 +141,19 @@ def issue_enrollment_code(database: Database, username: str, issued_by: str = ""
 def list_devices(database: Database) -> list[DeviceInfo]:
     """Every device with its user and status."""
     with database.transaction() as session:
-        rows = session.execute(select(Device, User.username).join(User, User.id == Device.user_id))
-        return [DeviceInfo(d.id, d.name, username, d.status) for d, username in rows]
+        return devices.list_all(session)
 
 
-def revoke_device(database: Database, device_id: str) -> None:
-    """Refuse everything the device sends from now on."""
+def revoke_device(database: Database, device_id: str, actor: str = trail.SYSTEM_ACTOR) -> None:
+    """Refuse everything the device sends from now on (recorded in the audit trail)."""
+    try:
+        with database.transaction() as session:
+            devices.revoke(session, device_id, actor)
+    except ApiError as exc:
+        raise AdminError(exc.message) from exc
+
+
+def verify_trail(database: Database) -> trail.Verification:
+    """Recompute the audit trail's hash chain."""
     with database.transaction() as session:
-        device = session.get(Device, device_id)
-        if device is None:
-            raise AdminError(f"device: no device with id {device_id!r}")
-        device.status = "revoked"
-        device.revoked_at = auth.now()
+        return trail.verify(session)

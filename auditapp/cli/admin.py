@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import getpass
 import os
+import sys
+from pathlib import Path
 from typing import Any
 
 from auditapp.cli.server import add_database_option
@@ -17,9 +19,28 @@ def register(sub: Any) -> None:
     parser: argparse.ArgumentParser = sub.add_parser(
         "admin",
         help="administer the central store: users and devices",
-        description="Administer the central store: create users, list and revoke devices.",
+        description="Administer the central store: set it up, create users and set roles, list and revoke "
+        "devices, verify the audit trail.",
     )
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+
+    init = actions.add_parser(
+        "init",
+        help="set up a new store: the first administrator and the store's keys",
+        description="Set up a new central store: migrate the database, create the store's key pair "
+        "(once) and the first administrator. Refused once an administrator exists. The password is read from "
+        "AUDITAPP_PASSWORD or asked for twice.",
+    )
+    add_database_option(init, defaults)
+    init.add_argument("username", nargs="?", default="admin", help="the administrator's username (admin)")
+    init.add_argument("--name", default="", help="printed name, shown on signatures")
+    init.add_argument(
+        "--blob-dir",
+        type=Path,
+        default=defaults.blob_dir,
+        help="the server's blob folder; the key file goes next to it unless AUDITAPP_STORE_KEY_FILE is set",
+    )
+    init.set_defaults(handler=_init)
 
     create = actions.add_parser(
         "create-user",
@@ -60,15 +81,80 @@ def register(sub: Any) -> None:
     revoke.add_argument("device_id")
     revoke.set_defaults(handler=_revoke)
 
+    role = actions.add_parser("set-role", help="change a user's role", description="Change a user's role.")
+    add_database_option(role, defaults)
+    role.add_argument("username")
+    role.add_argument("role", help="admin, quality_manager, capa_owner, auditor or viewer")
+    role.set_defaults(handler=_set_role)
+
+    off = actions.add_parser(
+        "deactivate",
+        help="switch a user off",
+        description="Switch a user off: they can no longer sign in and their sessions end at once.",
+    )
+    add_database_option(off, defaults)
+    off.add_argument("username")
+    off.set_defaults(handler=_deactivate)
+
+    verify = actions.add_parser(
+        "verify-trail",
+        help="check the audit trail's hash chain",
+        description="Recompute the audit trail's hash chain. Exits 0 and prints the number of entries "
+        "and the head hash when it is intact; exits 1 naming the first bad entry if any entry was altered, "
+        "removed or inserted.",
+    )
+    add_database_option(verify, defaults)
+    verify.add_argument(
+        "--expect-head",
+        default="",
+        metavar="HASH",
+        help="also require this head hash (printed earlier, kept elsewhere): catches a rewritten chain",
+    )
+    verify.set_defaults(handler=_verify_trail)
+
+
+def cli_actor() -> str:
+    """Who the audit trail names for a change made from this command line: `cli:<login name>`."""
+    try:
+        login = getpass.getuser()
+    except (OSError, KeyError):
+        login = "unknown"
+    return f"cli:{login}"[:120]
+
 
 def _password() -> str:
     return os.environ.get("AUDITAPP_PASSWORD") or getpass.getpass("Password: ")
 
 
+def _new_password() -> str:
+    if "AUDITAPP_PASSWORD" in os.environ:
+        return os.environ["AUDITAPP_PASSWORD"]
+    first = getpass.getpass("Password (at least 10 characters): ")
+    if getpass.getpass("Repeat the password: ") != first:
+        from auditapp.central.service import AdminError
+
+        raise AdminError("password: the two entries differ; nothing was changed")
+    return first
+
+
+def _init(args: argparse.Namespace) -> int:
+    from auditapp.central.enrollment import store_key_path
+    from auditapp.central.service import init_store, open_database
+
+    key_path = store_key_path(args.blob_dir)
+    password = _new_password()
+    database = open_database(args.database_url)
+    done = init_store(database, key_path, args.username, password, args.name, cli_actor())
+    print(f"created administrator {args.username} (id {done.user_id})")
+    print(f"store keys in {done.key_path} (signing key {done.signing_public}); back this file up")
+    return 0
+
+
 def _create_user(args: argparse.Namespace) -> int:
     from auditapp.central.service import create_user, open_database
 
-    user_id = create_user(open_database(args.database_url), args.username, _password(), args.role, args.name)
+    database = open_database(args.database_url)
+    user_id = create_user(database, args.username, _password(), args.role, args.name, cli_actor())
     print(f"created user {args.username} ({args.role}) id {user_id}")
     return 0
 
@@ -78,7 +164,7 @@ def _enroll_code(args: argparse.Namespace) -> int:
 
     from auditapp.central.service import issue_enrollment_code, open_database
 
-    issued = issue_enrollment_code(open_database(args.database_url), args.user, issued_by="admin command")
+    issued = issue_enrollment_code(open_database(args.database_url), args.user, issued_by=cli_actor())
     print(f"enrollment code for {issued.username}: {issued.code}")
     print(f"valid until {issued.expires_at:%Y-%m-%d %H:%M} UTC, once; type it or scan it on the field device")
     if not args.no_qr:
@@ -98,6 +184,40 @@ def _devices(args: argparse.Namespace) -> int:
 def _revoke(args: argparse.Namespace) -> int:
     from auditapp.central.service import open_database, revoke_device
 
-    revoke_device(open_database(args.database_url), args.device_id)
+    revoke_device(open_database(args.database_url), args.device_id, cli_actor())
     print(f"revoked device {args.device_id}")
+    return 0
+
+
+def _set_role(args: argparse.Namespace) -> int:
+    from auditapp.central.service import open_database, set_role
+
+    set_role(open_database(args.database_url), args.username, args.role, cli_actor())
+    print(f"user {args.username} now has the role {args.role}")
+    return 0
+
+
+def _deactivate(args: argparse.Namespace) -> int:
+    from auditapp.central.service import deactivate_user, open_database
+
+    deactivate_user(open_database(args.database_url), args.username, cli_actor())
+    print(f"user {args.username} is deactivated")
+    return 0
+
+
+def _verify_trail(args: argparse.Namespace) -> int:
+    from auditapp.central.service import open_database, verify_trail
+
+    result = verify_trail(open_database(args.database_url))
+    if not result.intact:
+        print(f"audit trail broken at entry {result.bad_seq}: {result.problem}", file=sys.stderr)
+        return 1
+    if args.expect_head and args.expect_head.strip().lower() != result.head_hash:
+        print(
+            f"audit trail head is {result.head_hash}, not the expected {args.expect_head.strip()}: "
+            "the chain was rewritten or entries were removed from its end",
+            file=sys.stderr,
+        )
+        return 1
+    print(f"audit trail intact: {result.entries} entries, head {result.head_hash}")
     return 0
