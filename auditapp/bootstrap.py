@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
 import checklists
 from auditapp.config import FieldConfig
-from auditapp.domain.errors import NotFoundError
+from auditapp.domain.errors import AuditAppError, NotFoundError
 from auditapp.services.catalog import ChecklistInfo, ChecklistItemRef
-from auditapp.services.workspace import ChecklistItemText, FieldWorkspace, WorkspaceStore
+from auditapp.services.workspace import ChecklistItemText, FieldWorkspace, SyncFactory, WorkspaceStore
+from auditapp.services.workspaces import WorkspaceEntry, WorkspaceList, Workspaces
 from auditapp.store import FieldStore
+from auditapp.store.atomic import write_atomically
+
+WORKSPACE_LIST = "workspaces.json"
+WORKSPACE_LIST_FORMAT = "auditapp-workspaces/1"
 
 
 class FieldStoreOpener:
@@ -83,3 +90,114 @@ def field_workspace(config: FieldConfig) -> FieldWorkspace:
 
         sync_factory = sync_factory_for(config.server_url, config.sync_interval_s)
     return FieldWorkspace(config.workspace, FieldStoreOpener(), LibraryChecklists(), sync_factory)
+
+
+class JsonWorkspaceIndex:
+    """WorkspaceIndex in `workspaces.json`: names, folders and central store addresses, no secrets.
+
+    Folders inside the list's own folder are kept relative, so the whole folder can be moved or restored
+    from a backup as one piece.
+    """
+
+    def __init__(self, root: Path):
+        self.root = Path(root)
+        self.path = self.root / WORKSPACE_LIST
+
+    def load(self) -> WorkspaceList:
+        """The saved list; an unreadable file is reported, never silently replaced."""
+        if not self.path.exists():
+            return WorkspaceList()
+        try:
+            content = json.loads(self.path.read_bytes())
+            if content.get("format") != WORKSPACE_LIST_FORMAT:
+                raise ValueError(f"unknown format {content.get('format')!r}")
+            entries = tuple(
+                WorkspaceEntry(
+                    str(item["id"]),
+                    str(item["name"]),
+                    self.root / item["folder"],
+                    item.get("server_url") or None,
+                )
+                for item in content["workspaces"]
+            )
+            current = content.get("current")
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise AuditAppError(
+                f"the workspace list {self.path} cannot be read ({exc}): restore it from a backup or move it "
+                "aside to start a new list; the workspace folders themselves are untouched"
+            ) from None
+        return WorkspaceList(entries, current if any(e.workspace_id == current for e in entries) else None)
+
+    def save(self, listing: WorkspaceList) -> None:
+        """Replace the file atomically (a crash leaves the old or the new list, whole)."""
+        self.root.mkdir(mode=0o700, parents=True, exist_ok=True)
+        content = {
+            "format": WORKSPACE_LIST_FORMAT,
+            "current": listing.current,
+            "workspaces": [
+                {
+                    "id": entry.workspace_id,
+                    "name": entry.name,
+                    "folder": self._relative(entry.folder),
+                    "server_url": entry.server_url,
+                }
+                for entry in listing.entries
+            ],
+        }
+        write_atomically(self.path, json.dumps(content, indent=2).encode("utf-8"))
+
+    def new_folder(self, workspace_id: str) -> Path:
+        """`root/<id>`, or `root/<id>-2`... when a file or folder of that name is there already."""
+        candidate, n = self.root / workspace_id, 2
+        while candidate.exists():
+            candidate, n = self.root / f"{workspace_id}-{n}", n + 1
+        return candidate
+
+    def _relative(self, folder: Path) -> str:
+        try:
+            return str(Path(folder).resolve().relative_to(self.root.resolve()))
+        except ValueError:
+            return str(Path(folder).resolve())
+
+
+def sync_for(interval_s: float) -> Callable[[str], SyncFactory]:
+    """Makes the sync factory of a central store address (the agent is imported only when needed)."""
+
+    def factory(server_url: str) -> SyncFactory:
+        from auditapp.client.field_sync import sync_factory_for
+
+        return sync_factory_for(server_url, interval_s)
+
+    return factory
+
+
+def workspace_name(folder: Path) -> str:
+    """The name a folder gets in the list when it joins without one (e.g. the single earlier workspace)."""
+    return folder.name.replace("-", " ").replace("_", " ").strip().capitalize() or "Default"
+
+
+def field_workspaces(config: FieldConfig) -> Workspaces:
+    """The workspace list with the start workspace current (the configured one, or the one opened last).
+
+    The configured folder joins the list where it is, so the single workspace of earlier versions keeps
+    its data and place; it becomes the first entry of the list.
+    """
+    make_sync = sync_for(config.sync_interval_s)
+
+    def make(entry: WorkspaceEntry) -> FieldWorkspace:
+        factory = make_sync(entry.server_url) if entry.server_url else None
+        return FieldWorkspace(entry.folder, FieldStoreOpener(), LibraryChecklists(), factory)
+
+    workspaces = Workspaces(JsonWorkspaceIndex(config.workspace_list_folder), make, make_sync)
+    last = workspaces.current
+    if config.reopen_last and last is not None:
+        start = last
+        if FieldStore.exists(config.workspace):
+            workspaces.register(config.workspace, workspace_name(config.workspace))
+    else:
+        start = workspaces.register(config.workspace, workspace_name(config.workspace))
+    if config.server_url:
+        start = workspaces.set_server_url(start.workspace_id, config.server_url)
+    if last is None or last.workspace_id != start.workspace_id:
+        workspaces.switch(start.workspace_id)
+    return workspaces

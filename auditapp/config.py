@@ -49,14 +49,26 @@ class FieldConfig:
     port: int = 8550
     server_url: str | None = None
     sync_interval_s: float = 5.0
+    workspaces: Path | None = None
+    """Folder of the workspace list and of new workspaces; None means the folder holding `workspace`."""
+    reopen_last: bool = False
+    """Start on the workspace opened last instead of `workspace` (when no workspace was named)."""
 
     @classmethod
     def from_env(cls) -> FieldConfig:
         """Defaults: the workspace under AUDITAPP_HOME/field, no central store."""
+        workspaces = env("WORKSPACES", "")
         return cls(
             workspace=Path(env("WORKSPACE", str(data_home() / "field" / "default"))),
             host=env("FIELD_HOST", "127.0.0.1"),
             port=int(env("FIELD_PORT", "8550")),
             server_url=env("SERVER_URL", "") or None,
             sync_interval_s=float(env("SYNC_INTERVAL", "5")),
+            workspaces=Path(workspaces) if workspaces else None,
+            reopen_last=not env("WORKSPACE", ""),
         )
+
+    @property
+    def workspace_list_folder(self) -> Path:
+        """Where the list of workspaces lives and new workspaces are created."""
+        return self.workspaces or self.workspace.parent

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -16,20 +17,30 @@ def register(sub: Any) -> None:
         "field",
         help="the auditor's field app (Flet web mode on localhost, works offline)",
         description="Run the auditor's field app in Flet web mode on localhost, with every asset served "
-        "locally. Data stays in an encrypted workspace on this device until it is synced.",
+        "locally. Data stays in encrypted workspaces on this device (one per client, each with its own "
+        "passphrase and central store) until it is synced.",
     )
     parser.add_argument(
         "--workspace",
         type=Path,
-        default=defaults.workspace,
-        help="folder of the encrypted workspace [AUDITAPP_WORKSPACE]",
+        default=None,
+        help="folder of the workspace to open at start; it joins the workspace list where it is "
+        f"[AUDITAPP_WORKSPACE] (default: the one opened last, first run {defaults.workspace})",
+    )
+    parser.add_argument(
+        "--workspaces",
+        type=Path,
+        default=defaults.workspaces,
+        help="folder of the workspace list (workspaces.json) and of new workspaces "
+        "[AUDITAPP_WORKSPACES] (default: the folder holding the start workspace)",
     )
     parser.add_argument("--host", default=defaults.host, help="address to serve on [AUDITAPP_FIELD_HOST]")
     parser.add_argument("--port", type=int, default=defaults.port, help="port [AUDITAPP_FIELD_PORT]")
     parser.add_argument(
         "--server-url",
         default=defaults.server_url,
-        help="central store to sync with; none means offline only [AUDITAPP_SERVER_URL]",
+        help="central store of the workspace opened at start; none keeps its own setting "
+        "[AUDITAPP_SERVER_URL]",
     )
     parser.add_argument(
         "--sync-interval",
@@ -40,17 +51,26 @@ def register(sub: Any) -> None:
     parser.set_defaults(handler=run)
 
 
-def run(args: argparse.Namespace) -> int:
-    """Serve the field app until stopped."""
-    from auditapp.bootstrap import field_workspace
-    from auditapp.ui.field.app import serve
-
-    config = FieldConfig(
-        workspace=args.workspace,
+def config_from(args: argparse.Namespace) -> FieldConfig:
+    """The field configuration the arguments describe (environment defaults for what is not given)."""
+    config = replace(
+        FieldConfig.from_env(),
         host=args.host,
         port=args.port,
         server_url=args.server_url,
         sync_interval_s=args.sync_interval,
+        workspaces=args.workspaces,
     )
-    serve(field_workspace(config), config.host, config.port)
+    if args.workspace is not None:
+        config = replace(config, workspace=args.workspace, reopen_last=False)
+    return config
+
+
+def run(args: argparse.Namespace) -> int:
+    """Serve the field app until stopped."""
+    from auditapp.bootstrap import field_workspaces
+    from auditapp.ui.field.app import serve
+
+    config = config_from(args)
+    serve(field_workspaces(config), config.host, config.port)
     return 0

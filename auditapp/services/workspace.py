@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Protocol
+from typing import Literal, Protocol
 
 from auditapp.domain.drafts import audit_planned
 from auditapp.domain.errors import AuditAppError, NotFoundError, ValidationError
@@ -25,6 +25,64 @@ from auditapp.services.ports import EventStore, Outbox, PhotoStore, Settings
 from auditapp.services.queries import audit_state, list_audits
 
 MIN_PASSPHRASE = 8
+PASSPHRASE_RULES = (
+    f"Use at least {MIN_PASSPHRASE} characters; a few unrelated words are easy to type and hard to guess. "
+    "Type it twice. It encrypts everything in this workspace on this device and cannot be recovered: "
+    "without it the data cannot be read, by you or anyone else."
+)
+USERNAME_SETTING = "sync.username"
+"""Settings key under which the sync agent keeps the user this device is enrolled for."""
+SERVER_SETTING = "sync.server_url"
+"""Settings key under which the sync agent keeps the central store this device is enrolled with."""
+
+
+def check_passphrase(passphrase: str, confirm: str) -> None:
+    """Refuse a new passphrase that is too short or typed differently twice."""
+    if len(passphrase) < MIN_PASSPHRASE:
+        raise ValidationError(f"use at least {MIN_PASSPHRASE} characters", "passphrase")
+    if passphrase != confirm:
+        raise ValidationError("the two passphrases differ: type the same one twice", "passphrase")
+
+
+@dataclass(frozen=True)
+class DeviceStatus:
+    """What the device screen says about this workspace's link to a central store, and what to do."""
+
+    state: Literal["offline_only", "not_enrolled", "enrolled", "revoked"]
+    device_id: str
+    server_url: str | None = None
+    username: str | None = None
+
+    @property
+    def headline(self) -> str:
+        """The status in one plain sentence."""
+        if self.state == "offline_only":
+            return "Offline only: this workspace has no central store."
+        if self.state == "not_enrolled":
+            return f"Not enrolled with the central store at {self.server_url}."
+        if self.state == "revoked":
+            return f"Revoked: the central store at {self.server_url} refuses this device."
+        return f"Enrolled with {self.server_url} as {self.username}."
+
+    @property
+    def advice(self) -> str:
+        """What the auditor can do about it."""
+        if self.state == "offline_only":
+            return (
+                "Everything you capture stays encrypted on this device. To sync, type the central store's "
+                "address and an enrollment code from your quality manager below."
+            )
+        if self.state == "not_enrolled":
+            return (
+                "Ask your quality manager for an enrollment code (valid 15 minutes) and type it below. "
+                "Until then everything you capture waits on this device."
+            )
+        if self.state == "revoked":
+            return (
+                "Nothing is lost: everything stays on this device and waits. Ask your quality manager "
+                "for a new enrollment code and enroll again below."
+            )
+        return "Changes are sent in the background whenever the central store can be reached."
 
 
 class WorkspaceStore(EventStore, Outbox, Settings, Protocol):
@@ -125,10 +183,7 @@ class FieldWorkspace:
 
     def set_up(self, passphrase: str, confirm: str) -> None:
         """First run: create the encrypted store and this device's id."""
-        if len(passphrase) < MIN_PASSPHRASE:
-            raise ValidationError(f"use at least {MIN_PASSPHRASE} characters", "passphrase")
-        if passphrase != confirm:
-            raise ValidationError("the two passphrases differ: type the same one twice", "passphrase")
+        check_passphrase(passphrase, confirm)
         with self._lock:
             store = self._stores.create(self.folder, passphrase)
             if store.get("device_id") is None:
@@ -200,12 +255,44 @@ class FieldWorkspace:
         """Whether this workspace is enrolled with its central store (False when it has none)."""
         return self._sync is not None and self._sync.enrolled
 
-    def enroll(self, code: str, device_name: str = "") -> None:
-        """Enroll this device with the configured central store using a one-time code."""
-        self.store()
+    @property
+    def has_sync(self) -> bool:
+        """Whether this workspace has a central store to sync with."""
+        return self._sync_factory is not None
+
+    def enroll(self, code: str, device_name: str = "", sync_factory: SyncFactory | None = None) -> None:
+        """Enroll this device with a central store using a one-time code.
+
+        With `sync_factory` the device enrolls with that store instead of the configured one, and syncs
+        with it from then on; when enrollment fails nothing changes.
+        """
+        with self._lock:
+            store = self.store()
+            agent = self._sync if sync_factory is None else sync_factory(store)
+            if agent is None:
+                raise ValidationError("no central store is configured for this workspace", "server_url")
+            agent.enroll(code, device_name)
+            if agent is not self._sync:
+                if self._sync is not None:
+                    self._sync.stop()
+                self._sync, self._sync_factory = agent, sync_factory
+                if self._want_sync:
+                    agent.start()
+
+    def device_status(self) -> DeviceStatus:
+        """Enrolled, not enrolled, revoked, or offline only, with the store's address and the user."""
+        store = self.store()
+        device = self.device_id
         if self._sync is None:
-            raise ValidationError("no central store is configured for this workspace", "server_url")
-        self._sync.enroll(code, device_name)
+            return DeviceStatus("offline_only", device)
+        server = store.get(SERVER_SETTING) or getattr(self._sync, "server_url", None)
+        if not self._sync.enrolled:
+            return DeviceStatus("not_enrolled", device, getattr(self._sync, "server_url", server))
+        # An agent that can tell (FieldSyncAgent) offers revoked(): the store refused this device in its
+        # last round.
+        revoked = getattr(self._sync, "revoked", None)
+        state: Literal["enrolled", "revoked"] = "revoked" if callable(revoked) and revoked() else "enrolled"
+        return DeviceStatus(state, device, server, store.get(USERNAME_SETTING))
 
     def sync_now(self) -> SyncView:
         """Try to send what is waiting now."""

@@ -8,6 +8,7 @@ import os
 import flet as ft
 
 from auditapp.services.workspace import FieldWorkspace
+from auditapp.services.workspaces import Workspaces
 from auditapp.ui.field.audits import audits_screen
 from auditapp.ui.field.syncbar import SyncBar
 from auditapp.ui.field.unlock import unlock_screen
@@ -61,16 +62,16 @@ class FieldApp:
                 self.sync.control.update()
 
 
-def serve(workspace: FieldWorkspace, host: str, port: int) -> None:
+def serve(workspaces: Workspaces, host: str, port: int) -> None:
     """Serve the field app on host:port in web mode, every asset local (no CDN), no native window."""
     os.environ.setdefault("FLET_FORCE_WEB_SERVER", "1")
-    workspace.start_background_sync()
+    workspaces.start_background_sync()
 
     def main(page: ft.Page) -> None:
-        FieldApp(page, workspace).start()
+        FieldApp(page, workspaces.workspace).start()
 
     print(f"auditapp field app on http://{host}:{port}", flush=True)
     try:
         ft.run(main, view=ft.AppView.WEB_BROWSER, host=host, port=port, no_cdn=True)
     finally:
-        workspace.close()
+        workspaces.close()
