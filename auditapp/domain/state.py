@@ -29,6 +29,20 @@ class ResponseState:
 
 
 @dataclass(frozen=True)
+class EffectivenessResult:
+    """The auditor's verdict on a re-verification task pulled from the central store."""
+
+    task_id: str
+    capa_id: str
+    check_id: str
+    finding_id: str
+    result: str
+    comment: str
+    evidence_ids: tuple[str, ...]
+    hlc: str
+
+
+@dataclass(frozen=True)
 class Progress:
     """How many of an audit's checklist items have an answer."""
 
@@ -54,6 +68,7 @@ class AuditState:
     closed: bool = False
     conflicts: tuple[Conflict, ...] = ()
     versions: Mapping[FieldKey, str] = field(default_factory=dict)
+    effectiveness: Mapping[str, EffectivenessResult] = field(default_factory=dict)
 
     def version(self, *key: str) -> str | None:
         """Clock time of a field's shown value, the `base` of an edit made from this state (None if empty)."""
@@ -94,6 +109,7 @@ class Projector:
         self._links: dict[str, dict[str, tuple[Timestamp, str]]] = {}
         self._raised: dict[str, tuple[Timestamp, str, tuple[str, ...]]] = {}
         self._closed = False
+        self._verdicts: dict[str, tuple[Timestamp, str, dict[str, Any]]] = {}
 
     def __contains__(self, event_id: str) -> bool:
         return event_id in self._seen
@@ -136,6 +152,12 @@ class Projector:
             links[evidence_id] = min(links.get(evidence_id, stamp), stamp)
         elif kind is EventKind.AUDIT_CLOSED:
             self._closed = True
+        elif kind is EventKind.EFFECTIVENESS_RECORDED:
+            # One verdict per task: the latest by clock replaces earlier ones (a changed mind, no conflict).
+            verdict = (event.hlc, event.event_id, dict(p))
+            known_verdict = self._verdicts.get(str(p["task_id"]))
+            if known_verdict is None or verdict[:2] > known_verdict[:2]:
+                self._verdicts[str(p["task_id"])] = verdict
 
     def _write(self, key: FieldKey, event: DomainEvent, value: Any, base: Any, meta: Any = None) -> None:
         try:
@@ -186,6 +208,7 @@ class Projector:
             closed=self._closed,
             conflicts=conflicts,
             versions={key: r.version for key, r in resolved.items()},
+            effectiveness=self._effectiveness(),
         )
 
     def _plan(self, resolved: Mapping[FieldKey, Resolved]) -> AuditPlan | None:
@@ -207,6 +230,21 @@ class Projector:
             item_id = key[1]
             out[item_id] = ResponseState(
                 item_id, str(r.winner.meta), Answer(r.value), r.version, tuple(notes.get(item_id, ()))
+            )
+        return out
+
+    def _effectiveness(self) -> dict[str, EffectivenessResult]:
+        out: dict[str, EffectivenessResult] = {}
+        for task_id, (hlc, _, v) in self._verdicts.items():
+            out[task_id] = EffectivenessResult(
+                task_id=task_id,
+                capa_id=str(v.get("capa_id") or ""),
+                check_id=str(v.get("check_id") or ""),
+                finding_id=str(v.get("finding_id") or ""),
+                result=str(v.get("result") or ""),
+                comment=str(v.get("comment") or ""),
+                evidence_ids=tuple(str(e) for e in v.get("evidence_ids") or ()),
+                hlc=hlc.to_text(),
             )
         return out
 

@@ -138,3 +138,67 @@ def record_sampled_record(
     )
     ctx.record(audit_id, [draft])
     return evidence_id
+
+
+def expand_ids(text: str) -> list[str]:
+    """Record identifiers typed one per line or separated by commas; 'BR-001..BR-200' expands to the range."""
+    out: list[str] = []
+    for part in (p.strip() for line in text.splitlines() for p in line.split(",")):
+        if not part:
+            continue
+        first, dots, last = part.partition("..")
+        if not dots:
+            out.append(part)
+            continue
+        out.extend(_id_range(first.strip(), last.strip(), part))
+    return out
+
+
+def _id_range(first: str, last: str, text: str) -> list[str]:
+    head_a, num_a = _split_number(first)
+    head_b, num_b = _split_number(last)
+    if not num_a or not num_b or head_a != head_b or int(num_b) < int(num_a):
+        raise ValidationError(
+            f"{text!r} is not a range: write the first and last id with the same prefix, e.g. BR-001..BR-200",
+            "population_ids",
+        )
+    if int(num_b) - int(num_a) >= 100_000:
+        raise ValidationError(f"the range {text!r} holds more than 100000 records", "population_ids")
+    width = len(num_a) if num_a.startswith("0") else 0
+    return [f"{head_a}{n:0{width}d}" for n in range(int(num_a), int(num_b) + 1)]
+
+
+def _split_number(identifier: str) -> tuple[str, str]:
+    digits = len(identifier) - len(identifier.rstrip("0123456789"))
+    return identifier[: len(identifier) - digits], identifier[len(identifier) - digits :]
+
+
+def _whole(text: str, field: str) -> int | None:
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        raise ValidationError(f"{text!r} is not a whole number", field) from None
+
+
+def draw_sample_from_form(ctx: CaptureContext, audit_id: str, item_id: str, form: dict[str, str]) -> Sample:
+    """Draw a sample from the sample form as typed (ids or a size, method, optional size and seed)."""
+    ids_text = form.get("population_ids", "")
+    ids = expand_ids(ids_text) if ids_text.strip() else None
+    selected = expand_ids(form.get("selected_ids", ""))
+    return draw_sample(
+        ctx,
+        audit_id,
+        population_description=form.get("population_description", "").strip() or "records",
+        method=form.get("method", "random").strip() or "random",
+        population_ids=ids,
+        population_size=_whole(form.get("population_size", ""), "population_size") if ids is None else None,
+        sample_size=_whole(form.get("sample_size", ""), "sample_size"),
+        seed=form.get("seed", "").strip() or None,
+        start=_whole(form.get("start", ""), "start"),
+        selected_ids=selected or None,
+        reason=form.get("reason", "").strip() or None,
+        item_id=item_id,
+    )

@@ -1,0 +1,184 @@
+"""The audit plan form: raw text from the screen checked field by field, then the audit planned or edited.
+
+Every problem is reported at once, keyed by field, so the screen shows each message next to its field
+and keeps everything typed; only a form without problems becomes an `AuditPlanned` event.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from auditapp.domain.errors import ValidationError
+from auditapp.domain.plan import AuditPlan, AuditType
+from auditapp.domain.state import AuditState
+from auditapp.services.context import CaptureContext
+from auditapp.services.planning import edit_plan, plan_audit
+
+AUDIT_TYPES: tuple[tuple[str, str], ...] = (
+    ("internal", "Internal"),
+    ("supplier", "Supplier"),
+    ("stage1_mock", "Stage 1 mock"),
+    ("stage2_mock", "Stage 2 mock"),
+)
+REQUIRED_TEXT = ("title", "organisation", "site", "objectives", "scope", "lead_auditor")
+FORM_FIELDS = (
+    "title",
+    "organisation",
+    "site",
+    "audit_type",
+    "objectives",
+    "scope",
+    "criteria",
+    "start_date",
+    "end_date",
+    "lead_auditor",
+    "team",
+    "auditees",
+)
+
+
+class PlanFormError(ValidationError):
+    """The plan form has problems; `errors` maps each field to what is wrong with it."""
+
+    def __init__(self, errors: Mapping[str, str]):
+        self.errors = dict(errors)
+        names = ", ".join(name.replace("_", " ") for name in self.errors)
+        super().__init__(f"the audit plan is not complete: check {names}")
+
+
+@dataclass(frozen=True)
+class PlanForm:
+    """The plan form as typed: criteria as comma-separated checklist ids, team and auditees one per line."""
+
+    title: str = ""
+    organisation: str = ""
+    site: str = ""
+    audit_type: str = "internal"
+    objectives: str = ""
+    scope: str = ""
+    criteria: str = ""
+    start_date: str = ""
+    end_date: str = ""
+    lead_auditor: str = ""
+    team: str = ""
+    auditees: str = ""
+
+    @classmethod
+    def from_values(cls, values: Mapping[str, str], today: dt.date | None = None) -> PlanForm:
+        """A form from saved draft values; dates default to today."""
+        day = (today or dt.date.today()).isoformat()
+        defaults = {"start_date": day, "end_date": day}
+        return cls(**{name: str(values.get(name, defaults.get(name, ""))) for name in FORM_FIELDS})
+
+    @classmethod
+    def of_plan(cls, plan: AuditPlan) -> PlanForm:
+        """The form showing an existing plan."""
+        return cls(
+            title=plan.title,
+            organisation=plan.organisation,
+            site=plan.site,
+            audit_type=plan.audit_type.value,
+            objectives=plan.objectives,
+            scope=plan.scope,
+            criteria=", ".join(ref.checklist_id for ref in plan.criteria),
+            start_date=plan.start_date.isoformat(),
+            end_date=plan.end_date.isoformat(),
+            lead_auditor=plan.lead_auditor,
+            team="\n".join(plan.team),
+            auditees="\n".join(f"{a.name}, {a.role}" if a.role else a.name for a in plan.auditees),
+        )
+
+    @property
+    def checklist_ids(self) -> list[str]:
+        """The chosen checklists, in order, without repeats."""
+        return list(dict.fromkeys(c.strip() for c in self.criteria.split(",") if c.strip()))
+
+
+def parse_team(text: str) -> list[str]:
+    """Team members, one per line or separated by commas."""
+    return [name.strip() for line in text.splitlines() for name in line.split(",") if name.strip()]
+
+
+def parse_auditees(text: str) -> list[dict[str, str]]:
+    """Auditees, one per line as 'name, role'."""
+    out: list[dict[str, str]] = []
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        name, _, role = line.partition(",")
+        out.append({"name": name.strip(), "role": role.strip()})
+    return out
+
+
+def check_plan_form(form: PlanForm, checklists: Collection[str]) -> dict[str, str]:
+    """Every problem of the form, by field (empty when the form can be planned)."""
+    errors: dict[str, str] = {}
+    for name in REQUIRED_TEXT:
+        if not str(getattr(form, name)).strip():
+            errors[name] = f"enter the {name.replace('_', ' ')}"
+    if form.audit_type not in {value for value, _ in AUDIT_TYPES}:
+        errors["audit_type"] = "choose internal, supplier, Stage 1 mock or Stage 2 mock"
+    ids = form.checklist_ids
+    unknown = [c for c in ids if c not in checklists]
+    if not ids:
+        errors["criteria"] = "choose at least one checklist as the audit criteria"
+    elif unknown:
+        errors["criteria"] = f"checklist {unknown[0]!r} is not on this device"
+    dates: dict[str, dt.date] = {}
+    for name in ("start_date", "end_date"):
+        try:
+            dates[name] = dt.date.fromisoformat(getattr(form, name).strip())
+        except ValueError:
+            errors[name] = "enter a date as YYYY-MM-DD, e.g. 2026-03-02"
+    if len(dates) == 2 and dates["end_date"] < dates["start_date"]:
+        errors["end_date"] = "the audit cannot end before it starts"
+    if any(not a["name"] for a in parse_auditees(form.auditees)):
+        errors["auditees"] = "each line needs a name first: 'name, role'"
+    return errors
+
+
+def create_audit(ctx: CaptureContext, form: PlanForm, checklists: Collection[str]) -> str:
+    """Plan the audit the form describes; PlanFormError lists every problem and nothing is stored."""
+    errors = check_plan_form(form, checklists)
+    if errors:
+        raise PlanFormError(errors)
+    return plan_audit(
+        ctx,
+        title=form.title.strip(),
+        organisation=form.organisation.strip(),
+        site=form.site.strip(),
+        audit_type=AuditType(form.audit_type),
+        objectives=form.objectives.strip(),
+        scope=form.scope.strip(),
+        criteria=form.checklist_ids,
+        start_date=form.start_date.strip(),
+        end_date=form.end_date.strip(),
+        lead_auditor=form.lead_auditor.strip(),
+        team=parse_team(form.team),
+        auditees=parse_auditees(form.auditees),
+    )
+
+
+def edit_plan_field(
+    ctx: CaptureContext, audit_id: str, name: str, text: str, checklists: Collection[str]
+) -> AuditState:
+    """Save one field of an existing plan as typed (autosave on blur); a bad value is refused, by field."""
+    state = ctx.open_for_capture(audit_id)
+    assert state.plan is not None
+    form = PlanForm(**{**PlanForm.of_plan(state.plan).__dict__, name: text})
+    problems = check_plan_form(form, checklists)
+    if name in problems or (name == "start_date" and "end_date" in problems):
+        raise PlanFormError({name: problems.get(name) or problems["end_date"]})
+    value: Any
+    if name == "team":
+        value = parse_team(text)
+    elif name == "auditees":
+        value = parse_auditees(text)
+    elif name == "criteria":
+        value = form.checklist_ids
+    else:
+        value = text.strip()
+    return edit_plan(ctx, audit_id, **{name: value})
