@@ -18,8 +18,10 @@ def register(sub: Any) -> None:
     )
     parser.add_argument(
         "--server-url",
-        default=env("SERVER_URL", "http://127.0.0.1:8765"),
-        help="central store URL [AUDITAPP_SERVER_URL]",
+        default=env("SERVER_URL", ""),
+        help="central store URL shown at sign-in [AUDITAPP_SERVER_URL]; default: the URL of the last "
+        "successful sign-in (kept in the user's config folder, AUDITAPP_CONFIG_DIR), else "
+        "http://127.0.0.1:8765",
     )
     parser.add_argument(
         "--host", default=env("QUALITY_HOST", "127.0.0.1"), help="address to serve on [AUDITAPP_QUALITY_HOST]"

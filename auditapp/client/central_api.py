@@ -1,66 +1,190 @@
-"""Client of the central store's HTTP API for the quality app, built on sync's transport."""
+"""Client of the central store's HTTP API for the quality app, built on sync's transport.
+
+Interactive calls try once and report failures plainly: a refusal carries the store's stable code and
+message, a 401 on anything but the sign-in itself is `SessionExpired`, a 403 is `Forbidden`.
+"""
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from collections.abc import Mapping
 from typing import Any
+from urllib.parse import quote, urlencode
 
-from auditapp.domain.errors import AuditAppError
+from auditapp.services.quality.errors import SESSION_CODES, CentralApiError, Forbidden, SessionExpired
+from auditapp.services.quality.port import Json, Page, SignedIn
 from sync import HttpTransport, Refused, TransportError
+from sync.transport import Response
+
+__all__ = ["CentralApi", "CentralApiError", "Forbidden", "SessionExpired", "SignedIn"]
 
 
-class CentralApiError(AuditAppError):
-    """The central store refused a request or could not be reached; the message says what to do."""
-
-    def __init__(self, message: str, code: str = "unreachable"):
-        super().__init__(message)
-        self.code = code
-
-
-@dataclass(frozen=True)
-class SignedIn:
-    """Who is signed in, with the token for later calls."""
-
-    token: str
-    username: str
-    display_name: str
-    role: str
+def _q(value: str) -> str:
+    return quote(value, safe="")
 
 
 class CentralApi:
-    """Calls one central store; interactive calls try once and report failures plainly."""
+    """Calls one central store with the signed-in user's bearer token."""
 
     def __init__(self, base_url: str, token: str | None = None):
         self.base_url = base_url.rstrip("/")
         self._transport = HttpTransport(self.base_url, token=token, max_attempts=1, timeout=(5.0, 30.0))
 
-    def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+    # ------------------------------------------------------------------ plumbing
+    def _send(self, method: str, path: str, body: Json | None = None) -> Response:
         data = json.dumps(body).encode() if body is not None else b""
         headers = {"Content-Type": "application/json"} if body is not None else None
         try:
-            return self._transport.request(method, path, body=data, headers=headers).json()
+            return self._transport.request(method, path, body=data, headers=headers)
         except Refused as exc:
-            raise CentralApiError(exc.message, exc.refusal_code) from exc
+            message = exc.message or exc.refusal_code
+            if exc.status == 401 and (exc.refusal_code in SESSION_CODES or path != "/api/auth/login"):
+                raise SessionExpired(message, exc.refusal_code, 401) from exc
+            if exc.status == 403:
+                raise Forbidden(message, exc.refusal_code, 403) from exc
+            if exc.status == 404 and exc.refusal_code.startswith("http_"):
+                message = f"the central store at {self.base_url} does not offer {path.split('?')[0]} yet"
+            raise CentralApiError(message, exc.refusal_code, exc.status) from exc
         except TransportError as exc:
             raise CentralApiError(
-                f"{exc.message}: check the server URL {self.base_url} and the network"
+                f"{exc.message}: check the central store URL {self.base_url} and the network, then retry"
             ) from exc
 
+    def _call(self, method: str, path: str, body: Json | None = None) -> Any:
+        response = self._send(method, path, body)
+        if not response.body:
+            return {}
+        try:
+            return response.json()
+        except TransportError as exc:
+            raise CentralApiError(f"{exc.message}: is {self.base_url} an auditapp central store?") from exc
+
+    def _page(self, path: str, query: Mapping[str, str], cursor: str | None, limit: int) -> Page:
+        params = {k: v for k, v in query.items() if v}
+        params["limit"] = str(limit)
+        if cursor:
+            params["cursor"] = cursor
+        reply = self._call("GET", f"{path}?{urlencode(params)}")
+        if isinstance(reply, list):  # a store from before cursor paging answers with a bare list
+            return Page(list(reply), None)
+        return Page(list(reply.get("items") or []), reply.get("next_cursor"))
+
+    # ------------------------------------------------------------------ sign-in
     def login(self, username: str, password: str) -> SignedIn:
         """Sign in; later calls carry the token."""
         reply = self._call("POST", "/api/auth/login", {"username": username, "password": password})
         self._transport.token = reply["token"]
-        return SignedIn(reply["token"], reply["username"], reply["display_name"], reply["role"])
+        return SignedIn(
+            reply["token"],
+            reply["username"],
+            reply.get("display_name") or reply["username"],
+            reply["role"],
+            str(reply.get("expires_at") or ""),
+        )
 
-    def findings(self, status: str | None = None) -> list[dict[str, Any]]:
-        """Findings synced from the field, newest first."""
-        query = f"?status={status}" if status else ""
-        return list(self._call("GET", f"/api/findings{query}"))
+    def logout(self) -> None:
+        """Tell the store to forget the token when it offers that, and forget it here in any case."""
+        try:
+            if self._transport.token:
+                self._send("POST", "/api/auth/logout")
+        except CentralApiError:
+            pass  # an older store has no logout; the token then simply runs out
+        finally:
+            self._transport.token = None
 
-    def audits(self) -> list[dict[str, Any]]:
-        """Audits known to the store."""
-        return list(self._call("GET", "/api/audits"))
+    # ------------------------------------------------------------------ findings and triage
+    def findings(self, query: Mapping[str, str], cursor: str | None = None, limit: int = 50) -> Page:
+        """One page of findings matching the filters."""
+        return self._page("/api/findings", query, cursor, limit)
+
+    def finding(self, finding_id: str) -> Json:
+        """One finding with its evidence."""
+        return dict(self._call("GET", f"/api/findings/{_q(finding_id)}"))
+
+    def triage(self, finding_id: str, body: Json) -> Json:
+        """Record a triage decision on a finding."""
+        return dict(self._call("POST", f"/api/findings/{_q(finding_id)}/triage", body))
+
+    # ------------------------------------------------------------------ CAPAs
+    def capas(self, query: Mapping[str, str], cursor: str | None = None, limit: int = 50) -> Page:
+        """One page of CAPAs matching the filters."""
+        return self._page("/api/capas", query, cursor, limit)
+
+    def capa(self, capa_id: str) -> Json:
+        """One CAPA with every section."""
+        return dict(self._call("GET", f"/api/capas/{_q(capa_id)}"))
+
+    def update_capa(self, capa_id: str, section: str, body: Json) -> Json:
+        """Record one section of a CAPA."""
+        return dict(self._call("PUT", f"/api/capas/{_q(capa_id)}/{_q(section)}", body))
+
+    def add_action(self, capa_id: str, body: Json) -> Json:
+        """Add an action to a CAPA."""
+        return dict(self._call("POST", f"/api/capas/{_q(capa_id)}/actions", body))
+
+    def update_action(self, capa_id: str, action_id: str, body: Json) -> Json:
+        """Record progress or evidence on an action."""
+        return dict(self._call("PATCH", f"/api/capas/{_q(capa_id)}/actions/{_q(action_id)}", body))
+
+    def record_effectiveness(self, capa_id: str, check_id: str, body: Json) -> Json:
+        """Record a desk result of an effectiveness check."""
+        path = f"/api/capas/{_q(capa_id)}/effectiveness/{_q(check_id)}/result"
+        return dict(self._call("POST", path, body))
+
+    def closure(self, capa_id: str) -> Json:
+        """The closure gates of a CAPA."""
+        return dict(self._call("GET", f"/api/capas/{_q(capa_id)}/closure"))
+
+    def sign_closure(self, capa_id: str, password: str, meaning: str) -> Json:
+        """Close a CAPA with an electronic signature."""
+        body = {"password": password, "meaning": meaning}
+        return dict(self._call("POST", f"/api/capas/{_q(capa_id)}/close", body))
+
+    def trail(self, entity: str, entity_id: str) -> list[Json]:
+        """The audit trail of one record."""
+        reply = self._call("GET", f"/api/trail?{urlencode({'entity': entity, 'entity_id': entity_id})}")
+        return list(reply.get("items") or []) if isinstance(reply, dict) else list(reply)
+
+    def effectiveness(self, query: Mapping[str, str], cursor: str | None = None, limit: int = 50) -> Page:
+        """One page of effectiveness checks."""
+        return self._page("/api/effectiveness-checks", query, cursor, limit)
+
+    def metrics(self) -> Json:
+        """The dashboard figures."""
+        return dict(self._call("GET", "/api/metrics"))
+
+    # ------------------------------------------------------------------ users and devices
+    def users(self) -> list[Json]:
+        """Every user."""
+        reply = self._call("GET", "/api/users?limit=200")
+        return list(reply.get("items") or []) if isinstance(reply, dict) else list(reply)
+
+    def create_user(self, body: Json) -> Json:
+        """Create a user."""
+        return dict(self._call("POST", "/api/users", body))
+
+    def update_user(self, user_id: str, body: Json) -> Json:
+        """Change a user."""
+        return dict(self._call("PATCH", f"/api/users/{_q(user_id)}", body))
+
+    def devices(self) -> list[Json]:
+        """Every enrolled device."""
+        reply = self._call("GET", "/api/devices?limit=200")
+        return list(reply.get("items") or []) if isinstance(reply, dict) else list(reply)
+
+    def revoke_device(self, device_id: str) -> Json:
+        """Revoke a device."""
+        return dict(self._call("POST", f"/api/devices/{_q(device_id)}/revoke", {}))
+
+    def issue_code(self, username: str) -> Json:
+        """A one-time enrollment code for a user's device."""
+        return dict(self._call("POST", "/api/enrollment-codes", {"username": username}))
+
+    # ------------------------------------------------------------------ photos
+    def photo(self, sha256: str, thumbnail: bool = False) -> bytes:
+        """A photo or its thumbnail as image bytes."""
+        suffix = "/thumbnail" if thumbnail else ""
+        return self._send("GET", f"/api/photos/{_q(sha256)}{suffix}").body
 
     def close(self) -> None:
         """Release connections."""

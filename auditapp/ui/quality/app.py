@@ -1,100 +1,87 @@
-"""The quality desktop app: sign in to the central store and see the findings that arrived for triage."""
+"""The quality desktop app: a thin router between the sign-in screen and the screens of the shell."""
 
 from __future__ import annotations
 
+import asyncio
 import os
-from datetime import datetime
+from typing import Any
 
 import flet as ft
 
-from auditapp.client.central_api import CentralApi, CentralApiError
-from auditapp.ui.field.theme import TOUCH, error_text, named, show_error
+from auditapp.client.central_api import CentralApi
+from auditapp.client.quality_prefs import PrefsFile
+from auditapp.services.quality.session import QualitySession
+from auditapp.ui.quality.context import Ctx, Screen
+from auditapp.ui.quality.inbox import InboxScreen
+from auditapp.ui.quality.login import LoginScreen
+from auditapp.ui.quality.runner import Runner
+from auditapp.ui.quality.shell import Shell, destinations
+from auditapp.ui.quality.theme import flush
 
-GRADE_LABEL = {
-    "major_nc": "Major nonconformity",
-    "minor_nc": "Minor nonconformity",
-    "observation": "Observation",
-    "ofi": "Opportunity for improvement",
-    "good_practice": "Good practice",
+SCREENS: dict[str, type[Screen]] = {
+    "inbox": InboxScreen,
 }
 
 
 class QualityApp:
     """One browser session of the quality app."""
 
-    def __init__(self, page: ft.Page, server_url: str):
+    def __init__(self, page: ft.Page, session: QualitySession):
         self.page = page
-        self.server_url = ft.TextField(label="Central store URL", value=server_url)
-        self.username = ft.TextField(label="Username", autofocus=True)
-        self.password = ft.TextField(label="Password", password=True, can_reveal_password=True)
-        self.error = error_text()
-        self.body = ft.Container(expand=True, padding=24)
+        self.session = session
+        self.runner = Runner(page, session)
+        self.ctx = Ctx(page, session, self.runner, self.go)
+        self.root = ft.Container(expand=True)
+        self.shell: Shell | None = None
 
     def start(self) -> None:
         """Show the sign-in form."""
         self.page.title = "auditapp quality"
-        self.page.add(self.body)
-        self.password.on_submit = self._sign_in
-        self.body.content = ft.Column(
-            [
-                ft.Text("Sign in to the central store", size=28, weight=ft.FontWeight.BOLD),
-                self.server_url,
-                self.username,
-                self.password,
-                self.error,
-                named("sign-in", ft.FilledButton("Sign in", on_click=self._sign_in, height=TOUCH)),
-            ],
-            width=480,
-            spacing=16,
-        )
+        self.page.padding = 0
+        self.page.add(self.root)
+        self.show_login()
 
-    def _sign_in(self, _: object) -> None:
-        api = CentralApi(self.server_url.value or "")
-        try:
-            who = api.login(self.username.value or "", self.password.value or "")
-            findings = api.findings()
-        except CentralApiError as exc:
-            show_error(self.error, str(exc))
+    def show_login(self, notice: str = "") -> None:
+        """The sign-in screen."""
+        self.shell = None
+        self.root.content = LoginScreen(self.session, self.signed_in, notice).control
+
+    async def signed_in(self) -> None:
+        """Build the shell for the user's role and open the first screen."""
+        user = self.session.user
+        assert user is not None
+        self.shell = Shell(
+            user.display_name, self.session.abilities, self.runner.strip, self.go, self.sign_out
+        )
+        self.root.content = self.shell.control
+        await self.go(destinations(self.session.abilities)[0])
+
+    async def sign_out(self) -> None:
+        """Sign out and return to the sign-in screen."""
+        await asyncio.to_thread(self.session.sign_out)
+        self.show_login("You are signed out.")
+
+    async def go(self, name: str, **args: Any) -> None:
+        """Open a screen by name and load it."""
+        if self.shell is None:
             return
-        finally:
-            api.close()
-        self.body.content = _inbox(who.display_name, findings)
-
-
-def _inbox(name: str, findings: list[dict[str, str]]) -> ft.Control:
-    rows = [
-        ft.DataRow(
-            cells=[
-                ft.DataCell(ft.Text(GRADE_LABEL.get(f["grade"], f["grade"]))),
-                ft.DataCell(ft.Text(f["clause"])),
-                ft.DataCell(ft.Text(f["statement"])),
-                ft.DataCell(ft.Text(f["status"])),
-            ]
-        )
-        for f in findings
-    ]
-    return ft.Column(
-        [
-            ft.Text(f"Triage inbox · signed in as {name}", size=24, weight=ft.FontWeight.BOLD),
-            ft.Text(f"{len(findings)} findings, as of {datetime.now():%H:%M}"),
-            ft.DataTable(
-                columns=[ft.DataColumn(label=t) for t in ("Grade", "Clause", "Statement", "Status")],
-                rows=rows,
-            )
-            if rows
-            else ft.Text("No findings have been synced yet."),
-        ],
-        scroll=ft.ScrollMode.AUTO,
-        expand=True,
-    )
+        screen_type = SCREENS.get(name)
+        if screen_type is None:
+            self.shell.show(ft.Text(f"The {name} screen is not available in this version."))
+            return
+        screen = screen_type(self.ctx, **args)
+        self.shell.show(screen.control)
+        flush(self.page)
+        await screen.load()
 
 
 def serve(server_url: str, host: str, port: int) -> None:
     """Serve the quality app on host:port in web mode (a desktop window where Flet's client exists)."""
     os.environ.setdefault("FLET_FORCE_WEB_SERVER", "1")
+    prefs = PrefsFile()
 
     def main(page: ft.Page) -> None:
-        QualityApp(page, server_url).start()
+        QualityApp(page, QualitySession(CentralApi, prefs, server_url)).start()
 
     print(f"auditapp quality app on http://{host}:{port}", flush=True)
     ft.run(main, view=ft.AppView.WEB_BROWSER, host=host, port=port, no_cdn=True)

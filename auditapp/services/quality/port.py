@@ -1,0 +1,107 @@
+"""The central store as the quality app sees it: one method per endpoint, JSON objects in and out."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+Json = dict[str, Any]
+"""A JSON object as the store sends or receives it."""
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """Who is signed in, with the token for later calls (kept in memory only)."""
+
+    token: str
+    username: str
+    display_name: str
+    role: str
+    expires_at: str = ""
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a cursor-paged list: its items and the cursor of the next page (None at the end)."""
+
+    items: list[Json] = field(default_factory=list)
+    next_cursor: str | None = None
+
+
+class QualityApi(Protocol):
+    """Calls to one central store; refusals raise CentralApiError (SessionExpired when a sign-in is due)."""
+
+    base_url: str
+
+    def login(self, username: str, password: str) -> SignedIn:
+        """Sign in; later calls carry the token."""
+
+    def logout(self) -> None:
+        """Forget the token (and tell the store when it can be told)."""
+
+    def findings(self, query: Mapping[str, str], cursor: str | None = None, limit: int = 50) -> Page:
+        """One page of findings matching the filters."""
+
+    def finding(self, finding_id: str) -> Json:
+        """One finding with all its evidence."""
+
+    def triage(self, finding_id: str, body: Json) -> Json:
+        """Record a triage decision on a finding."""
+
+    def capas(self, query: Mapping[str, str], cursor: str | None = None, limit: int = 50) -> Page:
+        """One page of CAPAs matching the filters."""
+
+    def capa(self, capa_id: str) -> Json:
+        """One CAPA with every section of its lifecycle."""
+
+    def update_capa(self, capa_id: str, section: str, body: Json) -> Json:
+        """Record one section of a CAPA (problem, containment, root cause, verification, ...)."""
+
+    def add_action(self, capa_id: str, body: Json) -> Json:
+        """Add an action (correction, corrective or preventive) to a CAPA."""
+
+    def update_action(self, capa_id: str, action_id: str, body: Json) -> Json:
+        """Record progress or evidence of implementation on an action."""
+
+    def record_effectiveness(self, capa_id: str, check_id: str, body: Json) -> Json:
+        """Record the result of an effectiveness check done from the desk (record review, metric)."""
+
+    def closure(self, capa_id: str) -> Json:
+        """The closure gates of a CAPA: what is recorded and what is still missing."""
+
+    def sign_closure(self, capa_id: str, password: str, meaning: str) -> Json:
+        """Close a CAPA with an electronic signature (the password is re-entered)."""
+
+    def trail(self, entity: str, entity_id: str) -> list[Json]:
+        """The audit trail of one record, oldest first."""
+
+    def effectiveness(self, query: Mapping[str, str], cursor: str | None = None, limit: int = 50) -> Page:
+        """One page of effectiveness checks."""
+
+    def metrics(self) -> Json:
+        """The dashboard figures."""
+
+    def users(self) -> list[Json]:
+        """Every user of the store."""
+
+    def create_user(self, body: Json) -> Json:
+        """Create a user."""
+
+    def update_user(self, user_id: str, body: Json) -> Json:
+        """Change a user's role, name or active flag."""
+
+    def devices(self) -> list[Json]:
+        """Every enrolled device."""
+
+    def revoke_device(self, device_id: str) -> Json:
+        """Revoke a device: it can no longer push or pull."""
+
+    def issue_code(self, username: str) -> Json:
+        """A one-time enrollment code for a user's device."""
+
+    def photo(self, sha256: str, thumbnail: bool = False) -> bytes:
+        """A photo (or its thumbnail) as image bytes."""
+
+    def close(self) -> None:
+        """Release connections."""

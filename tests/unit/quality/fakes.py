@@ -1,0 +1,171 @@
+"""An in-memory central store behind the quality app's API port, for view-model tests."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from auditapp.services.quality.errors import CentralApiError, SessionExpired
+from auditapp.services.quality.port import Json, Page, SignedIn
+from auditapp.services.quality.session import Prefs
+
+
+@dataclass
+class MemoryPrefs:
+    """Preferences kept in memory."""
+
+    saved: Prefs = field(default_factory=Prefs)
+    writes: int = 0
+
+    def load(self) -> Prefs:
+        return self.saved
+
+    def save(self, prefs: Prefs) -> None:
+        self.saved = prefs
+        self.writes += 1
+
+
+@dataclass
+class FakeStore:
+    """What the fake store holds; shared by every FakeApi connected to it."""
+
+    users: dict[str, tuple[str, str, str]] = field(default_factory=dict)  # username -> password, name, role
+    findings: list[Json] = field(default_factory=list)
+    capas: dict[str, Json] = field(default_factory=dict)
+    checks: list[Json] = field(default_factory=list)
+    metrics: Json = field(default_factory=dict)
+    calls: list[tuple[str, Any]] = field(default_factory=list)
+    expire_next: bool = False
+    down: bool = False
+    tokens: int = 0
+
+
+class FakeApi:
+    """The QualityApi port over a FakeStore; `store.expire_next` makes the next call fail with a 401."""
+
+    def __init__(self, store: FakeStore, base_url: str = "http://store.test"):
+        self.store = store
+        self.base_url = base_url
+        self.token: str | None = None
+        self.closed = False
+
+    def _gate(self, name: str, args: Any = None) -> None:
+        if self.store.down:
+            raise CentralApiError("the central store cannot be reached: check the URL and the network")
+        if self.token is None:
+            raise SessionExpired("sign in again: the session token is not known", "invalid_token", 401)
+        if self.store.expire_next:
+            self.store.expire_next = False
+            self.token = None
+            raise SessionExpired("sign in again: the session has expired", "token_expired", 401)
+        self.store.calls.append((name, args))
+
+    def login(self, username: str, password: str) -> SignedIn:
+        if self.store.down:
+            raise CentralApiError("the central store cannot be reached: check the URL and the network")
+        known = self.store.users.get(username)
+        if known is None or known[0] != password:
+            raise CentralApiError("username or password is wrong", "bad_credentials", 401)
+        self.store.tokens += 1
+        self.token = f"token-{self.store.tokens}"
+        return SignedIn(self.token, username, known[1], known[2])
+
+    def logout(self) -> None:
+        self.token = None
+
+    def findings(self, query: Mapping[str, str], cursor: str | None = None, limit: int = 50) -> Page:
+        self._gate("findings", (dict(query), cursor, limit))
+        start = int(cursor or 0)
+        rows = [f for f in self.store.findings if all(str(f.get(k, "")) == v for k, v in query.items() if v)]
+        chunk = rows[start : start + limit]
+        more = start + limit < len(rows)
+        return Page(chunk, str(start + limit) if more else None)
+
+    def finding(self, finding_id: str) -> Json:
+        self._gate("finding", finding_id)
+        return next(f for f in self.store.findings if f["id"] == finding_id)
+
+    def triage(self, finding_id: str, body: Json) -> Json:
+        self._gate("triage", (finding_id, body))
+        return {"id": finding_id, **body}
+
+    def capas(self, query: Mapping[str, str], cursor: str | None = None, limit: int = 50) -> Page:
+        self._gate("capas", dict(query))
+        return Page(list(self.store.capas.values()), None)
+
+    def capa(self, capa_id: str) -> Json:
+        self._gate("capa", capa_id)
+        return self.store.capas[capa_id]
+
+    def update_capa(self, capa_id: str, section: str, body: Json) -> Json:
+        self._gate("update_capa", (capa_id, section, body))
+        self.store.capas[capa_id][section] = body
+        return self.store.capas[capa_id]
+
+    def add_action(self, capa_id: str, body: Json) -> Json:
+        self._gate("add_action", (capa_id, body))
+        return body
+
+    def update_action(self, capa_id: str, action_id: str, body: Json) -> Json:
+        self._gate("update_action", (capa_id, action_id, body))
+        return body
+
+    def record_effectiveness(self, capa_id: str, check_id: str, body: Json) -> Json:
+        self._gate("record_effectiveness", (capa_id, check_id, body))
+        return body
+
+    def closure(self, capa_id: str) -> Json:
+        self._gate("closure", capa_id)
+        return {"can_close": False, "missing": []}
+
+    def sign_closure(self, capa_id: str, password: str, meaning: str) -> Json:
+        self._gate("sign_closure", (capa_id, meaning))
+        return {"id": capa_id, "stage": "closed"}
+
+    def trail(self, entity: str, entity_id: str) -> list[Json]:
+        self._gate("trail", (entity, entity_id))
+        return []
+
+    def effectiveness(self, query: Mapping[str, str], cursor: str | None = None, limit: int = 50) -> Page:
+        self._gate("effectiveness", dict(query))
+        return Page(list(self.store.checks), None)
+
+    def metrics(self) -> Json:
+        self._gate("metrics")
+        return self.store.metrics
+
+    def users(self) -> list[Json]:
+        self._gate("users")
+        return [
+            {"id": name, "username": name, "display_name": n, "role": r, "active": True}
+            for name, (_, n, r) in self.store.users.items()
+        ]
+
+    def create_user(self, body: Json) -> Json:
+        self._gate("create_user", body)
+        self.store.users[body["username"]] = (body["password"], body["display_name"], body["role"])
+        return body
+
+    def update_user(self, user_id: str, body: Json) -> Json:
+        self._gate("update_user", (user_id, body))
+        return body
+
+    def devices(self) -> list[Json]:
+        self._gate("devices")
+        return []
+
+    def revoke_device(self, device_id: str) -> Json:
+        self._gate("revoke_device", device_id)
+        return {"id": device_id, "status": "revoked"}
+
+    def issue_code(self, username: str) -> Json:
+        self._gate("issue_code", username)
+        return {"code": "ABCDE-FGHJK", "username": username, "expires_at": "2026-01-01T00:15:00+00:00"}
+
+    def photo(self, sha256: str, thumbnail: bool = False) -> bytes:
+        self._gate("photo", (sha256, thumbnail))
+        return b"\x89PNG fake"
+
+    def close(self) -> None:
+        self.closed = True
