@@ -8,7 +8,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
-from auditapp.central import auth
+from auditapp.central import auth, http_errors, throttle, user_routes
 from auditapp.central.database import Database
 from auditapp.central.deps import Db, Reader
 from auditapp.central.errors import ApiError
@@ -83,7 +83,10 @@ def create_app(config: ServerConfig, database: Database | None = None) -> FastAP
         )
         return JSONResponse(ApiError(422, "invalid_request", where).as_json(), status_code=422)
 
+    http_errors.install(app)
     app.include_router(sync_router(config, db))
+    app.include_router(user_routes.router)
+    limits = throttle.ThrottleLimits.from_env()
 
     @app.get("/api/health")
     def health() -> dict[str, str]:
@@ -91,11 +94,17 @@ def create_app(config: ServerConfig, database: Database | None = None) -> FastAP
         return {"status": "ok"}
 
     @app.post("/api/auth/login")
-    def login(body: LoginRequest, s: Db) -> LoginReply:
-        """Exchange a username and password for a short-lived bearer token."""
+    def login(body: LoginRequest, request: Request, s: Db) -> LoginReply:
+        """Exchange a username and password for a short-lived bearer token (throttled: 429 after failures)."""
+        source = request.client.host if request.client else "unknown"
+        at = auth.now()
+        throttle.check(s, body.username, source, limits, at)
         user = s.scalar(select(User).where(User.username == body.username))
-        if user is None or not user.active or not auth.check_password(user, body.password):
+        if not auth.password_matches(user, body.password) or user is None or not user.active:
+            with db.transaction() as failures:  # the request's own transaction rolls back with the refusal
+                throttle.record_failure(failures, body.username, source, at)
             raise ApiError(401, "bad_credentials", "username or password is wrong")
+        throttle.clear(s, body.username)
         token, expires = auth.issue_token(s, user, config.token_minutes)
         return LoginReply(
             token=token,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import secrets
 import uuid
@@ -113,6 +114,20 @@ def check_password(user: User, password: str) -> bool:
         return _hasher.verify(user.password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
+
+
+_DECOY_HASH: list[str] = []
+
+
+def password_matches(user: User | None, password: str) -> bool:
+    """Whether the password is the user's; an unknown user costs the same time, so names cannot be probed."""
+    if user is not None:
+        return check_password(user, password)
+    if not _DECOY_HASH:
+        _DECOY_HASH.append(_hasher.hash(secrets.token_urlsafe(16)))
+    with contextlib.suppress(VerificationError, InvalidHashError):
+        _hasher.verify(_DECOY_HASH[0], password)
+    return False
 
 
 def issue_token(session: Session, user: User, minutes: int) -> tuple[str, datetime]:

@@ -6,10 +6,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import text
 
+from auditapp.central import auth
+from auditapp.central.api import create_app
 from auditapp.central.database import Database
-from auditapp.central.service import open_database
+from auditapp.central.service import create_user, open_database
+from auditapp.central.tables import User
+from auditapp.config import ServerConfig
+from tests.integration.central.conftest import central  # noqa: F401 - a real server on loopback
 from tests.support.processes import auditapp_env
 
 
@@ -37,3 +43,34 @@ def lift_append_only_guard(db: Database) -> None:
         else:
             conn.execute(text("DROP TRIGGER audit_trail_no_update"))
             conn.execute(text("DROP TRIGGER audit_trail_no_delete"))
+
+
+PASSWORD = "role-password-1"
+ROLES = ("admin", "quality_manager", "capa_owner", "auditor", "viewer")
+
+
+@pytest.fixture
+def client(database: Database, database_url: str, tmp_path: Path) -> Iterator[TestClient]:
+    """The real API application over the test database, called in-process (server errors become 500s)."""
+    config = ServerConfig(database_url=database_url, blob_dir=tmp_path / "central" / "blobs")
+    with TestClient(create_app(config, database), raise_server_exceptions=False) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def users(database: Database) -> dict[str, str]:
+    """One user per role, named after the role; returns role -> user id."""
+    return {role: create_user(database, role, PASSWORD, role, role.title()) for role in ROLES}
+
+
+@pytest.fixture
+def headers(database: Database, users: dict[str, str]) -> dict[str, dict[str, str]]:
+    """Bearer headers of each role's user (tokens issued directly, bypassing sign-in)."""
+    out: dict[str, dict[str, str]] = {}
+    with database.transaction() as session:
+        for role, user_id in users.items():
+            user = session.get(User, user_id)
+            assert user is not None
+            token, _ = auth.issue_token(session, user, 30)
+            out[role] = {"Authorization": f"Bearer {token}"}
+    return out

@@ -1,0 +1,139 @@
+"""Users and devices for administrators: list users, create a user with a role, change a role, deactivate;
+list devices and revoke one. Every change is recorded in the audit trail under the signed-in admin.
+"""
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Path
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+
+from auditapp.central import auth, devices
+from auditapp.central.auth import Role
+from auditapp.central.deps import Db, DeviceAdmin, Reader, UserAdmin
+from auditapp.central.devices import DeviceInfo
+from auditapp.central.errors import ApiError
+from auditapp.central.paging import Page, PageQuery, SortKey, keyset_page
+from auditapp.central.tables import Device, User
+
+router = APIRouter(tags=["users and devices"])
+
+USERNAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,79}$"
+IdPath = Annotated[str, Path(min_length=1, max_length=64)]
+
+
+class UserOut(BaseModel):
+    """A user as an administrator sees it (never the password hash)."""
+
+    id: str
+    username: str
+    display_name: str
+    role: Role
+    active: bool
+    created_at: datetime
+
+
+class NewUser(BaseModel):
+    """A user to create: username, printed name, role and an initial password."""
+
+    username: str = Field(pattern=USERNAME_PATTERN, description="letters, digits, . _ @ -; up to 80")
+    display_name: str = Field(default="", max_length=200, description="printed name, shown on signatures")
+    role: Role
+    password: str = Field(min_length=10, max_length=200)
+
+
+class RoleChange(BaseModel):
+    """The new role of a user."""
+
+    role: Role
+
+
+class DeviceOut(BaseModel):
+    """A field device, whom it belongs to and whether it may still sync."""
+
+    id: str
+    name: str
+    username: str
+    status: str
+    created_at: datetime | None
+    revoked_at: datetime | None
+
+
+def _user_out(user: User) -> UserOut:
+    return UserOut.model_validate(user, from_attributes=True)
+
+
+def _device_out(info: DeviceInfo) -> DeviceOut:
+    return DeviceOut.model_validate(info, from_attributes=True)
+
+
+def _user(session: Db, user_id: str) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise ApiError(404, "unknown_user", f"user_id: no user with id {user_id!r}")
+    return user
+
+
+@router.get("/api/me")
+def me(caller: Reader) -> UserOut:
+    """The signed-in user: name and role, for the app to show what it may offer."""
+    return _user_out(caller)
+
+
+@router.get("/api/users")
+def list_users(s: Db, _admin: UserAdmin, page: PageQuery, active: bool | None = None) -> Page[UserOut]:
+    """Every user, by username; `active` filters active or deactivated users."""
+    query = select(User)
+    if active is not None:
+        query = query.where(User.active.is_(active))
+    keys = [SortKey(User.username), SortKey(User.id)]
+    return keyset_page(s, query, keys, page, lambda u: (u.username, u.id), _user_out)
+
+
+@router.post("/api/users", status_code=201)
+def create_user(body: NewUser, s: Db, admin: UserAdmin) -> UserOut:
+    """Create a user with a role and an initial password (409 `user_exists` if the username is taken)."""
+    user = auth.create_user(s, body.username, body.password, body.role, body.display_name, admin.username)
+    return _user_out(user)
+
+
+@router.put("/api/users/{user_id}/role")
+def change_role(user_id: IdPath, body: RoleChange, s: Db, admin: UserAdmin) -> UserOut:
+    """Give a user another role (409 `last_admin` when it would leave no active administrator)."""
+    user = _user(s, user_id)
+    auth.set_role(s, user, body.role, admin.username)
+    return _user_out(user)
+
+
+@router.post("/api/users/{user_id}/deactivate")
+def deactivate(user_id: IdPath, s: Db, admin: UserAdmin) -> UserOut:
+    """Switch a user off: they cannot sign in and their sessions end at once (kept for the record)."""
+    user = _user(s, user_id)
+    auth.deactivate(s, user, admin.username)
+    return _user_out(user)
+
+
+@router.get("/api/devices")
+def list_devices(s: Db, _admin: DeviceAdmin, page: PageQuery, status: str | None = None) -> Page[DeviceOut]:
+    """Every enrolled device with its user and status, oldest first; `status` is active or revoked."""
+    query = select(Device, User.username).join(User, User.id == Device.user_id)
+    if status is not None:
+        if status not in ("active", "revoked"):
+            raise ApiError(422, "invalid_request", "status: use active or revoked")
+        query = query.where(Device.status == status)
+    keys = [SortKey(Device.created_at), SortKey(Device.id)]
+    return keyset_page(
+        s,
+        query,
+        keys,
+        page,
+        lambda row: (row[0].created_at, row[0].id),
+        lambda row: _device_out(devices.info(row[0], row[1])),
+    )
+
+
+@router.post("/api/devices/{device_id}/revoke")
+def revoke_device(device_id: IdPath, s: Db, admin: DeviceAdmin) -> DeviceOut:
+    """Revoke a device: everything it sends from now on is refused; revoking twice changes nothing."""
+    return _device_out(devices.revoke(s, device_id, admin.username))
