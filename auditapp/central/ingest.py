@@ -1,6 +1,7 @@
 """Ingest: apply events from a device to the central store, exactly once, in one transaction.
 
-Also the pull feed going the other way: what the store queues for the devices that worked on an audit.
+The pull feed going the other way lives in `pull_feed` and is re-exported here (`queue_for_device`,
+`finding_status_changed`, ...), the names other parts call it by.
 """
 
 from __future__ import annotations
@@ -14,12 +15,23 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from auditapp.central import capa_hooks
 from auditapp.central.auth import now
 from auditapp.central.errors import ApiError
-from auditapp.central.sync_tables import DeviceMessage
-from auditapp.central.tables import Audit, Device, Finding, Response, StoredEvent
+from auditapp.central.projection import ReadTables
+from auditapp.central.pull_feed import (
+    EFFECTIVENESS_TASK,
+    FINDING_STATUS,
+    PRIOR_FINDINGS,
+    TASK_CLOSED,
+    devices_on_audit,
+    finding_status_changed,
+    pending_for,
+    queue_for_device,
+)
+from auditapp.central.tables import Device, StoredEvent
 from auditapp.domain.errors import ValidationError
-from auditapp.domain.events import DomainEvent, EventKind
+from auditapp.domain.events import DomainEvent
 from auditapp.domain.payloads import validate_payload
 from sync.batch import Record
 
@@ -101,7 +113,7 @@ def ingest(
     rows: list[dict[str, Any]] = []
     received = now()
     with session.no_autoflush:
-        tables = _ReadTables(session, events)
+        tables = ReadTables(session, events)
         for event in events:
             canonical = event.canonical_bytes()
             digest = hashlib.sha256(canonical).hexdigest()
@@ -128,148 +140,28 @@ def ingest(
             )
             tables.project(event)
             result.accepted.append(event.event_id)
+        tables.finish()
+        tables.adopt_stored_edits()
     if rows:
         session.execute(insert(StoredEvent), rows)
     session.flush()
+    capa_hooks.after_ingest(
+        session, device, tables, [e for e in events if e.event_id in set(result.accepted)]
+    )
     return result
 
 
-_AUDIT_COLUMNS = ("title", "organisation", "site", "audit_type")
-_FINDING_COLUMNS = ("item_id", "clause", "grade", "statement")
-
-
-class _ReadTables:
-    """The audit, response and finding rows one batch touches, read up front and updated in memory."""
-
-    def __init__(self, session: Session, events: Sequence[DomainEvent]) -> None:
-        self.session = session
-        audit_ids = {e.audit_id for e in events}
-        self.audits = {a.id: a for a in session.scalars(select(Audit).where(Audit.id.in_(audit_ids)))}
-        keys = {
-            (e.audit_id, str(e.payload.get("item_id")))
-            for e in events
-            if e.kind is EventKind.RESPONSE_RECORDED
-        }
-        self.responses: dict[tuple[str, str], Response] = {}
-        if keys:
-            query = select(Response).where(
-                Response.audit_id.in_({a for a, _ in keys}), Response.item_id.in_({i for _, i in keys})
-            )
-            self.responses = {(r.audit_id, r.item_id): r for r in session.scalars(query)}
-        finding_ids = {
-            str(e.payload.get("finding_id"))
-            for e in events
-            if e.kind in (EventKind.FINDING_RAISED, EventKind.FINDING_EDITED)
-        }
-        self.findings: dict[str, Finding] = {}
-        if finding_ids:
-            query_f = select(Finding).where(Finding.id.in_(finding_ids))
-            self.findings = {f.id: f for f in session.scalars(query_f)}
-
-    def project(self, event: DomainEvent) -> None:
-        """Update the read tables from one event (last writer wins per row or field by clock)."""
-        payload = event.payload
-        stamp = event.hlc.to_text()
-        if event.kind is EventKind.AUDIT_PLANNED:
-            self._audit_fields(event.audit_id, stamp, dict(payload.get("plan") or {}))
-        elif event.kind is EventKind.AUDIT_PLAN_EDITED:
-            self._audit_fields(event.audit_id, stamp, {str(payload["field"]): payload.get("value")})
-        elif event.kind is EventKind.RESPONSE_RECORDED:
-            self._response(event, stamp)
-        elif event.kind is EventKind.FINDING_RAISED:
-            finding_id = str(payload["finding_id"])
-            if finding_id not in self.findings:
-                finding = Finding(
-                    id=finding_id,
-                    audit_id=event.audit_id,
-                    item_id=str(payload.get("item_id") or ""),
-                    clause=str(payload["clause"]),
-                    grade=str(payload["grade"]),
-                    statement=str(payload["statement"]),
-                    status="new",
-                    hlc=stamp,
-                    created_at=now(),
-                )
-                self.session.add(finding)
-                self.findings[finding_id] = finding
-        elif event.kind is EventKind.FINDING_EDITED:
-            existing = self.findings.get(str(payload["finding_id"]))
-            name = str(payload["field"])
-            if existing is not None and name in _FINDING_COLUMNS and stamp > existing.hlc:
-                setattr(existing, name, str(payload.get("value") or ""))
-                existing.hlc = stamp
-
-    def _response(self, event: DomainEvent, stamp: str) -> None:
-        payload = event.payload
-        key = (event.audit_id, str(payload["item_id"]))
-        row = self.responses.get(key)
-        if row is None:
-            row = Response(
-                audit_id=key[0],
-                item_id=key[1],
-                clause=str(payload["clause"]),
-                answer=str(payload["answer"]),
-                notes="",
-                hlc=stamp,
-                device_id=event.device_id,
-            )
-            self.session.add(row)
-            self.responses[key] = row
-        elif stamp > row.hlc:
-            row.answer, row.hlc, row.device_id = str(payload["answer"]), stamp, event.device_id
-
-    def _audit_fields(self, audit_id: str, stamp: str, values: dict[str, Any]) -> None:
-        audit = self.audits.get(audit_id)
-        if audit is None:
-            audit = Audit(id=audit_id, hlc="")
-            self.session.add(audit)
-            self.audits[audit_id] = audit
-        if stamp < audit.hlc:
-            return
-        for name in _AUDIT_COLUMNS:
-            if name in values and values[name] is not None:
-                setattr(audit, name, str(values[name]))
-        audit.hlc = stamp
-
-
-# ---------------------------------------------------------------- the pull feed (store -> devices)
-FINDING_STATUS = "finding_status"
-"""Pull record kind: a finding's status changed on the store (triage, CAPA)."""
-EFFECTIVENESS_TASK = "effectiveness_task"
-"""Pull record kind reserved for effectiveness re-verification tasks (the CAPA issue queues them)."""
-PRIOR_FINDINGS = "prior_findings"
-"""Pull record kind reserved for prior findings and open CAPAs of a planned audit (the CAPA issue)."""
-
-
-def devices_on_audit(session: Session, audit_id: str) -> list[str]:
-    """Every device that sent events for an audit (a team audit has several)."""
-    rows = session.scalars(select(StoredEvent.device_id).where(StoredEvent.audit_id == audit_id).distinct())
-    return sorted(rows)
-
-
-def queue_for_device(session: Session, device_id: str, kind: str, values: dict[str, Any]) -> None:
-    """Address a record to one device; it is delivered, sealed to the device, by its next pull.
-
-    This is the hook for everything a device pulls: call it in the same transaction as the change it
-    reports, so the record exists exactly when the change does.
-    """
-    body = json.dumps({"kind": kind, **values}, sort_keys=True, separators=(",", ":"))
-    session.add(DeviceMessage(device_id=device_id, kind=kind, body=body, created_at=now()))
-
-
-def finding_status_changed(session: Session, finding: Finding) -> None:
-    """Tell every device that worked on the finding's audit its new status (call after changing it)."""
-    values = {"finding_id": finding.id, "audit_id": finding.audit_id, "status": finding.status}
-    for device_id in devices_on_audit(session, finding.audit_id):
-        queue_for_device(session, device_id, FINDING_STATUS, values)
-
-
-def pending_for(session: Session, device_id: str, after: int, limit: int) -> list[DeviceMessage]:
-    """Records addressed to the device with an id after its cursor, oldest first."""
-    query = (
-        select(DeviceMessage)
-        .where(DeviceMessage.device_id == device_id, DeviceMessage.id > after)
-        .order_by(DeviceMessage.id)
-        .limit(limit)
-    )
-    return list(session.scalars(query))
+__all__ = [
+    "EFFECTIVENESS_TASK",
+    "FINDING_STATUS",
+    "PRIOR_FINDINGS",
+    "TASK_CLOSED",
+    "IngestResult",
+    "devices_on_audit",
+    "finding_status_changed",
+    "ingest",
+    "parse_events",
+    "parse_records",
+    "pending_for",
+    "queue_for_device",
+]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -73,6 +73,7 @@ class Audit(Base):
     """An audit as planned on a device."""
 
     __tablename__ = "audits"
+    __table_args__ = (Index("ix_audits_site", "site"),)
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     title: Mapped[str] = mapped_column(String(300), default="")
@@ -80,6 +81,8 @@ class Audit(Base):
     site: Mapped[str] = mapped_column(String(300), default="")
     audit_type: Mapped[str] = mapped_column(String(40), default="")
     hlc: Mapped[str] = mapped_column(String(120))
+    # Every write to each projected plan field (JSON), merged per field as in the domain (ADR 0010).
+    registers: Mapped[str] = mapped_column(Text, default="{}")
 
 
 class Response(Base):
@@ -97,10 +100,24 @@ class Response(Base):
 
 
 class Finding(Base):
-    """A finding raised in the field; arrives as `new` for triage."""
+    """A finding raised in the field; arrives as `new` for triage.
+
+    `created_at` is when the store received it, `raised_at` when the auditor raised it (its event's clock).
+    The inbox sorts and pages on (key, created_at, id), hence one index per filter/sort key.
+    """
 
     __tablename__ = "findings"
-    __table_args__ = (Index("ix_findings_status_created", "status", "created_at"),)
+    __table_args__ = (
+        Index("ix_findings_status_created", "status", "created_at"),
+        Index("ix_findings_created_id", "created_at", "id"),
+        Index("ix_findings_status_created_id", "status", "created_at", "id"),
+        Index("ix_findings_site_created_id", "site", "created_at", "id"),
+        Index("ix_findings_clause_created_id", "clause", "created_at", "id"),
+        Index("ix_findings_process_created_id", "process", "created_at", "id"),
+        Index("ix_findings_grade_rank_created_id", "grade_rank", "created_at", "id"),
+        Index("ix_findings_audit_created_id", "audit_id", "created_at", "id"),
+        Index("ix_findings_capa_id", "capa_id"),
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     audit_id: Mapped[str] = mapped_column(String(36), index=True)
@@ -111,3 +128,22 @@ class Finding(Base):
     status: Mapped[str] = mapped_column(String(20), default="new")
     hlc: Mapped[str] = mapped_column(String(120))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # Added for triage and CAPAs (migration 0003c).
+    site: Mapped[str] = mapped_column(String(300), default="")
+    process: Mapped[str] = mapped_column(String(120), default="")
+    requirement: Mapped[str] = mapped_column(Text, default="")
+    n19_grade: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    grade_rank: Mapped[int] = mapped_column(Integer, default=9)
+    evidence_ids: Mapped[str] = mapped_column(Text, default="[]")
+    raised_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # Every write to each finding field (JSON), merged per field as in the domain; conflicts named here.
+    registers: Mapped[str] = mapped_column(Text, default="{}")
+    conflicts: Mapped[str] = mapped_column(String(200), default="")
+    decision: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    decision_note: Mapped[str] = mapped_column(Text, default="")
+    duplicate_of: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    capa_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    triaged_by: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    triaged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    repeat: Mapped[bool] = mapped_column(Boolean, default=False)
+    repeat_capa_id: Mapped[str | None] = mapped_column(String(36), nullable=True)

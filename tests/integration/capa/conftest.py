@@ -1,0 +1,192 @@
+"""Fixtures of the CAPA tests: a migrated central database (SQLite and PostgreSQL), the real API in-process,
+one user per role, and field devices whose events go through the store's real ingest."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from auditapp.central import auth
+from auditapp.central.api import create_app
+from auditapp.central.database import Database, migrate
+from auditapp.central.ingest import ingest
+from auditapp.central.sync_tables import DeviceMessage
+from auditapp.central.tables import Device, User
+from auditapp.config import ServerConfig
+from auditapp.domain.clock import HybridClock, Timestamp
+from auditapp.domain.events import DomainEvent, EventFactory, EventKind
+from auditapp.domain.plan import AuditPlan, AuditType, ChecklistRef
+
+PASSWORD = "capa-password-1"
+USERS = {
+    "quinn": ("quality_manager", "Quinn Quality"),
+    "owen": ("capa_owner", "Owen Owner"),
+    "olga": ("capa_owner", "Olga Other"),
+    "ana": ("auditor", "Ana Auditor"),
+    "vic": ("viewer", "Vic Viewer"),
+    "adam": ("admin", "Adam Admin"),
+}
+ITEM = "iso13485-6.4.1-01"  # a library item, so the store knows its MDSAP process
+
+
+def plan(site: str = "Plant 2", title: str = "Cleanroom walk") -> AuditPlan:
+    """An audit plan at a site."""
+    return AuditPlan(
+        title=title,
+        organisation="Acme Medical",
+        site=site,
+        audit_type=AuditType.INTERNAL,
+        objectives="Verify gowning practice",
+        scope="Cleanroom 2",
+        criteria=(ChecklistRef("iso13485-2016", "1", "0" * 64),),
+        start_date=dt.date(2026, 11, 2),
+        end_date=dt.date(2026, 11, 3),
+        lead_auditor="Ana Auditor",
+    )
+
+
+@dataclass
+class Tablet:
+    """A field device enrolled for a user; it stamps events with a clock it controls and pushes them."""
+
+    database: Database
+    device_id: str
+    wall_ms: int = 1_790_000_000_000
+    factory: EventFactory = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.factory = EventFactory(self.device_id, HybridClock(self.device_id, wall=lambda: self.wall_ms))
+
+    def make(
+        self, audit_id: str, kind: EventKind, payload: dict[str, Any], at_ms: int | None = None
+    ) -> DomainEvent:
+        """A new event of this device (at wall time at_ms when given)."""
+        if at_ms is not None:
+            self.wall_ms = at_ms
+        return self.factory.make(audit_id, kind, payload)
+
+    def push(self, events: Sequence[DomainEvent]) -> None:
+        """Ingest the events as the push endpoint does, in one transaction."""
+        with self.database.transaction() as session:
+            device = session.get(Device, self.device_id)
+            assert device is not None
+            ingest(session, device, list(events))
+
+    def plan(self, audit_id: str, site: str = "Plant 2") -> DomainEvent:
+        """An AuditPlanned event."""
+        return self.make(audit_id, EventKind.AUDIT_PLANNED, {"plan": plan(site).to_dict()})
+
+    def raise_finding(
+        self, audit_id: str, clause: str = "6.4.1", grade: str = "minor_nc", statement: str = "", **extra: Any
+    ) -> DomainEvent:
+        """A FindingRaised event with a fresh finding id."""
+        payload = {
+            "finding_id": str(uuid.uuid4()),
+            "item_id": ITEM,
+            "clause": clause,
+            "grade": grade,
+            "requirement": "Work environment requirements shall be documented",
+            "statement": statement or f"Gowning log unsigned ({clause})",
+            "evidence_ids": [],
+            "n19_grade": None,
+            **extra,
+        }
+        return self.make(audit_id, EventKind.FINDING_RAISED, payload)
+
+    def edit(
+        self, base: DomainEvent, name: str, value: Any, based_on: DomainEvent | None = None
+    ) -> DomainEvent:
+        """A FindingEdited of the finding raised by `base`, having seen `based_on` (default: the raise)."""
+        seen: Timestamp = (based_on or base).hlc
+        payload = {
+            "finding_id": base.payload["finding_id"],
+            "field": name,
+            "value": value,
+            "base": seen.to_text(),
+        }
+        return self.make(base.audit_id, EventKind.FINDING_EDITED, payload)
+
+    def messages(self, kind: str | None = None) -> list[dict[str, Any]]:
+        """What the store has queued for this device, oldest first (optionally one kind)."""
+        import json
+
+        with self.database.transaction() as session:
+            query = (
+                select(DeviceMessage)
+                .where(DeviceMessage.device_id == self.device_id)
+                .order_by(DeviceMessage.id)
+            )
+            rows = list(session.scalars(query))
+        return [json.loads(r.body) for r in rows if kind is None or r.kind == kind]
+
+
+@pytest.fixture
+def database(database_url: str) -> Iterator[Database]:
+    """The central store's database, migrated, once on SQLite and once on PostgreSQL."""
+    db = Database(database_url)
+    migrate(db.engine)
+    try:
+        yield db
+    finally:
+        db.dispose()
+
+
+@pytest.fixture
+def user_ids(database: Database) -> dict[str, str]:
+    """The users of USERS; username -> id."""
+    out = {}
+    with database.transaction() as session:
+        for username, (role, name) in USERS.items():
+            out[username] = auth.create_user(session, username, PASSWORD, auth.Role(role), name).id
+    return out
+
+
+@pytest.fixture
+def client(
+    database: Database, database_url: str, tmp_path: Path, user_ids: dict[str, str]
+) -> Iterator[TestClient]:
+    """The real API application over the test database, called in-process."""
+    config = ServerConfig(database_url=database_url, blob_dir=tmp_path / "blobs")
+    with TestClient(create_app(config, database), raise_server_exceptions=False) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def as_user(database: Database, user_ids: dict[str, str]) -> dict[str, dict[str, str]]:
+    """Bearer headers of each user; username -> headers."""
+    out: dict[str, dict[str, str]] = {}
+    with database.transaction() as session:
+        for username, user_id in user_ids.items():
+            user = session.get(User, user_id)
+            assert user is not None
+            token, _ = auth.issue_token(session, user, 30)
+            out[username] = {"Authorization": f"Bearer {token}"}
+    return out
+
+
+@pytest.fixture
+def tablets(database: Database, user_ids: dict[str, str]) -> list[Tablet]:
+    """Two enrolled tablets of the auditor ana (a team audit has several)."""
+    out = []
+    with database.transaction() as session:
+        for index in range(2):
+            device_id = f"tablet-{index}-{uuid.uuid4().hex[:8]}"
+            session.add(
+                Device(
+                    id=device_id,
+                    user_id=user_ids["ana"],
+                    name=f"tablet {index}",
+                    status="active",
+                    created_at=auth.now(),
+                )
+            )
+            out.append(Tablet(database, device_id))
+    return out
