@@ -1,0 +1,216 @@
+"""The PDF page frame every report shares: embedded Unicode fonts, header, page numbers, contents, tables.
+
+fpdf2 (ADR 0090): pure Python, embeds and subsets TrueType fonts, breaks tables across pages with their
+headings repeated, keeps JPEG photos as they are (no re-encoding) and builds the table of contents and the
+PDF outline from `start_section`.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from fpdf import FPDF
+from fpdf.enums import TableCellFillMode, XPos, YPos
+from fpdf.fonts import FontFace
+from fpdf.outline import OutlineSection
+
+from auditapp.domain.errors import AuditAppError
+
+FONT_DIR = Path(__file__).with_name("fonts")
+FAMILY = "DejaVu"
+FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf", "I": "DejaVuSans-Oblique.ttf"}
+INK = (33, 37, 41)
+MUTED = (108, 117, 125)
+ACCENT = (13, 71, 161)
+RULE = (206, 212, 218)
+HEADING_FILL = (232, 238, 247)
+
+
+class ReportError(AuditAppError):
+    """A report cannot be produced; the message says why and what to do."""
+
+
+class ReportPdf(FPDF):
+    """An A4 report with a running header (title and id), `Page n of N` and a table of contents."""
+
+    def __init__(self, header_text: str, subject: str = "") -> None:
+        super().__init__(orientation="portrait", unit="mm", format="A4")
+        self.header_text = header_text
+        self.set_margins(18, 20, 18)
+        self.set_auto_page_break(auto=True, margin=18)
+        for style, name in FONT_FILES.items():
+            path = FONT_DIR / name
+            if not path.exists():
+                raise ReportError(f"the report font {path} is missing: reinstall auditapp")
+            self.add_font(FAMILY, style, str(path))
+        self.set_font(FAMILY, size=10)
+        self.set_text_color(*INK)
+        self.set_title(header_text)
+        self.set_subject(subject)
+        self.set_creator("auditapp")
+        self.show_header = False
+        self._numbers: list[int] = [0, 0, 0]
+
+    # ------------------------------------------------------------------ frame
+    def header(self) -> None:
+        """Title and audit id on every page after the cover."""
+        if not self.show_header:
+            return
+        self.set_font(FAMILY, size=8)
+        self.set_text_color(*MUTED)
+        self.set_y(9)
+        self.cell(0, 5, self.header_text, align="L")
+        self.set_draw_color(*RULE)
+        self.line(self.l_margin, 15, self.w - self.r_margin, 15)
+        self.set_y(self.t_margin)
+        self.set_font(FAMILY, size=10)
+        self.set_text_color(*INK)
+
+    def footer(self) -> None:
+        """`Page n of N` on every page."""
+        self.set_y(-12)
+        self.set_font(FAMILY, size=8)
+        self.set_text_color(*MUTED)
+        self.cell(0, 5, f"Page {self.page_no()} of {{nb}}", align="C")
+        self.set_text_color(*INK)
+
+    # ------------------------------------------------------------------ structure
+    def section(self, title: str, level: int = 0) -> None:
+        """A numbered heading that appears in the contents and the PDF outline."""
+        self._numbers[level] += 1
+        for deeper in range(level + 1, len(self._numbers)):
+            self._numbers[deeper] = 0
+        number = ".".join(str(n) for n in self._numbers[: level + 1])
+        label = f"{number} {title}"
+        if level == 0:
+            if self.get_y() > self.h * 0.72:
+                self.add_page()
+            self.ln(3)
+        elif self.get_y() > self.h - 50:
+            self.add_page()
+        self.start_section(label, level=level)
+        size = (15, 12, 10.5)[level]
+        self.set_font(FAMILY, "B", size)
+        self.set_text_color(*(ACCENT if level == 0 else INK))
+        self.multi_cell(0, size * 0.55, label, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.set_text_color(*INK)
+        self.set_font(FAMILY, size=10)
+        self.ln(1.5)
+
+    def contents_page(self) -> None:
+        """Reserve the table of contents; it is filled in when the document is finished."""
+        self.insert_toc_placeholder(render_contents, pages=1, allow_extra_pages=True)
+
+    def paragraph(self, text: str, *, style: str = "", size: float = 10, color: Sequence[int] = INK) -> None:
+        """A block of wrapped text."""
+        self.set_font(FAMILY, style, size)
+        self.set_text_color(*color)
+        self.multi_cell(0, size * 0.5, text or "-", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.set_text_color(*INK)
+        self.set_font(FAMILY, size=10)
+        self.ln(1)
+
+    def facts(self, pairs: Sequence[tuple[str, str]], label_width: float = 42) -> None:
+        """Label: value lines, the value wrapped beside its label."""
+        for label, value in pairs:
+            self.set_font(FAMILY, "B", 9.5)
+            y = self.get_y()
+            self.multi_cell(label_width, 5, label, new_x=XPos.RIGHT, new_y=YPos.TOP)
+            self.set_font(FAMILY, "", 9.5)
+            self.multi_cell(0, 5, value or "-", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            self.set_y(max(self.get_y(), y + 5))
+        self.ln(1.5)
+
+    def grid(
+        self,
+        headings: Sequence[str],
+        rows: Sequence[Sequence[str]],
+        widths: Sequence[float],
+        *,
+        size: float = 8.5,
+        align: str = "LEFT",
+    ) -> None:
+        """A table that breaks across pages and repeats its headings; an empty table says so."""
+        if not rows:
+            self.paragraph("None recorded.", style="I", color=MUTED)
+            return
+        self.set_font(FAMILY, size=size)
+        self.set_draw_color(*RULE)
+        self.set_fill_color(248, 249, 250)
+        headings_style = FontFace(emphasis="BOLD", fill_color=HEADING_FILL)
+        with self.table(
+            col_widths=tuple(widths),
+            headings_style=headings_style,
+            line_height=size * 0.5,
+            text_align=align,
+            cell_fill_color=(248, 249, 250),
+            cell_fill_mode=TableCellFillMode.ROWS,
+            padding=0.8,
+        ) as table:
+            head = table.row()
+            for text in headings:
+                head.cell(text)
+            for values in rows:
+                row = table.row()
+                for value in values:
+                    row.cell(value if value else "-")
+        self.set_font(FAMILY, size=10)
+        self.ln(2)
+
+    def photo(self, data: bytes | None, name: str, caption: str, width: float, missing: str) -> float:
+        """Place a photo at the current position (or a box naming the missing one); returns its height."""
+        x, y = self.get_x(), self.get_y()
+        if data is not None:
+            try:
+                info: Any = self.image(io.BytesIO(data), x=x, y=y, w=width)
+                height = float(info.rendered_height)
+            except Exception:
+                data, missing = None, "the stored image could not be read"
+        if data is None:
+            height = width * 0.45
+            self.set_fill_color(241, 243, 245)
+            self.set_draw_color(*RULE)
+            self.rect(x, y, width, height, style="DF")
+            self.set_xy(x + 2, y + height / 2 - 6)
+            self.set_font(FAMILY, "I", 8)
+            self.set_text_color(*MUTED)
+            self.multi_cell(width - 4, 4, f"Photo {name}\nnot included: {missing}", align="C")
+            self.set_text_color(*INK)
+        self.set_xy(x, y + height + 0.8)
+        self.set_font(FAMILY, size=7.5)
+        self.set_text_color(*MUTED)
+        self.multi_cell(width, 3.5, caption, new_x=XPos.LEFT, new_y=YPos.NEXT)
+        self.set_text_color(*INK)
+        self.set_font(FAMILY, size=10)
+        return self.get_y() - y
+
+    def ensure_space(self, height: float) -> None:
+        """Start a new page unless `height` mm are left above the bottom margin."""
+        if self.get_y() + height > self.h - self.b_margin:
+            self.add_page()
+
+    def bytes(self) -> bytes:
+        """The finished PDF."""
+        return bytes(self.output())
+
+
+def render_contents(pdf: FPDF, outline: list[OutlineSection]) -> None:
+    """The table of contents: every section with its page number, sub-sections indented."""
+    pdf.set_xy(pdf.l_margin, pdf.t_margin)
+    pdf.set_font(FAMILY, "B", 15)
+    pdf.set_text_color(*ACCENT)
+    pdf.cell(0, 10, "Contents", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_text_color(*INK)
+    pdf.ln(2)
+    for entry in outline:
+        indent = 6 * entry.level
+        pdf.set_font(FAMILY, "B" if entry.level == 0 else "", 10 if entry.level == 0 else 9)
+        pdf.set_x(pdf.l_margin + indent)
+        link = pdf.add_link(page=entry.page_number)
+        width = pdf.w - pdf.l_margin - pdf.r_margin - indent - 14
+        pdf.cell(width, 5.6, entry.name, link=link)
+        pdf.cell(14, 5.6, str(entry.page_number), align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_font(FAMILY, size=10)

@@ -1,0 +1,324 @@
+"""Reporting use cases: gather an audit (or a site's audits) into what the report and readiness need.
+
+The same dossier is built on the tablet (from the local store, offline) and at the central store (from the
+events it holds), so `auditapp.reports` renders one thing the same way in both places.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from auditapp.domain.errors import NotFoundError
+from auditapp.domain.events import DomainEvent, EventKind
+from auditapp.domain.readiness import CapaFacts, Effectiveness, ReadinessInputs
+from auditapp.domain.state import AuditState, project
+from auditapp.services.ports import EventStore, PhotoStore, Settings
+from auditapp.services.workspace import ChecklistItemText, ChecklistTexts
+
+FINDING_STATUSES_KEY = "sync.finding_statuses"
+PRIOR_FINDINGS_KEY = "sync.pulled.prior_findings"
+
+
+class PhotoSource(Protocol):
+    """Where a report finds photo bytes; None when the photo is not available here."""
+
+    def photo(self, sha256: str) -> bytes | None:
+        """The display image with this SHA-256, or None."""
+
+
+class NoPhotos:
+    """PhotoSource with no photos: every photo is shown as a named placeholder."""
+
+    def photo(self, sha256: str) -> bytes | None:
+        """Always None."""
+        return None
+
+
+@dataclass(frozen=True)
+class StorePhotos:
+    """PhotoSource over the device's photo store."""
+
+    store: PhotoStore
+
+    def photo(self, sha256: str) -> bytes | None:
+        """The stored bytes, or None when this device does not hold the photo."""
+        try:
+            return self.store.get(sha256) if self.store.has(sha256) else None
+        except NotFoundError:
+            return None
+
+
+@dataclass(frozen=True)
+class ChecklistDetail:
+    """A checklist of the audit's criteria with the texts of its items."""
+
+    checklist_id: str
+    version: str
+    content_hash: str
+    title: str
+    items: tuple[ChecklistItemText, ...]
+
+
+@dataclass(frozen=True)
+class PriorFinding:
+    """A finding of an earlier audit of the site, with where it stands now."""
+
+    finding_id: str
+    audit_id: str
+    clause: str
+    grade: str
+    statement: str
+    status: str = ""
+    capa_id: str = ""
+    capa_status: str = ""
+
+
+@dataclass(frozen=True)
+class AuditExtras:
+    """What an audit's events say beyond its projection: the closing summary and simulated dry runs."""
+
+    closing_summary: str = ""
+    simulated_records: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class AuditDossier:
+    """Everything an audit report shows: the projected audit, its checklists, history and photos."""
+
+    state: AuditState
+    checklists: tuple[ChecklistDetail, ...]
+    extras: AuditExtras
+    prior_findings: tuple[PriorFinding, ...] = ()
+    capas: tuple[CapaFacts, ...] = ()
+    finding_statuses: Mapping[str, str] = field(default_factory=dict)
+    distribution: tuple[str, ...] = ()
+    photos: PhotoSource = field(default_factory=NoPhotos)
+    source: str = ""
+    generated_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+
+
+def audit_extras(events: Iterable[DomainEvent]) -> AuditExtras:
+    """The closing summary and the sampled records flagged as simulated dry runs."""
+    summary = ""
+    simulated: set[str] = set()
+    for event in sorted(events, key=lambda e: (e.hlc, e.event_id)):
+        p = event.payload
+        if event.kind is EventKind.AUDIT_CLOSED:
+            summary = str(p.get("summary") or "") or summary
+        elif event.kind is EventKind.RECORD_SAMPLED and p.get("simulated") is True:
+            simulated.add(str(p["evidence_id"]))
+    return AuditExtras(summary, frozenset(simulated))
+
+
+def checklist_details(checklists: ChecklistTexts, state: AuditState) -> tuple[ChecklistDetail, ...]:
+    """The audit's pinned checklists with item texts; one the catalog lacks is listed without items."""
+    out: list[ChecklistDetail] = []
+    for ref in state.plan.criteria if state.plan else ():
+        try:
+            info = checklists.get(ref.checklist_id)
+            items = tuple(checklists.items(ref.checklist_id))
+            title = info.title
+        except (NotFoundError, KeyError):
+            items, title = (), ref.checklist_id
+        out.append(ChecklistDetail(ref.checklist_id, ref.version, ref.content_hash, title, items))
+    return tuple(out)
+
+
+def build_dossier(
+    events: Sequence[DomainEvent],
+    audit_id: str,
+    checklists: ChecklistTexts,
+    *,
+    photos: PhotoSource | None = None,
+    prior_findings: Sequence[PriorFinding] = (),
+    capas: Sequence[CapaFacts] = (),
+    finding_statuses: Mapping[str, str] | None = None,
+    distribution: Sequence[str] = (),
+    source: str = "",
+) -> AuditDossier:
+    """The dossier of one audit from its events; NotFoundError when they hold no plan."""
+    state = project(events, audit_id)
+    if state.plan is None:
+        raise NotFoundError(f"no audit with id {audit_id} (no plan among its events)")
+    plan = state.plan
+    people = [f"{plan.lead_auditor} (lead auditor)", *(f"{m} (audit team)" for m in plan.team)]
+    people += [f"{a.name} ({a.role or 'auditee'})" for a in plan.auditees]
+    return AuditDossier(
+        state=state,
+        checklists=checklist_details(checklists, state),
+        extras=audit_extras(events),
+        prior_findings=tuple(prior_findings),
+        capas=tuple(capas),
+        finding_statuses=dict(finding_statuses or {}),
+        distribution=tuple(dict.fromkeys([*people, *distribution])),
+        photos=photos or NoPhotos(),
+        source=source,
+    )
+
+
+class FieldStore(EventStore, Settings, Protocol):
+    """What the field reports read: events and the settings where pulled records are kept."""
+
+
+def _json(settings: Settings, key: str, default: Any) -> Any:
+    try:
+        return json.loads(settings.get(key) or "null") or default
+    except ValueError:
+        return default
+
+
+def _day(value: Any) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(str(value)[:10]) if value else None
+    except ValueError:
+        return None
+
+
+_RESULTS = {"effective": Effectiveness.VERIFIED, "not_effective": Effectiveness.NOT_EFFECTIVE}
+
+
+def pulled_capas(store: FieldStore) -> list[CapaFacts]:
+    """CAPAs pulled with prior findings, with effectiveness from re-verifications recorded here."""
+    results: dict[str, str] = {}
+    for audit_id in store.audit_ids():
+        for r in project(store.events(audit_id), audit_id).effectiveness.values():
+            results[r.capa_id] = r.result
+    by_id: dict[str, CapaFacts] = {}
+    for record in _json(store, PRIOR_FINDINGS_KEY, []):
+        linked: dict[str, list[str]] = {}
+        for f in record.get("findings", []):
+            if f.get("capa_id"):
+                linked.setdefault(str(f["capa_id"]), []).append(str(f["id"]))
+        for c in record.get("capas", []):
+            capa_id = str(c["id"])
+            stage = str(c.get("stage") or "")
+            result = results.get(capa_id)
+            by_id[capa_id] = CapaFacts(
+                capa_id=capa_id,
+                title=str(c.get("title") or ""),
+                status="closed" if stage == "closed" else "open",
+                due_on=_day(c.get("due")),
+                finding_ids=tuple(linked.get(capa_id, ())),
+                clauses=tuple(str(x) for x in c.get("clauses") or ()),
+                effectiveness=_RESULTS.get(result or "", Effectiveness.PENDING),
+                stage=stage,
+            )
+    return list(by_id.values())
+
+
+def prior_findings_for(store: FieldStore, state: AuditState) -> list[PriorFinding]:
+    """Findings of the previous audit of the site on this device, and those pulled for this audit."""
+    statuses: dict[str, str] = _json(store, FINDING_STATUSES_KEY, {})
+    found: dict[str, PriorFinding] = {}
+    plan = state.plan
+    if plan is not None:
+        earlier = [
+            s
+            for a in store.audit_ids()
+            if a != state.audit_id
+            and (s := project(store.events(a), a)).plan is not None
+            and s.plan.site == plan.site
+            and s.plan.start_date <= plan.start_date
+        ]
+        if earlier:
+            last = max(earlier, key=lambda s: (s.plan.start_date if s.plan else dt.date.min, s.audit_id))
+            for f in last.findings.values():
+                found[f.finding_id] = PriorFinding(
+                    f.finding_id, last.audit_id, f.clause, f.grade.value, f.statement,
+                    statuses.get(f.finding_id, ""),
+                )  # fmt: skip
+    for record in _json(store, PRIOR_FINDINGS_KEY, []):
+        if record.get("audit_id") != state.audit_id:
+            continue
+        for f in record.get("findings", []):
+            found[str(f["id"])] = PriorFinding(
+                str(f["id"]),
+                str(f.get("audit_id") or ""),
+                str(f.get("clause") or ""),
+                str(f.get("grade") or ""),
+                str(f.get("statement") or ""),
+                str(f.get("status") or ""),
+                str(f.get("capa_id") or ""),
+                str(f.get("capa_status") or ""),
+            )
+    return sorted(found.values(), key=lambda p: (p.audit_id, p.clause, p.finding_id))
+
+
+def field_dossier(
+    store: FieldStore,
+    checklists: ChecklistTexts,
+    audit_id: str,
+    *,
+    photos: PhotoStore | None = None,
+    distribution: Sequence[str] = (),
+    source: str = "field workspace",
+) -> AuditDossier:
+    """An audit on this device, offline: its events, local history, pulled CAPAs and the photo store."""
+    events = store.events(audit_id)
+    if not events:
+        raise NotFoundError(f"no audit with id {audit_id} on this device")
+    state = project(events, audit_id)
+    prior = prior_findings_for(store, state)
+    related = set(state.findings) | {p.finding_id for p in prior}
+    capas = [c for c in pulled_capas(store) if related & set(c.finding_ids)]
+    return build_dossier(
+        events,
+        audit_id,
+        checklists,
+        photos=StorePhotos(photos) if photos is not None else None,
+        prior_findings=prior,
+        capas=capas,
+        finding_statuses=_json(store, FINDING_STATUSES_KEY, {}),
+        distribution=distribution,
+        source=source,
+    )
+
+
+def readiness_inputs(
+    events_by_audit: Mapping[str, Sequence[DomainEvent]],
+    site: str,
+    as_of: dt.date,
+    clauses: Sequence[str],
+    capas: Sequence[CapaFacts] = (),
+    excluded_clauses: Sequence[str] = (),
+) -> ReadinessInputs:
+    """The readiness rules' inputs from every audit's events (any site: the rules pick the site's own)."""
+    states: list[AuditState] = []
+    simulated: dict[str, bool] = {}
+    for audit_id, events in events_by_audit.items():
+        if not events:
+            continue
+        state = project(events, audit_id)
+        if state.plan is None or state.plan.site != site:
+            continue
+        states.append(state)
+        simulated.update(dict.fromkeys(audit_extras(events).simulated_records, True))
+    return ReadinessInputs(site, as_of, states, capas, clauses, excluded_clauses, simulated)
+
+
+def field_readiness_inputs(
+    store: FieldStore, site: str, as_of: dt.date, clauses: Sequence[str], excluded: Sequence[str] = ()
+) -> ReadinessInputs:
+    """Readiness inputs from every audit on this device and the CAPAs pulled to it."""
+    events = {a: store.events(a) for a in store.audit_ids()}
+    return readiness_inputs(events, site, as_of, clauses, pulled_capas(store), excluded)
+
+
+def import_audit(
+    store: EventStore, photos: PhotoStore | None, events: Sequence[DomainEvent], blobs: Iterable[bytes] = ()
+) -> int:
+    """Store an exported audit's events (as events from elsewhere, not queued for sync) and its photos."""
+    if photos is not None:
+        for data in blobs:
+            photos.put(data)
+    return store.merge_remote(events)
+
+
+def sites(store: EventStore) -> list[str]:
+    """Every site audited on this device, sorted."""
+    found = {s.plan.site for a in store.audit_ids() if (s := project(store.events(a), a)).plan is not None}
+    return sorted(found)
