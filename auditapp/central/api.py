@@ -8,7 +8,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
-from auditapp.central import auth, http_errors, throttle, user_routes
+from auditapp.central import auth, http_errors, metrics_routes, throttle, user_routes
 from auditapp.central.database import Database
 from auditapp.central.deps import Db, Reader
 from auditapp.central.errors import ApiError
@@ -86,6 +86,7 @@ def create_app(config: ServerConfig, database: Database | None = None) -> FastAP
     http_errors.install(app)
     app.include_router(sync_router(config, db))
     app.include_router(user_routes.router)
+    app.include_router(metrics_routes.router)
     limits = throttle.ThrottleLimits.from_env()
 
     @app.get("/api/health")
