@@ -28,12 +28,20 @@ class FieldStoreOpener:
         return FieldStore.exists(folder)
 
     def create(self, folder: Path, passphrase: str) -> WorkspaceStore:
-        """A new store."""
-        return FieldStore.create(folder, passphrase)
+        """A new store (its photos are also queued for upload as encrypted blobs)."""
+        return _with_uploads(FieldStore.create(folder, passphrase))
 
     def open(self, folder: Path, passphrase: str) -> WorkspaceStore:
-        """An existing store."""
-        return FieldStore.open(folder, passphrase)
+        """An existing store (its photos are also queued for upload as encrypted blobs)."""
+        return _with_uploads(FieldStore.open(folder, passphrase))
+
+
+def _with_uploads(store: FieldStore) -> FieldStore:
+    """Photos travel as encrypted blobs whether or not a central store is configured yet (ADR 0046)."""
+    from auditapp.client.blob_queue import with_photo_uploads
+
+    with_photo_uploads(store)
+    return store
 
 
 class LibraryChecklists:

@@ -83,6 +83,7 @@ class MemoryBlobs:
 
     def __init__(self, blobs: dict[str, bytes]) -> None:
         self._blobs = dict(blobs)
+        self._started: set[str] = set()
 
     def pending_blobs(self) -> list[str]:
         return list(self._blobs)
@@ -95,6 +96,11 @@ class MemoryBlobs:
 
     def mark_uploaded(self, blob_id: str) -> None:
         self._blobs.pop(blob_id, None)
+
+    def upload_started(self, blob_id: str) -> bool:
+        started = blob_id in self._started
+        self._started.add(blob_id)
+        return started
 
 
 PLAN = AuditPlan(

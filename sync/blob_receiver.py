@@ -1,12 +1,16 @@
 """Store-side blob upload: chunks stream to a partial file; completion verifies the hash, moves it in place.
 
-Layout under the folder (files, never database rows; a blob is never held whole in memory):
+Layout under the folder (files, never database rows; no more than one chunk is ever held in memory):
 
     complete/ab/abcdef...        accepted blobs, immutable, named by their id
     partial/abcdef....part       the blob being uploaded, written at each chunk's offset
     partial/abcdef....meta       {"size": total, "chunk_size": n} fixed by the first chunk
     partial/abcdef....chunks     one received chunk index per line, appended after the chunk is on disk
     partial/abcdef....lock       flock taken around every change, so several API workers can share a folder
+    partial/abcdef....<r>.whole  a blob sent in one piece, being written before it is linked into place
+
+Chunks are not fsync'd one by one: a chunked blob is fsync'd once, when it is complete and its hash checked
+(ADR 0045).
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import fcntl
 import hashlib
 import json
 import os
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
@@ -98,9 +103,22 @@ class BlobReceiver:
         )
 
     def write_chunk(
-        self, blob_id: str, index: int, data: bytes, *, total_size: int, chunk_size: int
+        self,
+        blob_id: str,
+        index: int,
+        data: bytes,
+        *,
+        total_size: int,
+        chunk_size: int,
+        complete: bool = False,
+        data_sha256: str | None = None,
     ) -> BlobStatus:
-        """Store one chunk at its offset; a chunk already received or a complete identical blob is a no-op."""
+        """Store one chunk at its offset; a chunk already received or a complete identical blob is a no-op.
+
+        With `complete`, the blob is verified and accepted in the same call once no chunk is missing
+        (the client's last chunk then costs no extra round trip); while chunks are missing the answer is
+        the partial status. `data_sha256` is the chunk's SHA-256 hex if the caller computed it already.
+        """
         check_chunk_size(chunk_size)
         if not 0 <= total_size <= self.max_blob_bytes:
             raise BadChunk(f"blob size {total_size} is over the limit of {self.max_blob_bytes} bytes")
@@ -110,6 +128,8 @@ class BlobReceiver:
         final = self.path(blob_id)
         if final.exists():
             return self._compare_with_complete(final, blob_id, index, data, total_size, offset)
+        if complete and length == total_size and self._meta(blob_id) is None:
+            return self._accept_whole(blob_id, data, data_sha256)
         with self._locked(blob_id):
             if final.exists():  # completed by another worker while this one waited for the lock
                 return self._compare_with_complete(final, blob_id, index, data, total_size, offset)
@@ -123,12 +143,43 @@ class BlobReceiver:
                     details={"size": meta[0], "chunk_size": meta[1]},
                 )
             if index not in self._received(blob_id):
+                # No fsync per chunk: the whole file is synced once on completion, after its hash is
+                # checked; a power cut before that at worst fails the hash and the blob is sent again.
                 self._write_at(blob_id, offset, data)
                 with self._part(blob_id, "chunks").open("a", encoding="ascii") as log:
                     log.write(f"{index}\n")
-                    log.flush()
-                    os.fsync(log.fileno())
-        return self.status(blob_id)
+            status = self.status(blob_id)
+        if complete and not status.missing():
+            return self.complete(blob_id)
+        return status
+
+    def _accept_whole(self, blob_id: str, data: bytes, data_sha256: str | None) -> BlobStatus:
+        """A blob sent in one piece: checked from memory, written once, linked into place, never replaced."""
+        digest = data_sha256 if data_sha256 is not None else hashlib.sha256(data).hexdigest()
+        if digest != blob_id:
+            raise BlobHashMismatch(
+                f"blob {blob_id} does not hash to its id; nothing was kept, upload it again"
+            )
+        final = self.path(blob_id)
+        final.parent.mkdir(parents=True, exist_ok=True)
+        temporary = self._partial / f"{blob_id}.{uuid.uuid4().hex}.whole"
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        try:
+            os.link(temporary, final)  # fails if another worker accepted it first: same bytes, keep theirs
+        except FileExistsError:
+            pass
+        else:
+            _fsync_dir(final.parent)
+        finally:
+            temporary.unlink(missing_ok=True)
+        return BlobStatus(blob_id, "complete", size=len(data))
 
     def _compare_with_complete(
         self, final: Path, blob_id: str, index: int, data: bytes, total_size: int, offset: int
@@ -158,7 +209,6 @@ class BlobReceiver:
             written = os.pwrite(fd, data, offset)
             while written < len(data):
                 written += os.pwrite(fd, data[written:], offset + written)
-            os.fsync(fd)
         finally:
             os.close(fd)
 
@@ -186,6 +236,8 @@ class BlobReceiver:
                     f"blob {blob_id} does not hash to its id; the partial upload was discarded, "
                     "upload it again"
                 )
+            with part.open("rb+") as handle:
+                os.fsync(handle.fileno())  # the one fsync of a chunked upload, before it is accepted
             final.parent.mkdir(parents=True, exist_ok=True)
             os.replace(part, final)
             _fsync_dir(final.parent)

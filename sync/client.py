@@ -17,7 +17,7 @@ from typing import Protocol
 from sync.batch import Record
 from sync.blobs import DEFAULT_CHUNK_SIZE, BlobStatus, check_chunk_size, chunk_count, chunk_range
 from sync.envelope import DEFAULT_MAX_ENVELOPE_BYTES, open_pull_response, seal
-from sync.errors import Refused, Stopped, SyncError, plain_words
+from sync.errors import Refused, Stopped, SyncError, TransportError, plain_words
 from sync.keys import DeviceKeys, PublicKeys
 from sync.progress import ProgressTracker, SyncProgress
 from sync.request_auth import PullRequest
@@ -30,6 +30,10 @@ PUSH_PATH = "/sync/v1/push"
 PULL_PATH = "/sync/v1/pull"
 MAX_PULL_ROUNDS = 100
 MAX_COMPLETE_ROUNDS = 3
+BLOB_REFUSALS = frozenset({"bad_chunk", "blob_incomplete", "blob_hash_mismatch", "blob_conflict"})
+"""Refusals about one blob, not about the device: the other blobs are still uploaded."""
+COMPLETE_HEADER = "X-Blob-Complete"
+"""Sent with the last chunk: accept the blob now if nothing is missing (saves the completion request)."""
 
 
 def blob_path(blob_id: str, suffix: str = "") -> str:
@@ -70,6 +74,11 @@ class BlobSource(Protocol):
 
     def mark_uploaded(self, blob_id: str) -> None:
         """Record that the store holds the whole blob."""
+        ...
+
+    def upload_started(self, blob_id: str) -> bool:
+        """Whether an upload of the blob was started before (so the store may hold part of it); from now
+        on it has been. Kept across restarts, so only an upload that may resume asks the store first."""
         ...
 
 
@@ -196,6 +205,7 @@ class SyncClient:
         sent_ids = {record.event_id for record in records}
         acknowledged = [eid for eid in answer.get("acknowledged", []) if eid in sent_ids]
         self.outbox.acknowledge(acknowledged)
+        self.tracker.sent(events=len(acknowledged))
         return PushResult(
             sent=len(records),
             acknowledged=len(acknowledged),
@@ -224,55 +234,98 @@ class SyncClient:
         return BlobStatus.from_wire(self.transport.request("GET", blob_path(blob_id)).json())
 
     def upload_blob(self, blob_id: str) -> BlobUpload:
-        """Upload a blob from its first missing chunk on, then ask the store to verify and accept it."""
+        """Upload a blob from its first missing chunk on; the last chunk asks the store to accept it.
+
+        A blob never started goes straight to its chunks (a photo that fits one chunk is one request);
+        one that may be partly stored (a cut, a restart) first asks the store what it holds.
+        """
         if self.blobs is None:
             raise SyncError("this client has no blob source")
         size = self.blobs.blob_size(blob_id)
+        fresh = not self.blobs.upload_started(blob_id)
         sent = 0
         resumed_at = 0
         for round_ in range(MAX_COMPLETE_ROUNDS):
-            status = self.blob_status(blob_id)
-            if status.state == "complete":
-                self.blobs.mark_uploaded(blob_id)
-                return BlobUpload(blob_id, sent, resumed_at, already_stored=sent == 0 and round_ == 0)
-            if status.state == "partial" and status.size == size and status.chunk_size:
-                chunk_size, missing = status.chunk_size, status.missing()
-            else:
+            if fresh and round_ == 0:
                 chunk_size, missing = self.chunk_size, list(range(chunk_count(size, self.chunk_size)))
-            if round_ == 0 and missing:
-                resumed_at = missing[0]
-            for index in missing:
-                offset, length = chunk_range(index, size, chunk_size)
-                self.transport.request(
-                    "PUT",
-                    blob_path(blob_id, f"/chunks/{index}"),
-                    body=self.blobs.read_blob(blob_id, offset, length),
-                    headers={
-                        "Content-Type": "application/octet-stream",
-                        "X-Blob-Size": str(size),
-                        "X-Chunk-Size": str(chunk_size),
-                    },
-                )
-                sent += 1
+            else:
+                status = self.blob_status(blob_id)
+                if status.state == "complete":
+                    self.blobs.mark_uploaded(blob_id)
+                    return BlobUpload(blob_id, sent, resumed_at, already_stored=sent == 0 and round_ == 0)
+                if status.state == "partial" and status.size == size and status.chunk_size:
+                    chunk_size, missing = status.chunk_size, status.missing()
+                else:
+                    chunk_size, missing = self.chunk_size, list(range(chunk_count(size, self.chunk_size)))
+                if round_ == 0 and missing:
+                    resumed_at = missing[0]
             try:
-                self.transport.request("POST", blob_path(blob_id, "/complete"))
+                stored: BlobStatus | None = None
+                for index in missing:
+                    stored = self._put_chunk(blob_id, index, size, chunk_size, last=index == missing[-1])
+                    sent += 1
+                if stored is None or stored.state != "complete":
+                    # A store that does not accept on the last chunk (or chunks it lost): ask it to.
+                    stored = BlobStatus.from_wire(
+                        self.transport.request("POST", blob_path(blob_id, "/complete")).json()
+                    )
             except Refused as refusal:
-                # Missing chunks (the store lost some) or a damaged upload: look again and resend.
-                if refusal.refusal_code in ("blob_incomplete", "blob_hash_mismatch"):
+                # Chunks missing or sized otherwise at the store, or a damaged upload: look again, resend.
+                if refusal.refusal_code in ("blob_incomplete", "blob_hash_mismatch", "bad_chunk"):
                     continue
                 raise
             self.blobs.mark_uploaded(blob_id)
             return BlobUpload(blob_id, sent, resumed_at, already_stored=False)
         raise SyncError(f"blob {blob_id} could not be completed after {MAX_COMPLETE_ROUNDS} attempts")
 
+    def _put_chunk(self, blob_id: str, index: int, size: int, chunk_size: int, *, last: bool) -> BlobStatus:
+        assert self.blobs is not None
+        offset, length = chunk_range(index, size, chunk_size)
+        headers = {
+            "Content-Type": "application/octet-stream",
+            "X-Blob-Size": str(size),
+            "X-Chunk-Size": str(chunk_size),
+        }
+        if last:
+            headers[COMPLETE_HEADER] = "1"
+        answer = self.transport.request(
+            "PUT",
+            blob_path(blob_id, f"/chunks/{index}"),
+            body=self.blobs.read_blob(blob_id, offset, length),
+            headers=headers,
+            # A blob in one chunk: its id is the SHA-256 of the body, no need to hash it again to sign.
+            body_sha256=blob_id if length == size else None,
+        )
+        self.tracker.sent(blob_bytes=length)
+        return BlobStatus.from_wire(answer.json())
+
     def upload_pending_blobs(self) -> int:
-        """Upload every pending blob; returns how many the store now holds."""
+        """Upload every pending blob; returns how many the store now holds.
+
+        A blob the store refuses (damaged on this device, say) does not hold back the others: they are
+        uploaded, then the first such refusal is raised. Network failures and refusals of the device
+        itself stop the round at once.
+        """
         if self.blobs is None:
             return 0
         done = 0
+        failed: SyncError | None = None
         for blob_id in self.blobs.pending_blobs():
-            self.upload_blob(blob_id)
+            try:
+                self.upload_blob(blob_id)
+            except Refused as refusal:
+                if refusal.refusal_code not in BLOB_REFUSALS:
+                    raise
+                failed = failed or refusal
+                continue
+            except (TransportError, Stopped):
+                raise
+            except SyncError as exc:
+                failed = failed or exc
+                continue
             done += 1
+        if failed is not None:
+            raise failed
         return done
 
     # ------------------------------------------------------------------ pull
@@ -304,13 +357,29 @@ class SyncClient:
 
     # ------------------------------------------------------------------ all
     def sync_once(self) -> None:
-        """Blobs first (so the store has the photos findings refer to), then events, then pull."""
+        """Blobs first (so the store has the photos findings refer to), then events, then pull.
+
+        A blob the store refuses does not hold back the events: they are pushed and pulled all the same,
+        and the blob's refusal is reported at the end of the round.
+        """
         with self._lock:
             self.tracker.started()
             try:
-                self.upload_pending_blobs()
+                deferred: SyncError | None = None
+                try:
+                    self.upload_pending_blobs()
+                except (TransportError, Stopped):
+                    raise
+                except Refused as refusal:
+                    if refusal.refusal_code not in BLOB_REFUSALS:
+                        raise
+                    deferred = refusal
+                except SyncError as exc:
+                    deferred = exc
                 self.push_all()
                 self.pull()
+                if deferred is not None:
+                    raise deferred
             except Stopped:
                 self.tracker.stopped()
                 raise

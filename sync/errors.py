@@ -191,6 +191,59 @@ PLAIN_WORDS: dict[str, str] = {
     "contact support.",
     "unavailable": "The central store cannot be reached; changes wait on this tablet and are sent "
     "when the connection is back.",
+    # Blob uploads: the client looks again and resends what is missing.
+    "bad_chunk": "A photo upload did not match what the central store had of it; it continues from what "
+    "the store holds.",
+    "blob_incomplete": "Parts of a photo did not reach the central store; they are sent again.",
+    "blob_not_found": "The central store lost track of a photo upload; the photo is sent again.",
+    # Push refusals of the store's ingest.
+    "malformed_event": "The central store refused a recorded change from this tablet as invalid. "
+    "Nothing is lost on this tablet; update the app or contact support.",
+    "wrong_device": "The central store refused changes that claim to come from another tablet. "
+    "Nothing is lost on this tablet; contact support.",
+    "busy": "The central store is busy; changes wait on this tablet and are sent again shortly.",
+    "internal_error": "The central store had an internal error; changes wait on this tablet and are "
+    "sent again later.",
+    # Enrollment.
+    "unknown_code": "This enrollment code is not known: check it and type it again, or ask your "
+    "quality manager for a new one.",
+    "used_code": "This enrollment code was already used: ask your quality manager for a new one.",
+    "expired_code": "This enrollment code has expired (codes last 15 minutes): ask your quality manager "
+    "for a new one.",
+    "too_many_attempts": "Too many wrong enrollment codes were tried from this network: wait 15 "
+    "minutes, then try again.",
+    "inactive_user": "The person this enrollment code was issued for is no longer active at the central "
+    "store: ask your quality manager.",
+    "unknown_user": "The central store has no active user of that name: ask your quality manager.",
+    "invalid_keys": "The central store could not read this tablet's keys (protocol mismatch). Nothing "
+    "is lost; update the app.",
+    "invalid_device_id": "The central store could not read this tablet's id (protocol mismatch). Nothing "
+    "is lost; update the app.",
+    # Generic HTTP answers: a wrong address, an older store, a proxy in the way.
+    "invalid_request": "The central store could not read a request from this tablet (protocol "
+    "mismatch). Nothing is lost; update the app.",
+    "bad_request": "The central store could not read a request from this tablet. Nothing is lost; "
+    "update the app.",
+    "not_authenticated": "The central store asked for a sign-in this tablet does not use. Nothing is "
+    "lost; check the central store's address, then enroll the tablet again.",
+    "invalid_token": "The central store refused a sign-in this tablet does not use. Nothing is lost; "
+    "check the central store's address.",
+    "token_expired": "The central store refused a sign-in this tablet does not use. Nothing is lost; "
+    "check the central store's address.",
+    "forbidden": "The central store does not allow this tablet to do that. Nothing is lost; ask your "
+    "quality manager.",
+    "not_found": "The address set for the central store does not offer sync (wrong address or an "
+    "older version). Nothing is lost; check the address.",
+    "method_not_allowed": "The address set for the central store does not offer sync (wrong address "
+    "or an older version). Nothing is lost; check the address.",
+    "not_acceptable": "The central store and this app do not understand each other (versions differ). "
+    "Nothing is lost; update the app.",
+    "unsupported_media_type": "The central store and this app do not understand each other (versions "
+    "differ). Nothing is lost; update the app.",
+    "conflict": "The central store refused a change as conflicting. Nothing is lost on this tablet; "
+    "contact support.",
+    "too_many_requests": "The central store asks this tablet to slow down; changes wait and are sent "
+    "again shortly.",
 }
 """What the field app shows for each code: what happened and that nothing was lost."""
 

@@ -21,6 +21,10 @@ class SyncProgress:
     bytes_waiting: int
     last_success: str | None
     last_error: str | None
+    events_sent: int = 0
+    """Events the store acknowledged in the round now running (or the last one)."""
+    bytes_sent: int = 0
+    """Blob bytes the store received in the round now running (or the last one)."""
 
     @property
     def up_to_date(self) -> bool:
@@ -37,11 +41,21 @@ class ProgressTracker:
         self._state: SyncState = "idle"
         self._last_success: str | None = None
         self._last_error: str | None = None
+        self._events_sent = 0
+        self._bytes_sent = 0
 
     def started(self) -> None:
-        """A sync round began."""
+        """A sync round began: what it sends is counted from zero."""
         with self._lock:
             self._state = "syncing"
+            self._events_sent = 0
+            self._bytes_sent = 0
+
+    def sent(self, *, events: int = 0, blob_bytes: int = 0) -> None:
+        """The store confirmed events or received blob bytes (progress while sending)."""
+        with self._lock:
+            self._events_sent += events
+            self._bytes_sent += blob_bytes
 
     def succeeded(self) -> None:
         """A sync round finished: everything pending was sent and pulled."""
@@ -70,4 +84,6 @@ class ProgressTracker:
                 bytes_waiting=bytes_waiting,
                 last_success=self._last_success,
                 last_error=self._last_error,
+                events_sent=self._events_sent,
+                bytes_sent=self._bytes_sent,
             )

@@ -131,14 +131,26 @@ class HttpTransport:
         self.retries = 0
 
     def _headers(
-        self, method: str, path: str, body: bytes, extra: Mapping[str, str] | None
+        self,
+        method: str,
+        path: str,
+        body: bytes,
+        extra: Mapping[str, str] | None,
+        body_sha256: str | None = None,
     ) -> dict[str, str]:
         headers = {"User-Agent": USER_AGENT}
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
         if self.signer is not None and self.device_id is not None:
             headers.update(
-                sign_request(self.signer, device_id=self.device_id, method=method, path=path, body=body)
+                sign_request(
+                    self.signer,
+                    device_id=self.device_id,
+                    method=method,
+                    path=path,
+                    body=body,
+                    body_sha256=body_sha256,
+                )
             )
         elif self.device_id is not None:
             headers["X-Device-Id"] = self.device_id
@@ -146,7 +158,13 @@ class HttpTransport:
         return headers
 
     def send_once(
-        self, method: str, path: str, *, body: bytes = b"", headers: Mapping[str, str] | None = None
+        self,
+        method: str,
+        path: str,
+        *,
+        body: bytes = b"",
+        headers: Mapping[str, str] | None = None,
+        body_sha256: str | None = None,
     ) -> Response:
         """One attempt; connection errors and timeouts become TransportError (retryable)."""
         self.attempts += 1
@@ -155,7 +173,7 @@ class HttpTransport:
                 method,
                 self.base_url + path,
                 data=body or None,
-                headers=self._headers(method, path, body, headers),
+                headers=self._headers(method, path, body, headers, body_sha256),
                 timeout=self.timeout,
                 allow_redirects=False,
             )
@@ -172,16 +190,25 @@ class HttpTransport:
         return Response(status=answer.status_code, body=content, headers=dict(answer.headers))
 
     def request(
-        self, method: str, path: str, *, body: bytes = b"", headers: Mapping[str, str] | None = None
+        self,
+        method: str,
+        path: str,
+        *,
+        body: bytes = b"",
+        headers: Mapping[str, str] | None = None,
+        body_sha256: str | None = None,
     ) -> Response:
-        """Send until success (returned) or refusal (Refused raised); Stopped once the stop flag is set."""
+        """Send until success (returned) or refusal (Refused raised); Stopped once the stop flag is set.
+
+        `body_sha256`, when the caller knows it, spares hashing a large body again to sign it.
+        """
         attempt = 0
         while True:
             if self.stop.is_set():
                 raise Stopped("sync was stopped")
             retry_after: float | None = None
             try:
-                response = self.send_once(method, path, body=body, headers=headers)
+                response = self.send_once(method, path, body=body, headers=headers, body_sha256=body_sha256)
             except TransportError as exc:
                 reason = exc.message
             else:

@@ -5,6 +5,7 @@ or the signed request headers of sync.request_auth); there is no device bearer t
 JSON error with a stable code and leaves the database and the blob folder as they were.
 """
 
+import hashlib
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -18,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from auditapp.central import auth, enrollment
+from auditapp.central import auth, enrollment, sync_team
 from auditapp.central.database import Database
 from auditapp.central.errors import ApiError
 from auditapp.central.ingest import ingest, parse_records, pending_for
@@ -28,6 +29,7 @@ from auditapp.config import ServerConfig, env
 from sync.batch import Record
 from sync.blob_receiver import BlobReceiver
 from sync.blobs import MAX_CHUNK_SIZE, check_blob_id
+from sync.client import COMPLETE_HEADER
 from sync.envelope import (
     DEFAULT_MAX_ENVELOPE_BYTES,
     DeviceLookup,
@@ -36,7 +38,7 @@ from sync.envelope import (
     open_envelope,
     seal_pull_response,
 )
-from sync.errors import Malformed, SyncError, TooLarge
+from sync.errors import BadSignature, BlobHashMismatch, Malformed, SyncError, TooLarge
 from sync.ingest import IngestGuard
 from sync.keys import StoreKeys, b64decode, b64encode
 from sync.request_auth import parse_pull_request, verify_request
@@ -158,7 +160,9 @@ def apply_push(session: Session, data: bytes, keys: StoreKeys, max_bytes: int) -
     if plan.must_write:
         device = session.get(Device, sender)
         assert device is not None  # open_envelope found it
-        ingest(session, device, parse_records(plan.new, sender), fresh=True)
+        events = parse_records(plan.new, sender)
+        ingest(session, device, events, fresh=True)
+        sync_team.share_pushed(session, sender, events)
         header = opened.header
         session.add(
             SyncEnvelope(
@@ -207,6 +211,7 @@ def sync_router(config: ServerConfig, db: Database) -> APIRouter:
         try:
             with db.transaction() as session:
                 device, user = enrollment.enroll(session, enrollment.EnrollRequest(**body.model_dump()))
+                sync_team.join_named_audits(session, device, user)
                 return EnrollReply(
                     device_id=device.id,
                     username=user.username,
@@ -291,7 +296,7 @@ def sync_router(config: ServerConfig, db: Database) -> APIRouter:
         return Response(content=answer, media_type=ENVELOPE_TYPE)
 
     # ------------------------------------------------------------------ blobs
-    def authenticate(request: Request, body: bytes) -> str:
+    def authenticate(request: Request, body: bytes, body_sha256: str | None = None) -> str:
         with db.transaction() as session:
             return verify_request(
                 dict(request.headers),
@@ -299,6 +304,7 @@ def sync_router(config: ServerConfig, db: Database) -> APIRouter:
                 path=_signed_path(request),
                 body=body,
                 device_lookup=device_lookup(session),
+                body_sha256=body_sha256,
             )
 
     @router.get(f"{SYNC_PREFIX}/blobs/{{blob_id}}")
@@ -313,18 +319,38 @@ def sync_router(config: ServerConfig, db: Database) -> APIRouter:
 
     @router.put(f"{SYNC_PREFIX}/blobs/{{blob_id}}/chunks/{{index}}")
     async def blob_chunk(blob_id: str, index: int, request: Request) -> Any:
-        """Write one chunk at its offset; a chunk already received changes nothing."""
+        """Write one chunk at its offset (a chunk already received changes nothing); with the
+        X-Blob-Complete header, accept the blob in the same request once no chunk is missing."""
         try:
             data = await _body(request, MAX_CHUNK_SIZE)
             total = _int_header(request, "X-Blob-Size")
             chunk_size = _int_header(request, "X-Chunk-Size")
         except SyncError as exc:
             return _refusal(exc)
+        complete = request.headers.get(COMPLETE_HEADER, "") == "1"
 
         def work() -> dict[str, Any]:
-            authenticate(request, data)
+            check_blob_id(blob_id)
+            digest = hashlib.sha256(data).hexdigest()  # once: for the signature and the blob's own check
+            try:
+                authenticate(request, data, digest)
+            except BadSignature:
+                if not (complete and len(data) == total and digest != blob_id):
+                    raise
+                # Signed as the whole blob (its id as body hash) but the bytes differ: damaged on the way
+                # or on the device. Authenticate what was signed, then refuse the bytes.
+                authenticate(request, data, blob_id)
+                raise BlobHashMismatch(
+                    f"blob {blob_id} does not hash to its id; nothing was kept, upload it again"
+                ) from None
             status = blobs.write_chunk(
-                check_blob_id(blob_id), index, data, total_size=total, chunk_size=chunk_size
+                blob_id,
+                index,
+                data,
+                total_size=total,
+                chunk_size=chunk_size,
+                complete=complete,
+                data_sha256=digest,
             )
             return status.to_wire()
 

@@ -72,3 +72,35 @@ class StoreIdentity(Base):
     signing_public: Mapped[str] = mapped_column(String(100))
     receiving_public: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class PhotoBlob(Base):
+    """A photo by its plaintext SHA-256 -> its encrypted blob and the PhotoAttached event holding the key."""
+
+    __tablename__ = "photo_blobs"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    variant: Mapped[str] = mapped_column(String(16))
+    blob_id: Mapped[str] = mapped_column(String(64))
+
+
+class AuditDevice(Base):
+    """A device on an audit's team: it receives the other members' events of that audit (team_events)."""
+
+    __tablename__ = "audit_devices"
+    __table_args__ = (Index("ix_audit_devices_device_id", "device_id"),)
+
+    audit_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    device_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    joined_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class AuditTeamName(Base):
+    """A person named in an audit's plan (lead auditor or team), as matched against users' names."""
+
+    __tablename__ = "audit_team_names"
+    __table_args__ = (Index("ix_audit_team_names_name", "name"),)
+
+    audit_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), primary_key=True)

@@ -1,23 +1,29 @@
 """Photos waiting for upload: encrypted with their own key, kept as ciphertext files until the store has them.
 
 The plaintext never leaves the encrypted field store; what is queued here is AES-256-GCM ciphertext under a
-random key that the caller puts in the event referencing the photo (so it travels sealed). The list of
-pending blob ids lives in the encrypted settings, so it survives restarts with the rest of the outbox.
+random key that the caller puts in the event referencing the photo (so it travels sealed, and the key is
+kept only in the encrypted journal). The folder itself is the queue, so it survives restarts and several
+queue objects over one folder (the capture side and the sync agent) never lose each other's updates:
+
+    <blob id>.blob      ciphertext waiting for upload, written and fsync'd before the event is recorded
+    <blob id>.started   an upload of it was started: after a cut or a restart, ask the store what it holds
 """
 
 from __future__ import annotations
 
-import json
+import contextlib
 import os
-import threading
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from auditapp.services.ports import Settings
+from auditapp.services.ports import PhotoStore
 from sync.blobs import check_blob_id, encrypt_blob
 from sync.keys import b64encode
 
-PENDING_KEY = "sync.blobs_pending"
+BLOB_SUFFIX = ".blob"
+STARTED_SUFFIX = ".started"
+QUEUE_FOLDER = "sync-blobs"
 
 
 @dataclass(frozen=True)
@@ -28,48 +34,69 @@ class BlobRef:
     key_b64: str
 
 
+def blob_queue_for(store: object) -> BlobQueue | None:
+    """The upload queue of a workspace store (a folder beside its files); None for a store without one."""
+    folder = getattr(store, "folder", None)
+    return BlobQueue(Path(folder) / QUEUE_FOLDER) if folder is not None else None
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 class BlobQueue:
-    """sync.client.BlobSource over ciphertext files in a folder and a pending list in the settings."""
+    """sync.client.BlobSource over ciphertext files in a folder of the workspace."""
 
-    def __init__(self, settings: Settings, folder: Path) -> None:
-        self._settings = settings
+    def __init__(self, folder: Path) -> None:
         self.folder = folder
-        self._lock = threading.Lock()
 
-    def _path(self, blob_id: str) -> Path:
-        return self.folder / f"{check_blob_id(blob_id)}.blob"
-
-    def _pending(self) -> list[str]:
-        raw = self._settings.get(PENDING_KEY)
-        return list(json.loads(raw)) if raw else []
+    def _path(self, blob_id: str, suffix: str = BLOB_SUFFIX) -> Path:
+        return self.folder / f"{check_blob_id(blob_id)}{suffix}"
 
     def queue(self, plaintext: bytes) -> BlobRef:
-        """Encrypt bytes under a fresh key, keep the ciphertext on disk and queue it for upload."""
+        """Encrypt bytes under a fresh key, keep the ciphertext on disk (durably) and queue it for upload."""
         blob = encrypt_blob(plaintext)
         self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         target = self._path(blob.blob_id)
-        temporary = target.with_suffix(".tmp")
+        temporary = self.folder / f".{uuid.uuid4().hex}.tmp"
         with temporary.open("wb") as handle:
             handle.write(blob.ciphertext)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temporary, target)
-        with self._lock:
-            pending = self._pending()
-            if blob.blob_id not in pending:
-                pending.append(blob.blob_id)
-                self._settings.put(PENDING_KEY, json.dumps(pending))
+        _fsync_dir(self.folder)
         return BlobRef(blob.blob_id, b64encode(blob.key))
+
+    def remove_leftovers(self) -> None:
+        """Delete half-written files of a queue call that a crash interrupted (nothing refers to them)."""
+        for leftover in self.folder.glob(".*.tmp"):
+            leftover.unlink(missing_ok=True)
 
     # ------------------------------------------------------------------ BlobSource
     def pending_blobs(self) -> list[str]:
         """Ids of blobs the store has not confirmed yet, oldest first."""
-        with self._lock:
-            return self._pending()
+        found: list[tuple[int, str]] = []
+        with contextlib.suppress(FileNotFoundError):
+            for entry in os.scandir(self.folder):
+                if entry.name.endswith(BLOB_SUFFIX):
+                    with contextlib.suppress(FileNotFoundError):
+                        found.append((entry.stat().st_mtime_ns, entry.name[: -len(BLOB_SUFFIX)]))
+        return [blob_id for _, blob_id in sorted(found)]
 
     def blob_size(self, blob_id: str) -> int:
-        """Size of the blob's ciphertext in bytes."""
-        return self._path(blob_id).stat().st_size
+        """Size of the blob's ciphertext in bytes (0 when it was uploaded meanwhile)."""
+        try:
+            return self._path(blob_id).stat().st_size
+        except FileNotFoundError:
+            return 0
+
+    def bytes_waiting(self) -> int:
+        """Bytes of ciphertext still to upload, for the sync panel."""
+        return sum(self.blob_size(blob_id) for blob_id in self.pending_blobs())
 
     def read_blob(self, blob_id: str, offset: int, length: int) -> bytes:
         """A range of the ciphertext, read from disk (a photo is never loaded whole to upload it)."""
@@ -77,9 +104,60 @@ class BlobQueue:
             handle.seek(offset)
             return handle.read(length)
 
+    def upload_started(self, blob_id: str) -> bool:
+        """Whether an upload of this blob was started before; marks it started from now on."""
+        marker = self._path(blob_id, STARTED_SUFFIX)
+        if marker.exists():
+            return True
+        # Not fsync'd: if a power cut loses the marker, the next upload starts from the first chunk
+        # without asking, and the store answers chunks it holds as no-ops.
+        marker.touch()
+        return False
+
     def mark_uploaded(self, blob_id: str) -> None:
         """The store holds the whole blob: forget it here."""
-        with self._lock:
-            pending = [item for item in self._pending() if item != blob_id]
-            self._settings.put(PENDING_KEY, json.dumps(pending))
         self._path(blob_id).unlink(missing_ok=True)
+        self._path(blob_id, STARTED_SUFFIX).unlink(missing_ok=True)
+
+
+class UploadingPhotos:
+    """The workspace's PhotoStore that also queues an encrypted copy of each photo for upload.
+
+    Implements the services' PhotoStore and PhotoUploads: capture keeps the photo in the encrypted store
+    as before and gets the blob id and key to record in the photo's event.
+    """
+
+    def __init__(self, photos: PhotoStore, queue: BlobQueue) -> None:
+        self.photos = photos
+        self.queue = queue
+
+    def put(self, data: bytes) -> str:
+        """Keep the bytes in the encrypted photo store; returns their SHA-256 hex."""
+        return self.photos.put(data)
+
+    def get(self, digest: str) -> bytes:
+        """The bytes stored under the digest."""
+        return self.photos.get(digest)
+
+    def has(self, digest: str) -> bool:
+        """Whether bytes with this digest are kept."""
+        return self.photos.has(digest)
+
+    def queue_upload(self, data: bytes) -> tuple[str, str]:
+        """Queue an encrypted copy for upload; returns (blob id, base64 key) for the photo's event."""
+        ref = self.queue.queue(data)
+        return ref.blob_id, ref.key_b64
+
+    def __getattr__(self, name: str) -> object:
+        # Anything else the store's photo folder offers (a count for status screens) passes through.
+        return getattr(self.photos, name)
+
+
+def with_photo_uploads(store: object) -> None:
+    """Make a workspace store's `photos` queue uploads too (composition root; no-op without a folder)."""
+    photos = getattr(store, "photos", None)
+    queue = blob_queue_for(store)
+    if photos is None or queue is None or isinstance(photos, UploadingPhotos):
+        return
+    queue.remove_leftovers()
+    store.photos = UploadingPhotos(photos, queue)  # type: ignore[attr-defined]

@@ -13,15 +13,16 @@ import logging
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
-from auditapp.client.blob_queue import BlobQueue
+from auditapp.client.blob_queue import blob_queue_for
 from auditapp.domain.errors import AuditAppError, ValidationError
+from auditapp.domain.events import DomainEvent
+from auditapp.domain.payloads import validate_payload
 from auditapp.services.field_views import SyncView
 from auditapp.services.workspace import SyncAgent, WorkspaceStore
 from sync.batch import Record
 from sync.client import SyncClient
-from sync.errors import Refused, SyncError, TransportError
+from sync.errors import PLAIN_WORDS, Refused, SyncError, TransportError, plain_words
 from sync.keys import DeviceKeys, PublicKeys, b64decode, b64encode
 from sync.progress import SyncProgress
 from sync.runner import SyncRunner
@@ -39,19 +40,35 @@ USERNAME = "sync.username"
 CURSOR = "sync.pull_cursor"
 FINDING_STATUSES = "sync.finding_statuses"
 PULLED_PREFIX = "sync.pulled."
+TEAM_EVENTS = "team_events"
+"""Pull record kind with teammates' events of an audit this device works on (merged, never kept as is)."""
 ATTEMPTS_PER_ROUND = 3
 """Network attempts inside one round; the runner's backoff between rounds is what never gives up."""
 
 NOT_ENROLLED = "This device is not enrolled yet: enter the enrollment code from your quality manager."
 ENROLL_REFUSALS = {
-    "unknown_code": "This enrollment code is not known: check it and type it again, or ask your quality "
-    "manager for a new one.",
-    "used_code": "This enrollment code was already used: ask your quality manager for a new one.",
-    "expired_code": "This enrollment code has expired (codes last 15 minutes): ask your quality manager "
-    "for a new one.",
-    "too_many_attempts": "Too many wrong codes were tried from this network: wait 15 minutes, then try "
-    "again.",
+    code: PLAIN_WORDS[code] for code in ("unknown_code", "used_code", "expired_code", "too_many_attempts")
 }
+
+
+def merge_team_events(store: WorkspaceStore, device_id: str, record: dict[str, object]) -> int:
+    """Merge a team_events record into the store as other devices' events (never into the outbox).
+
+    An event that does not validate, or that claims to be this device's, is skipped and logged: it must
+    not stop the pull (the store validated it already), and this device's own events come only from it.
+    """
+    events: list[DomainEvent] = []
+    raw = record.get("events")
+    for item in raw if isinstance(raw, list) else []:
+        try:
+            event = DomainEvent.from_dict(item)
+            validate_payload(event.kind, event.payload)
+        except (ValidationError, ValueError, KeyError, TypeError) as exc:
+            log.warning("a teammate's event from the central store was skipped: %s", exc)
+            continue
+        if event.device_id != device_id:
+            events.append(event)
+    return store.merge_remote(events) if events else 0
 
 
 @dataclass(frozen=True)
@@ -117,8 +134,7 @@ class FieldSyncAgent(SyncAgent):
         self._chunk_size = chunk_size
         self._batch_size = batch_size
         self._backoff = backoff or Backoff(base=0.5, cap=30.0)
-        folder = getattr(store, "folder", None)
-        self.blobs = BlobQueue(store, Path(folder) / "sync-blobs") if folder is not None else None
+        self.blobs = blob_queue_for(store)
         self._lock = threading.RLock()
         self._client: SyncClient | None = None
         self._note: str | None = None
@@ -230,6 +246,8 @@ class FieldSyncAgent(SyncAgent):
             value = json.loads(record.body)
             if value.get("kind") == "finding_status":
                 statuses[str(value["finding_id"])] = str(value["status"])
+            elif value.get("kind") == TEAM_EVENTS:
+                merge_team_events(self.store, self.device_id, value)
             else:
                 # Hook for effectiveness tasks and prior findings (the CAPA work reads these lists).
                 others.setdefault(str(value.get("kind")), []).append(value)
@@ -280,6 +298,15 @@ class FieldSyncAgent(SyncAgent):
         client = self._sync_client()
         return client.progress() if client is not None else None
 
+    def revoked(self) -> bool:
+        """Whether the central store refused this device as revoked in the last round."""
+        progress = self.progress()
+        return (
+            progress is not None
+            and progress.state == "refused"
+            and progress.last_error == plain_words("revoked_device")
+        )
+
     def view(self) -> SyncView:
         """The sync panel in plain words."""
         progress = self.progress()
@@ -291,6 +318,7 @@ class FieldSyncAgent(SyncAgent):
                 waiting_events=waiting,
                 last_success=None,
                 last_error=self._note or NOT_ENROLLED,
+                waiting_bytes=self.blobs.bytes_waiting() if self.blobs is not None else 0,
             )
         return SyncView(
             configured=True,
@@ -298,6 +326,10 @@ class FieldSyncAgent(SyncAgent):
             waiting_events=progress.events_waiting,
             last_success=progress.last_success,
             last_error=progress.last_error,
+            waiting_bytes=progress.bytes_waiting,
+            sending=progress.state == "syncing",
+            sent_events=progress.events_sent,
+            sent_bytes=progress.bytes_sent,
         )
 
 

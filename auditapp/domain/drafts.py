@@ -87,22 +87,31 @@ def photo_attached(
     captured_at: str | None,
     gps: GeoPoint | None,
     caption: str,
+    blob: tuple[str, str] | None = None,
+    thumbnail_blob: tuple[str, str] | None = None,
 ) -> Draft:
-    """A processed photo (already in the photo store) attached as evidence."""
-    return Draft(
-        EventKind.PHOTO_ATTACHED,
-        {
-            "evidence_id": evidence_id,
-            **target.to_payload(),
-            "sha256": sha256,
-            "thumbnail_sha256": thumbnail_sha256,
-            "width": width,
-            "height": height,
-            "captured_at": captured_at,
-            "gps": {"lat": gps.lat, "lon": gps.lon} if gps else None,
-            "caption": caption,
-        },
-    )
+    """A processed photo (already in the photo store) attached as evidence.
+
+    `blob` and `thumbnail_blob` are (blob id, base64 key) of the encrypted copies queued for upload: the
+    central store finds the blobs by id and decrypts them with the keys, which travel only inside the
+    sealed event.
+    """
+    payload: dict[str, object] = {
+        "evidence_id": evidence_id,
+        **target.to_payload(),
+        "sha256": sha256,
+        "thumbnail_sha256": thumbnail_sha256,
+        "width": width,
+        "height": height,
+        "captured_at": captured_at,
+        "gps": {"lat": gps.lat, "lon": gps.lon} if gps else None,
+        "caption": caption,
+    }
+    if blob is not None:
+        payload["blob_id"], payload["blob_key"] = blob
+    if thumbnail_blob is not None:
+        payload["thumbnail_blob_id"], payload["thumbnail_blob_key"] = thumbnail_blob
+    return Draft(EventKind.PHOTO_ATTACHED, payload)
 
 
 def document_reviewed(

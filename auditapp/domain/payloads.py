@@ -7,6 +7,8 @@ ValidationError naming the field.
 
 from __future__ import annotations
 
+import base64
+import contextlib
 import datetime as dt
 import re
 from collections.abc import Callable, Mapping
@@ -24,6 +26,7 @@ from auditapp.domain.sampling import draw_random, draw_systematic, select_judgme
 MEETINGS = ("opening", "closing")
 EFFECTIVENESS_RESULTS = ("effective", "not_effective")
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
+BLOB_KEY_BYTES = 32
 Check = Callable[[Any, str], None]
 
 
@@ -59,6 +62,23 @@ def _bool(value: Any, name: str) -> None:
 def _sha256(value: Any, name: str) -> None:
     if not isinstance(value, str) or not _SHA256.match(value):
         raise ValidationError("must be a SHA-256 hex digest", name)
+
+
+def _optional_sha256(value: Any, name: str) -> None:
+    if value is not None:
+        _sha256(value, name)
+
+
+def _blob_key(value: Any, name: str) -> None:
+    """A blob key is base64 of 32 random bytes (AES-256); absent on photos kept only on the device."""
+    if value is None:
+        return
+    raw = b""
+    if isinstance(value, str):
+        with contextlib.suppress(ValueError, UnicodeEncodeError):  # binascii.Error is a ValueError
+            raw = base64.b64decode(value.encode("ascii"), validate=True)
+    if len(raw) != BLOB_KEY_BYTES:
+        raise ValidationError(f"must be base64 of a {BLOB_KEY_BYTES}-byte key", name)
 
 
 def _id_list(value: Any, name: str) -> None:
@@ -137,6 +157,10 @@ _SPECS: dict[EventKind, dict[str, Check]] = {
         "captured_at": _moment,
         "gps": _gps,
         "caption": _text,
+        "blob_id": _optional_sha256,
+        "blob_key": _blob_key,
+        "thumbnail_blob_id": _optional_sha256,
+        "thumbnail_blob_key": _blob_key,
     },
     EventKind.DOCUMENT_REVIEWED: {
         **_EVIDENCE,
@@ -217,6 +241,10 @@ def validate_payload(kind: EventKind, payload: Mapping[str, Any]) -> None:
         _check_finding_field(str(payload["field"]), payload.get("value"))
     elif kind is EventKind.SAMPLE_DRAWN:
         _check_sample(payload)
+    elif kind is EventKind.PHOTO_ATTACHED:
+        for prefix in ("", "thumbnail_"):
+            if (payload.get(f"{prefix}blob_id") is None) != (payload.get(f"{prefix}blob_key") is None):
+                raise ValidationError("a photo's blob id and blob key come together", f"{prefix}blob_key")
 
 
 def _check_finding_field(name: str, value: Any) -> None:

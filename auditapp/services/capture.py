@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from typing import Protocol, runtime_checkable
 
 from auditapp.domain import drafts
 from auditapp.domain.errors import ValidationError
@@ -113,6 +114,14 @@ def record_interview(
     )
 
 
+@runtime_checkable
+class PhotoUploads(Protocol):
+    """A photo store that also queues an encrypted copy of what it keeps for upload to the central store."""
+
+    def queue_upload(self, data: bytes) -> tuple[str, str]:
+        """Encrypt the bytes under a fresh key and queue them; returns (blob id, base64 key)."""
+
+
 def attach_photo(
     ctx: CaptureContext,
     audit_id: str,
@@ -124,7 +133,12 @@ def attach_photo(
     clause: str | None = None,
     finding_id: str | None = None,
 ) -> str:
-    """Keep a processed photo in the photo store and attach it; GPS is stored only if the auditor opted in."""
+    """Keep a processed photo in the photo store and attach it; GPS is stored only if the auditor opted in.
+
+    When the photo store queues uploads (PhotoUploads), the image and its thumbnail are queued as
+    encrypted blobs and the event carries their ids and keys; the upload itself happens later, in the
+    background, and capture never waits for it.
+    """
     state = ctx.open_for_capture(audit_id)
     target = resolve_target(ctx, state, item_id, clause, finding_id)
     if not photo.image:
@@ -133,21 +147,26 @@ def attach_photo(
         raise ValidationError("the photo has no thumbnail", "photo")
     gps = GeoPoint(*photo.gps) if include_gps and photo.gps is not None else None
     evidence_id = ctx.new_id()
+    digests = {"sha256": hashlib.sha256(photo.image).hexdigest()}
+    digests["thumbnail_sha256"] = hashlib.sha256(photo.thumbnail).hexdigest()
+    # Bytes first: an event must never point at a photo the device does not hold (or has not queued).
+    for data, field in ((photo.image, "sha256"), (photo.thumbnail, "thumbnail_sha256")):
+        if ctx.photos.put(data) != digests[field]:
+            raise ValidationError("the photo store returned a different SHA-256 than the photo's", "photo")
+    uploads = ctx.photos if isinstance(ctx.photos, PhotoUploads) else None
     draft = drafts.photo_attached(
         evidence_id,
         target,
-        sha256=hashlib.sha256(photo.image).hexdigest(),
-        thumbnail_sha256=hashlib.sha256(photo.thumbnail).hexdigest(),
+        sha256=digests["sha256"],
+        thumbnail_sha256=digests["thumbnail_sha256"],
         width=photo.width,
         height=photo.height,
         captured_at=photo.captured_at.isoformat() if photo.captured_at else None,
         gps=gps,
         caption=caption,
+        blob=uploads.queue_upload(photo.image) if uploads is not None else None,
+        thumbnail_blob=uploads.queue_upload(photo.thumbnail) if uploads is not None else None,
     )
-    # Bytes first: an event must never point at a photo the device does not hold.
-    for data, field in ((photo.image, "sha256"), (photo.thumbnail, "thumbnail_sha256")):
-        if ctx.photos.put(data) != draft.payload[field]:
-            raise ValidationError("the photo store returned a different SHA-256 than the photo's", "photo")
     ctx.record(audit_id, [draft])
     return evidence_id
 

@@ -59,6 +59,21 @@ class SyncView:
     waiting_events: int
     last_success: str | None
     last_error: str | None
+    waiting_bytes: int = 0
+    """Bytes of photos (encrypted blobs) not yet received by the central store."""
+    sending: bool = False
+    """A sync round is running right now."""
+    sent_events: int = 0
+    sent_bytes: int = 0
+    """What the running (or last) round has sent so far: progress while sending."""
+
+    @property
+    def waiting(self) -> str:
+        """What waits, in words: changes, and photo megabytes when there are any."""
+        text = f"{self.waiting_events} changes"
+        if self.waiting_bytes:
+            text += f" and {megabytes(self.waiting_bytes)} of photos"
+        return text
 
     @property
     def headline(self) -> str:
@@ -67,7 +82,17 @@ class SyncView:
             return f"Offline only: {self.waiting_events} changes kept on this device"
         if self.last_error:
             return f"Not sent: {self.last_error} ({self.waiting_events} waiting)"
-        if self.waiting_events:
-            return f"{self.waiting_events} changes waiting to sync"
+        if self.sending and (self.waiting_events or self.waiting_bytes):
+            done = f"{self.sent_events} changes and {megabytes(self.sent_bytes)} sent"
+            return f"Sending: {done}, {self.waiting} left"
+        if self.waiting_events or self.waiting_bytes:
+            return f"{self.waiting} waiting to sync"
         when = f", last sync {self.last_success}" if self.last_success else ""
         return f"All changes synced{when}"
+
+
+def megabytes(count: int) -> str:
+    """A byte count as people read it: '3.4 MB' (at least 0.1 MB when there is anything)."""
+    if count <= 0:
+        return "0 MB"
+    return f"{max(count / 1_000_000, 0.1):.1f} MB"

@@ -30,6 +30,7 @@ class MemoryBlobs:
     def __init__(self) -> None:
         self.blobs: dict[str, bytes] = {}
         self.uploaded: list[str] = []
+        self.started: set[str] = set()
 
     def add(self, blob_id: str, ciphertext: bytes) -> None:
         self.blobs[blob_id] = ciphertext
@@ -45,6 +46,11 @@ class MemoryBlobs:
 
     def mark_uploaded(self, blob_id: str) -> None:
         self.uploaded.append(blob_id)
+
+    def upload_started(self, blob_id: str) -> bool:
+        started = blob_id in self.started
+        self.started.add(blob_id)
+        return started
 
 
 class MemoryCursor:

@@ -197,7 +197,12 @@ class Handler(BaseHTTPRequestHandler):
             except (KeyError, ValueError) as exc:
                 raise Malformed("X-Blob-Size and X-Chunk-Size headers are required") from exc
             status = state.blobs.write_chunk(
-                chunk.group(1), int(chunk.group(2)), body, total_size=total, chunk_size=chunk_size
+                chunk.group(1),
+                int(chunk.group(2)),
+                body,
+                total_size=total,
+                chunk_size=chunk_size,
+                complete=self.headers.get("X-Blob-Complete") == "1",
             )
             return 200, json.dumps(status.to_wire()).encode(), "application/json"
         blob = _BLOB.match(path)

@@ -49,7 +49,15 @@ class Field:
             return agent
 
         self.ws = FieldWorkspace(folder, FieldStoreOpener(), LibraryChecklists(), factory)
-        self.ws.set_up(PASSPHRASE, PASSPHRASE)
+        if FieldStoreOpener().exists(folder):
+            self.ws.unlock(PASSPHRASE)  # the app started again on the same workspace
+        else:
+            self.ws.set_up(PASSPHRASE, PASSPHRASE)
+
+    @classmethod
+    def reopen(cls, folder: Path, server_url: str, **options: Any) -> Field:
+        """The app started again on an existing workspace folder."""
+        return cls(folder, server_url, **options)
 
     @property
     def agent(self) -> FieldSyncAgent:

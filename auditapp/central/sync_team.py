@@ -1,0 +1,148 @@
+"""Team audits and photos on the central store: who is on an audit's team, what each member is sent, and
+where each photo's blob is.
+
+An audit's team is every device that sent events for it, and every active device of a user named in its
+plan (lead auditor or team, by user name or display name, ignoring case and spacing). Each member receives
+the other members' events of the audit as `team_events` pull records, sealed to it like every pull record;
+a device that joins a team receives everything the others sent before (ADR 0047). All of it happens in the
+push's transaction, so a record exists exactly when the events it carries do.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from auditapp.central.auth import now
+from auditapp.central.pull_feed import queue_for_device
+from auditapp.central.sync_tables import AuditDevice, AuditTeamName, PhotoBlob
+from auditapp.central.tables import Device, StoredEvent, User
+from auditapp.domain.events import DomainEvent, EventKind
+
+TEAM_EVENTS = "team_events"
+"""Pull record kind: `{audit_id, events: [event, ...]}`, events of teammates' devices on one audit."""
+MAX_EVENTS_PER_RECORD = 200
+MAX_RECORD_BYTES = 256 * 1024
+"""A team_events record holds at most this many events or bytes, so a pull page stays small."""
+PHOTO_VARIANTS = (("image", ""), ("thumbnail", "thumbnail_"))
+
+
+def name_key(name: str) -> str:
+    """How a person's name is compared: case-folded, spaces collapsed (the migration freezes this rule)."""
+    return " ".join(name.casefold().split())[:200]
+
+
+def _named(event: DomainEvent) -> list[str]:
+    """Names an event puts on the audit's team (plans and edits of the lead auditor or team)."""
+    payload = event.payload
+    if event.kind is EventKind.AUDIT_PLANNED:
+        plan = payload.get("plan") or {}
+    elif event.kind is EventKind.AUDIT_PLAN_EDITED and payload.get("field") in ("lead_auditor", "team"):
+        plan = {str(payload["field"]): payload.get("value")}
+    else:
+        return []
+    people = [plan.get("lead_auditor"), *(plan.get("team") or [])]
+    return [key for p in people if isinstance(p, str) and (key := name_key(p))]
+
+
+def devices_of_named_users(session: Session, names: Iterable[str]) -> set[str]:
+    """Active devices of the users whose user name or display name is one of the name keys."""
+    wanted = set(names)
+    if not wanted:
+        return set()
+    users = [
+        user.id
+        for user in session.scalars(select(User).where(User.active.is_(True)))
+        if name_key(user.username) in wanted or name_key(user.display_name) in wanted
+    ]
+    if not users:
+        return set()
+    query = select(Device.id).where(Device.user_id.in_(users), Device.status == "active")
+    return set(session.scalars(query))
+
+
+def _queue_events(session: Session, device_id: str, audit_id: str, events: Sequence[dict[str, Any]]) -> None:
+    """Address events to one device as team_events records of bounded size."""
+    batch: list[dict[str, Any]] = []
+    size = 0
+    for event in events:
+        length = len(json.dumps(event, separators=(",", ":")))
+        if batch and (len(batch) >= MAX_EVENTS_PER_RECORD or size + length > MAX_RECORD_BYTES):
+            queue_for_device(session, device_id, TEAM_EVENTS, {"audit_id": audit_id, "events": batch})
+            batch, size = [], 0
+        batch.append(event)
+        size += length
+    if batch:
+        queue_for_device(session, device_id, TEAM_EVENTS, {"audit_id": audit_id, "events": batch})
+
+
+def _stored_events(session: Session, audit_id: str, excluding_device: str) -> list[dict[str, Any]]:
+    query = (
+        select(StoredEvent.body)
+        .where(StoredEvent.audit_id == audit_id, StoredEvent.device_id != excluding_device)
+        .order_by(StoredEvent.hlc, StoredEvent.event_id)
+    )
+    return [json.loads(body) for body in session.scalars(query)]
+
+
+def join_team(session: Session, audit_id: str, device_ids: Iterable[str]) -> None:
+    """Make devices members of an audit's team and send each what the others sent so far."""
+    for device_id in sorted(set(device_ids)):
+        session.add(AuditDevice(audit_id=audit_id, device_id=device_id, joined_at=now()))
+        _queue_events(session, device_id, audit_id, _stored_events(session, audit_id, device_id))
+
+
+def share_pushed(session: Session, sender: str, events: Sequence[DomainEvent]) -> None:
+    """After a push's new events are stored: index their photos, grow the teams, send them to teammates."""
+    index_photos(session, events)
+    by_audit: dict[str, list[DomainEvent]] = {}
+    for event in events:
+        by_audit.setdefault(event.audit_id, []).append(event)
+    for audit_id, pushed in by_audit.items():
+        members = set(session.scalars(select(AuditDevice.device_id).where(AuditDevice.audit_id == audit_id)))
+        known = set(session.scalars(select(AuditTeamName.name).where(AuditTeamName.audit_id == audit_id)))
+        fresh_names = {name for event in pushed for name in _named(event)} - known
+        session.add_all(AuditTeamName(audit_id=audit_id, name=name) for name in sorted(fresh_names))
+        for device_id in sorted(members - {sender}):
+            _queue_events(session, device_id, audit_id, [event.to_dict() for event in pushed])
+        joining = ({sender} | devices_of_named_users(session, fresh_names)) - members
+        session.flush()
+        join_team(session, audit_id, joining)
+    session.flush()
+
+
+def join_named_audits(session: Session, device: Device, user: User) -> None:
+    """At enrollment: put the device on the team of every open audit whose plan names its user."""
+    names = {name_key(user.username), name_key(user.display_name)} - {""}
+    audits = set(session.scalars(select(AuditTeamName.audit_id).where(AuditTeamName.name.in_(names))))
+    if not audits:
+        return
+    already = set(session.scalars(select(AuditDevice.audit_id).where(AuditDevice.device_id == device.id)))
+    closed = set(
+        session.scalars(
+            select(StoredEvent.audit_id).where(
+                StoredEvent.audit_id.in_(audits), StoredEvent.kind == EventKind.AUDIT_CLOSED.value
+            )
+        )
+    )
+    for audit_id in sorted(audits - already - closed):
+        join_team(session, audit_id, [device.id])
+    session.flush()
+
+
+def index_photos(session: Session, events: Sequence[DomainEvent]) -> None:
+    """Remember, by plaintext SHA-256, which blob holds each photo and which event holds its key."""
+    for event in events:
+        if event.kind is not EventKind.PHOTO_ATTACHED:
+            continue
+        for variant, prefix in PHOTO_VARIANTS:
+            sha256, blob_id = event.payload.get(f"{prefix}sha256"), event.payload.get(f"{prefix}blob_id")
+            if isinstance(sha256, str) and isinstance(blob_id, str):
+                # The events are new to the store (ingest checked), so these rows are too.
+                session.add(
+                    PhotoBlob(sha256=sha256, event_id=event.event_id, variant=variant, blob_id=blob_id)
+                )
