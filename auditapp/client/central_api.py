@@ -13,8 +13,8 @@ from urllib.parse import quote, urlencode
 
 from auditapp.services.quality.errors import SESSION_CODES, CentralApiError, Forbidden, SessionExpired
 from auditapp.services.quality.port import Json, Page, SignedIn
-from sync import HttpTransport, Refused, TransportError
-from sync.transport import Response
+from sync import HttpTransport, TransportError
+from sync.transport import Response, error_of
 
 __all__ = ["CentralApi", "CentralApiError", "Forbidden", "SessionExpired", "SignedIn"]
 
@@ -35,20 +35,41 @@ class CentralApi:
         data = json.dumps(body).encode() if body is not None else b""
         headers = {"Content-Type": "application/json"} if body is not None else None
         try:
-            return self._transport.request(method, path, body=data, headers=headers)
-        except Refused as exc:
-            message = exc.message or exc.refusal_code
-            if exc.status == 401 and (exc.refusal_code in SESSION_CODES or path != "/api/auth/login"):
-                raise SessionExpired(message, exc.refusal_code, 401) from exc
-            if exc.status == 403:
-                raise Forbidden(message, exc.refusal_code, 403) from exc
-            if exc.status == 404 and exc.refusal_code.startswith("http_"):
-                message = f"the central store at {self.base_url} does not offer {path.split('?')[0]} yet"
-            raise CentralApiError(message, exc.refusal_code, exc.status) from exc
+            response = self._transport.send_once(method, path, body=data, headers=headers)
         except TransportError as exc:
             raise CentralApiError(
                 f"{exc.message}: check the central store URL {self.base_url} and the network, then retry"
             ) from exc
+        if 200 <= response.status < 300:
+            return response
+        raise self._refusal(path, response)
+
+    def _refusal(self, path: str, response: Response) -> CentralApiError:
+        code, message, _ = error_of(response)
+        status = response.status
+        if status == 401 and (code in SESSION_CODES or path != "/api/auth/login"):
+            return SessionExpired(message or "sign in again", code, status)
+        if status == 403:
+            return Forbidden(message, code, status)
+        if status == 404 and code.startswith("http_"):
+            where = path.split("?")[0]
+            return CentralApiError(
+                f"the central store at {self.base_url} does not offer {where}", code, status
+            )
+        if status == 429:
+            wait = response.headers.get("retry-after") or response.headers.get("Retry-After")
+            later = f" (wait {wait} s)" if wait else ""
+            return CentralApiError(f"{message or 'too many attempts'}{later}", code, status)
+        if status >= 500:
+            return CentralApiError(
+                f"the central store failed (HTTP {status}): nothing was changed by this request; try again, "
+                "and tell the administrator if it keeps failing",
+                code,
+                status,
+            )
+        return CentralApiError(
+            message or f"the central store refused the request (HTTP {status})", code, status
+        )
 
     def _call(self, method: str, path: str, body: Json | None = None) -> Any:
         response = self._send(method, path, body)
@@ -154,23 +175,39 @@ class CentralApi:
         return dict(self._call("GET", "/api/metrics"))
 
     # ------------------------------------------------------------------ users and devices
+    def _all(self, path: str) -> list[Json]:
+        items: list[Json] = []
+        cursor: str | None = None
+        while True:
+            page = self._page(path, {}, cursor, 200)
+            items.extend(page.items)
+            if not page.next_cursor:
+                return items
+            cursor = page.next_cursor
+
+    def me(self) -> Json:
+        """The signed-in user."""
+        return dict(self._call("GET", "/api/me"))
+
     def users(self) -> list[Json]:
-        """Every user."""
-        reply = self._call("GET", "/api/users?limit=200")
-        return list(reply.get("items") or []) if isinstance(reply, dict) else list(reply)
+        """Every user, by username."""
+        return self._all("/api/users")
 
     def create_user(self, body: Json) -> Json:
-        """Create a user."""
+        """Create a user with a role and an initial password."""
         return dict(self._call("POST", "/api/users", body))
 
-    def update_user(self, user_id: str, body: Json) -> Json:
-        """Change a user."""
-        return dict(self._call("PATCH", f"/api/users/{_q(user_id)}", body))
+    def set_role(self, user_id: str, role: str) -> Json:
+        """Give a user another role."""
+        return dict(self._call("PUT", f"/api/users/{_q(user_id)}/role", {"role": role}))
+
+    def deactivate_user(self, user_id: str) -> Json:
+        """Switch a user off; their sessions end at once."""
+        return dict(self._call("POST", f"/api/users/{_q(user_id)}/deactivate", {}))
 
     def devices(self) -> list[Json]:
-        """Every enrolled device."""
-        reply = self._call("GET", "/api/devices?limit=200")
-        return list(reply.get("items") or []) if isinstance(reply, dict) else list(reply)
+        """Every enrolled device, oldest first."""
+        return self._all("/api/devices")
 
     def revoke_device(self, device_id: str) -> Json:
         """Revoke a device."""

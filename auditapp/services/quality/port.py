@@ -82,14 +82,20 @@ class QualityApi(Protocol):
     def metrics(self) -> Json:
         """The dashboard figures."""
 
+    def me(self) -> Json:
+        """The signed-in user."""
+
     def users(self) -> list[Json]:
         """Every user of the store."""
 
     def create_user(self, body: Json) -> Json:
-        """Create a user."""
+        """Create a user with a role and an initial password."""
 
-    def update_user(self, user_id: str, body: Json) -> Json:
-        """Change a user's role, name or active flag."""
+    def set_role(self, user_id: str, role: str) -> Json:
+        """Give a user another role."""
+
+    def deactivate_user(self, user_id: str) -> Json:
+        """Switch a user off."""
 
     def devices(self) -> list[Json]:
         """Every enrolled device."""

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar
 
+from auditapp.domain.errors import AuditAppError
 from auditapp.services.quality.errors import CentralApiError, SessionExpired
 from auditapp.services.quality.port import QualityApi, SignedIn
 from auditapp.services.quality.roles import Abilities, abilities
@@ -132,6 +133,8 @@ class QualitySession:
             return NeedsSignIn(exc.message)
         except CentralApiError as exc:
             return Failed(exc.message, exc.code)
+        except AuditAppError as exc:  # a form the services refused before anything was sent
+            return Failed(str(exc), "invalid")
 
     def sign_in_again(self, password: str) -> Outcome[Any]:
         """Sign in as the same user with a re-entered password, then run the pending work, if any."""

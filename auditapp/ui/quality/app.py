@@ -12,14 +12,18 @@ from auditapp.client.central_api import CentralApi
 from auditapp.client.quality_prefs import PrefsFile
 from auditapp.services.quality.session import QualitySession
 from auditapp.ui.quality.context import Ctx, Screen
+from auditapp.ui.quality.devices import DevicesScreen
 from auditapp.ui.quality.inbox import InboxScreen
 from auditapp.ui.quality.login import LoginScreen
 from auditapp.ui.quality.runner import Runner
 from auditapp.ui.quality.shell import Shell, destinations
 from auditapp.ui.quality.theme import flush
+from auditapp.ui.quality.users import UsersScreen
 
 SCREENS: dict[str, type[Screen]] = {
     "inbox": InboxScreen,
+    "devices": DevicesScreen,
+    "users": UsersScreen,
 }
 
 

@@ -22,7 +22,7 @@ STATE_COLOUR = {"ok": ft.Colors.GREEN_700, "missing": ft.Colors.RED_700, "info":
 
 def named(identifier: str, control: ft.Control) -> ft.Semantics:
     """Give a control a stable identifier in the page (how browser tests and screen readers find it)."""
-    return ft.Semantics(identifier=identifier, content=control)
+    return ft.Semantics(identifier=identifier, content=control, container=True)
 
 
 def error_text() -> ft.Text:
@@ -59,6 +59,7 @@ def tag(text: str, colour: str = ft.Colors.BLUE_GREY_600) -> ft.Container:
 def section(title: str, controls: list[ft.Control], identifier: str | None = None) -> ft.Control:
     """A titled card of one part of a record."""
     card = ft.Card(
+        semantic_container=False,
         content=ft.Container(
             padding=16,
             content=ft.Column([heading(title, 18), *controls], spacing=8),

@@ -135,6 +135,10 @@ class FakeApi:
         self._gate("metrics")
         return self.store.metrics
 
+    def me(self) -> Json:
+        self._gate("me")
+        return {}
+
     def users(self) -> list[Json]:
         self._gate("users")
         return [
@@ -144,12 +148,21 @@ class FakeApi:
 
     def create_user(self, body: Json) -> Json:
         self._gate("create_user", body)
+        if body["username"] in self.store.users:
+            raise CentralApiError(f"username: {body['username']!r} is taken", "user_exists", 409)
         self.store.users[body["username"]] = (body["password"], body["display_name"], body["role"])
-        return body
+        return {"id": body["username"], "active": True, **body}
 
-    def update_user(self, user_id: str, body: Json) -> Json:
-        self._gate("update_user", (user_id, body))
-        return body
+    def set_role(self, user_id: str, role: str) -> Json:
+        self._gate("set_role", (user_id, role))
+        password, name, _ = self.store.users[user_id]
+        self.store.users[user_id] = (password, name, role)
+        return {"id": user_id, "username": user_id, "display_name": name, "role": role, "active": True}
+
+    def deactivate_user(self, user_id: str) -> Json:
+        self._gate("deactivate_user", user_id)
+        _, name, role = self.store.users[user_id]
+        return {"id": user_id, "username": user_id, "display_name": name, "role": role, "active": False}
 
     def devices(self) -> list[Json]:
         self._gate("devices")

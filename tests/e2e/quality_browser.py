@@ -1,0 +1,74 @@
+"""Browser helpers of the quality app tests: a central store with users, the app, signing in."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from tests.e2e.conftest import enter_text, open_flet
+from tests.support.processes import Running, auditapp_env, free_port, run_cli, start
+
+PASSWORD = "quality-pass-1"
+DESKTOP = {"width": 1440, "height": 1000}
+USERS = (
+    ("ada", "admin", "Ada Admin"),
+    ("quinn", "quality_manager", "Quinn Quality"),
+    ("owen", "capa_owner", "Owen Owner"),
+    ("vera", "viewer", "Vera Viewer"),
+    ("avery", "auditor", "Avery Auditor"),
+)
+
+
+@contextmanager
+def central_store(folder: Path, **extra_env: str) -> Iterator[Running]:
+    """A central store on SQLite with one user per role (password PASSWORD); `.env` holds its environment."""
+    env = auditapp_env(
+        folder / "home", AUDITAPP_PASSWORD=PASSWORD, AUDITAPP_CONFIG_DIR=str(folder / "config"), **extra_env
+    )
+    for username, role, name in USERS:
+        made = run_cli(["admin", "create-user", username, "--role", role, "--name", name], env)
+        assert made.returncode == 0, made.stderr
+    port = free_port()
+    server = start(
+        ["server", "--port", str(port)], env, f"http://127.0.0.1:{port}/api/health", folder / "server.log"
+    )
+    server.env = env  # type: ignore[attr-defined]
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@contextmanager
+def quality_app(server: Running, folder: Path) -> Iterator[Running]:
+    """The quality app pointed at the store."""
+    port = free_port()
+    app = start(
+        ["quality", "--server-url", server.url, "--port", str(port)],
+        server.env,  # type: ignore[attr-defined]
+        f"http://127.0.0.1:{port}/",
+        folder / f"quality-{port}.log",
+    )
+    try:
+        yield app
+    finally:
+        app.stop()
+
+
+def sign_in(browser: object, app: Running, username: str, password: str = PASSWORD) -> object:
+    """A new desktop-sized page signed in as the user."""
+    from playwright.sync_api import expect
+
+    page = open_flet(browser, app.url)
+    page.set_viewport_size(DESKTOP)  # type: ignore[attr-defined]
+    enter_text(page.get_by_role("textbox", name="Username"), username)  # type: ignore[attr-defined]
+    enter_text(page.get_by_role("textbox", name="Password"), password)  # type: ignore[attr-defined]
+    page.get_by_role("button", name="Sign in").click()  # type: ignore[attr-defined]
+    expect(page.get_by_text("Signed in as", exact=False)).to_be_visible(timeout=20_000)  # type: ignore[attr-defined]
+    return page
+
+
+def nav(page: object, label: str) -> None:
+    """Open a screen from the navigation."""
+    page.get_by_role("button", name=label, exact=True).click()  # type: ignore[attr-defined]
