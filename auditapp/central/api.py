@@ -13,6 +13,7 @@ from auditapp.central.database import Database
 from auditapp.central.deps import Db, Reader
 from auditapp.central.errors import ApiError
 from auditapp.central.photo_routes import photo_router
+from auditapp.central.report_routes import report_router
 from auditapp.central.sync_routes import sync_router
 from auditapp.central.tables import Audit, Finding, Response, User
 from auditapp.config import ServerConfig
@@ -86,6 +87,7 @@ def create_app(config: ServerConfig, database: Database | None = None) -> FastAP
 
     http_errors.install(app)
     app.include_router(sync_router(config, db))
+    app.include_router(report_router(config))
     app.include_router(photo_router(config))
     app.include_router(user_routes.router)
     app.include_router(metrics_routes.router)
