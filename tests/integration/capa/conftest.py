@@ -190,3 +190,24 @@ def tablets(database: Database, user_ids: dict[str, str]) -> list[Tablet]:
             )
             out.append(Tablet(database, device_id))
     return out
+
+
+def trail_of(database: Database, entity: str, entity_id: str) -> list[tuple[str, str, dict[str, Any]]]:
+    """The audit trail of one record: (actor, action, new values), oldest first."""
+    import json
+
+    from auditapp.central.trail_tables import TrailEntry
+
+    with database.transaction() as session:
+        rows = session.scalars(
+            select(TrailEntry)
+            .where(TrailEntry.entity == entity, TrailEntry.entity_id == entity_id)
+            .order_by(TrailEntry.seq)
+        )
+        return [(r.actor, r.action, json.loads(r.new_values)) for r in rows]
+
+
+def error_of(reply: Any) -> tuple[int, str, str]:
+    """Status, error code and message of a refused request."""
+    body = reply.json()
+    return reply.status_code, body["error"]["code"], body["error"]["message"]

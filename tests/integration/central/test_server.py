@@ -91,7 +91,7 @@ def test_pushed_answer_and_finding_are_listed_once_even_when_resent(central: Run
     user = login(central)
     audits = requests.get(f"{central.url}/api/audits", headers=user, timeout=10).json()
     assert [(a["title"], a["site"]) for a in audits] == [("Cleanroom walk", "Plant 2")]
-    findings = requests.get(f"{central.url}/api/findings", headers=user, timeout=10).json()
+    findings = requests.get(f"{central.url}/api/findings", headers=user, timeout=10).json()["items"]
     assert [(f["id"], f["clause"], f["grade"], f["status"]) for f in findings] == [
         (finding_id, "6.4.1", "minor_nc", "new")
     ]

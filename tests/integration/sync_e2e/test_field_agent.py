@@ -123,7 +123,7 @@ def test_workspace_pushes_once_and_pulls_the_status_of_its_finding(
     assert view.last_success is not None
 
     user = login(central)
-    findings = requests.get(f"{central.url}/api/findings", headers=user, timeout=10).json()
+    findings = requests.get(f"{central.url}/api/findings", headers=user, timeout=10).json()["items"]
     assert [(f["id"], f["grade"], f["status"]) for f in findings] == [(finding_id, "minor_nc", "new")]
     answers = requests.get(f"{central.url}/api/audits/{audit_id}/responses", headers=user, timeout=10).json()
     assert [(a["item_id"], a["answer"]) for a in answers] == [(item_id, "nonconforming")]
@@ -131,7 +131,7 @@ def test_workspace_pushes_once_and_pulls_the_status_of_its_finding(
     resent = _as_device(field, central.url).push(field.ws.events(audit_id))
     assert resent.status_code == 200, resent.text
     assert (resent.json()["new"], resent.json()["duplicates"]) == (0, 3)
-    assert len(requests.get(f"{central.url}/api/findings", headers=user, timeout=10).json()) == 1
+    assert len(requests.get(f"{central.url}/api/findings", headers=user, timeout=10).json()["items"]) == 1
 
     database = Database(database_url)
     try:
