@@ -12,10 +12,11 @@ from auditapp.central import auth, http_errors, metrics_routes, throttle, user_r
 from auditapp.central.database import Database
 from auditapp.central.deps import Db, Reader
 from auditapp.central.errors import ApiError
+from auditapp.central.finding_routes import router as finding_router
 from auditapp.central.photo_routes import photo_router
 from auditapp.central.report_routes import report_router
 from auditapp.central.sync_routes import sync_router
-from auditapp.central.tables import Audit, Finding, Response, User
+from auditapp.central.tables import Audit, Response, User
 from auditapp.config import ServerConfig
 
 
@@ -34,18 +35,6 @@ class LoginReply(BaseModel):
     username: str
     display_name: str
     role: str
-
-
-class FindingOut(BaseModel):
-    """A finding as listed for triage."""
-
-    id: str
-    audit_id: str
-    item_id: str
-    clause: str
-    grade: str
-    statement: str
-    status: str
 
 
 class ResponseOut(BaseModel):
@@ -87,6 +76,7 @@ def create_app(config: ServerConfig, database: Database | None = None) -> FastAP
 
     http_errors.install(app)
     app.include_router(sync_router(config, db))
+    app.include_router(finding_router)
     app.include_router(report_router(config))
     app.include_router(photo_router(config))
     app.include_router(user_routes.router)
@@ -118,14 +108,6 @@ def create_app(config: ServerConfig, database: Database | None = None) -> FastAP
             display_name=user.display_name,
             role=user.role,
         )
-
-    @app.get("/api/findings")
-    def list_findings(s: Db, _user: Reader, status: str | None = None) -> list[FindingOut]:
-        """Findings synced from the field, newest first."""
-        query = select(Finding).order_by(Finding.created_at.desc()).limit(500)
-        if status:
-            query = query.where(Finding.status == status)
-        return [FindingOut.model_validate(f, from_attributes=True) for f in s.scalars(query)]
 
     @app.get("/api/audits")
     def list_audits(s: Db, _user: Reader) -> list[AuditOut]:
