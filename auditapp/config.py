@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 
@@ -72,3 +72,49 @@ class FieldConfig:
     def workspace_list_folder(self) -> Path:
         """Where the list of workspaces lives and new workspaces are created."""
         return self.workspaces or self.workspace.parent
+
+
+@dataclass(frozen=True)
+class SmtpConfig:
+    """Where reminder e-mail goes (AUDITAPP_SMTP_*); mail is off while no host is set."""
+
+    host: str = ""
+    port: int = 587
+    user: str = ""
+    password: str = field(default="", repr=False)
+    sender: str = "auditapp@localhost"
+    tls: str = "starttls"
+    """starttls (upgrade a plain connection), ssl (TLS from the start, usually port 465) or none."""
+    timeout_s: float = 30.0
+    retry_s: float = 60.0
+    """Wait before the first retry of a failed send; doubles each time, at most an hour."""
+    max_attempts: int = 10
+    reminder_interval_s: float = 3600.0
+    """How often the store looks for actions and effectiveness windows coming due."""
+    reminder_days: int = 7
+    """How many days ahead a due date counts as coming due."""
+
+    @property
+    def enabled(self) -> bool:
+        """Whether e-mail is configured at all."""
+        return bool(self.host)
+
+    @classmethod
+    def from_env(cls) -> SmtpConfig:
+        """AUDITAPP_SMTP_HOST, _PORT, _USER, _PASSWORD, _FROM, _TLS, _RETRY_SECONDS; AUDITAPP_REMINDER_*."""
+        tls = env("SMTP_TLS", "starttls").strip().lower()
+        if tls not in ("starttls", "ssl", "none"):
+            raise ValueError(f"AUDITAPP_SMTP_TLS: {tls!r} is not starttls, ssl or none")
+        return cls(
+            host=env("SMTP_HOST", ""),
+            port=int(env("SMTP_PORT", "465" if tls == "ssl" else "587")),
+            user=env("SMTP_USER", ""),
+            password=env("SMTP_PASSWORD", ""),
+            sender=env("SMTP_FROM", "auditapp@localhost"),
+            tls=tls,
+            timeout_s=float(env("SMTP_TIMEOUT_SECONDS", "30")),
+            retry_s=float(env("SMTP_RETRY_SECONDS", "60")),
+            max_attempts=int(env("SMTP_MAX_ATTEMPTS", "10")),
+            reminder_interval_s=60 * float(env("REMINDER_INTERVAL_MINUTES", "60")),
+            reminder_days=int(env("REMINDER_DAYS", "7")),
+        )

@@ -8,7 +8,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
-from auditapp.central import auth, http_errors, metrics_routes, throttle, user_routes
+from auditapp.central import auth, http_errors, metrics_routes, reminder_routes, throttle, user_routes
 from auditapp.central.database import Database
 from auditapp.central.deps import Db, Reader
 from auditapp.central.errors import ApiError
@@ -81,6 +81,7 @@ def create_app(config: ServerConfig, database: Database | None = None) -> FastAP
     app.include_router(photo_router(config))
     app.include_router(user_routes.router)
     app.include_router(metrics_routes.router)
+    reminder_routes.install(app, db)
     limits = throttle.ThrottleLimits.from_env()
 
     @app.get("/api/health")

@@ -13,7 +13,7 @@ import binascii
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends, Query
@@ -27,7 +27,7 @@ T = TypeVar("T")
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
 MAX_CURSOR = 1000
-Key = str | int | float | datetime
+Key = str | int | float | datetime | date
 
 
 class Page(BaseModel, Generic[T]):
@@ -70,12 +70,16 @@ def _plain(value: Key) -> object:
     if isinstance(value, datetime):
         aware = value if value.tzinfo else value.replace(tzinfo=UTC)
         return {"t": aware.astimezone(UTC).isoformat()}
+    if isinstance(value, date):
+        return {"d": value.isoformat()}
     return value
 
 
 def _typed(value: object) -> Key:
     if isinstance(value, dict) and set(value) == {"t"} and isinstance(value["t"], str):
         return datetime.fromisoformat(value["t"])
+    if isinstance(value, dict) and set(value) == {"d"} and isinstance(value["d"], str):
+        return date.fromisoformat(value["d"])
     if isinstance(value, bool) or not isinstance(value, str | int | float):
         raise ValueError("a cursor value must be text, a number or a time")
     return value

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
-from auditapp.central import auth, devices
+from auditapp.central import auth, devices, mail, trail
 from auditapp.central.auth import Role
 from auditapp.central.deps import Db, DeviceAdmin, Reader, UserAdmin
 from auditapp.central.devices import DeviceInfo
@@ -20,6 +20,7 @@ from auditapp.central.tables import Device, User
 router = APIRouter(tags=["users and devices"])
 
 USERNAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,79}$"
+EMAIL_PATTERN = r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$"
 IdPath = Annotated[str, Path(min_length=1, max_length=64)]
 
 
@@ -41,6 +42,20 @@ class NewUser(BaseModel):
     display_name: str = Field(default="", max_length=200, description="printed name, shown on signatures")
     role: Role
     password: str = Field(min_length=10, max_length=200)
+    email: str | None = Field(default=None, pattern=EMAIL_PATTERN, max_length=254, description="reminders")
+
+
+class EmailChange(BaseModel):
+    """A user's address for reminder mail; null removes it."""
+
+    email: str | None = Field(pattern=EMAIL_PATTERN, max_length=254)
+
+
+class EmailOut(BaseModel):
+    """Where a user's reminder mail goes."""
+
+    user_id: str
+    email: str | None
 
 
 class RoleChange(BaseModel):
@@ -95,7 +110,31 @@ def list_users(s: Db, _admin: UserAdmin, page: PageQuery, active: bool | None = 
 def create_user(body: NewUser, s: Db, admin: UserAdmin) -> UserOut:
     """Create a user with a role and an initial password (409 `user_exists` if the username is taken)."""
     user = auth.create_user(s, body.username, body.password, body.role, body.display_name, admin.username)
+    if body.email:
+        set_email(s, user, body.email, admin.username)
     return _user_out(user)
+
+
+def set_email(s: Db, user: User, email: str | None, actor: str) -> None:
+    """Set a user's reminder address, recorded in the audit trail."""
+    old = mail.email_of(s, user.id)
+    if old != email:
+        mail.set_email(s, user.id, email)
+        trail.record(s, actor, "user", user.id, "change_email", {"email": (old, email)})
+
+
+@router.get("/api/users/{user_id}/email")
+def get_email(user_id: IdPath, s: Db, _admin: UserAdmin) -> EmailOut:
+    """Where a user's reminder mail goes (null: reminders in the app only)."""
+    return EmailOut(user_id=_user(s, user_id).id, email=mail.email_of(s, user_id))
+
+
+@router.put("/api/users/{user_id}/email")
+def change_email(user_id: IdPath, body: EmailChange, s: Db, admin: UserAdmin) -> EmailOut:
+    """Set or remove a user's address for reminder mail."""
+    user = _user(s, user_id)
+    set_email(s, user, body.email, admin.username)
+    return EmailOut(user_id=user.id, email=body.email)
 
 
 @router.put("/api/users/{user_id}/role")

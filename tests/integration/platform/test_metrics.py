@@ -3,57 +3,17 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
 
 from auditapp.central.auth import now
-from auditapp.central.capa_tables import CapaActionRow, CapaRow, EffectivenessCheckRow
 from auditapp.central.database import Database
 from auditapp.central.tables import Audit, Finding
-
-
-def _capa(owner: str, stage: str, age_days: int) -> CapaRow:
-    at = now() - timedelta(days=age_days)
-    return CapaRow(
-        id=str(uuid.uuid4()),
-        title="t",
-        owner_id=owner,
-        stage=stage,
-        created_by="qm",
-        created_at=at,
-        updated_at=at,
-    )
-
-
-def _action(capa: CapaRow, owner: str, status: str, due: date | None) -> CapaActionRow:
-    return CapaActionRow(
-        id=str(uuid.uuid4()),
-        capa_id=capa.id,
-        kind="corrective",
-        description="d",
-        owner_id=owner,
-        due_date=due,
-        status=status,
-        created_at=now(),
-        updated_at=now(),
-    )
-
-
-def _check(capa: CapaRow, result: str) -> EffectivenessCheckRow:
-    today = now().date()
-    return EffectivenessCheckRow(
-        id=str(uuid.uuid4()),
-        capa_id=capa.id,
-        criterion="c",
-        method="record_review",
-        window_start=today,
-        window_end=today,
-        result=result,
-        created_by="qm",
-        created_at=now(),
-    )
+from tests.integration.platform.capa_rows import action_row as _action
+from tests.integration.platform.capa_rows import capa_row as _capa
+from tests.integration.platform.capa_rows import check_row as _check
 
 
 def _finding(audit: str, grade: str, clause: str, process: str, repeat: bool, status: str = "new") -> Finding:

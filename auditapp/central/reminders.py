@@ -1,0 +1,158 @@
+"""Reminders: CAPA actions and effectiveness windows that are coming due or overdue, for their owners.
+
+An action reminds its owner when it is planned or in progress and its due date is within the coming days
+(AUDITAPP_REMINDER_DAYS, 7) or past. An effectiveness check reminds the CAPA's owner when it is still
+pending and its window ends within those days or has ended. Closed CAPAs remind nobody. The same list
+is shown in the app (GET /api/reminders) and mailed: once when something comes due, then once a week
+while it is overdue (the queue's dedupe key holds the state, date and week).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Select, String, and_, cast, literal, select, union_all
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from auditapp.central.capa_tables import CapaActionRow, CapaRow, EffectivenessCheckRow
+from auditapp.central.mail import QueuedMail, UserEmail
+from auditapp.central.tables import User
+
+OPEN_ACTION_STATUSES = ("planned", "in_progress")
+KIND_ACTION = "action"
+KIND_EFFECTIVENESS = "effectiveness_window"
+
+
+@dataclass(frozen=True)
+class Reminder:
+    """Something an owner should do soon, or should have done."""
+
+    kind: str
+    item_id: str
+    capa_id: str
+    capa_title: str
+    what: str
+    due: date
+    owner_id: str
+
+    def state(self, today: date) -> str:
+        """`overdue` once the due date has passed, else `due`."""
+        return "overdue" if self.due < today else "due"
+
+
+def due_items(today: date, days: int) -> Any:
+    """A subquery of every reminder on the store: kind, item_id, capa_id, capa_title, what, due, owner_id."""
+    horizon = today + timedelta(days=days)
+    actions = (
+        select(
+            cast(literal(KIND_ACTION), String(30)).label("kind"),
+            CapaActionRow.id.label("item_id"),
+            CapaRow.id.label("capa_id"),
+            CapaRow.title.label("capa_title"),
+            CapaActionRow.description.label("what"),
+            CapaActionRow.due_date.label("due"),
+            CapaActionRow.owner_id.label("owner_id"),
+        )
+        .join(CapaRow, CapaRow.id == CapaActionRow.capa_id)
+        .where(
+            CapaActionRow.status.in_(OPEN_ACTION_STATUSES),
+            CapaActionRow.due_date.is_not(None),
+            CapaActionRow.due_date <= horizon,
+            CapaRow.stage != "closed",
+        )
+    )
+    checks = (
+        select(
+            cast(literal(KIND_EFFECTIVENESS), String(30)).label("kind"),
+            EffectivenessCheckRow.id.label("item_id"),
+            CapaRow.id.label("capa_id"),
+            CapaRow.title.label("capa_title"),
+            EffectivenessCheckRow.criterion.label("what"),
+            EffectivenessCheckRow.window_end.label("due"),
+            CapaRow.owner_id.label("owner_id"),
+        )
+        .join(CapaRow, CapaRow.id == EffectivenessCheckRow.capa_id)
+        .where(
+            EffectivenessCheckRow.result == "pending",
+            EffectivenessCheckRow.window_end <= horizon,
+            CapaRow.stage != "closed",
+        )
+    )
+    return union_all(actions, checks).subquery("reminders")
+
+
+def for_owner(reminders: Any, owner_id: str) -> Select[Any]:
+    """The reminders of one user."""
+    return select(reminders).where(reminders.c.owner_id == owner_id)
+
+
+def from_row(row: Any) -> Reminder:
+    """A reminder from a row of `due_items`."""
+    due = row.due if isinstance(row.due, date) else date.fromisoformat(str(row.due)[:10])
+    return Reminder(row.kind, row.item_id, row.capa_id, row.capa_title, row.what, due, row.owner_id)
+
+
+def dedupe_key(reminder: Reminder, today: date) -> str:
+    """One mail when it comes due, then one per ISO week while overdue; a new due date starts again."""
+    key = f"{reminder.kind}:{reminder.item_id}:{reminder.state(today)}:{reminder.due.isoformat()}"
+    if reminder.state(today) == "overdue":
+        year, week, _ = today.isocalendar()
+        key += f":{year}-W{week:02d}"
+    return key
+
+
+def message(reminder: Reminder, today: date, display_name: str) -> tuple[str, str]:
+    """Subject and body of the reminder mail."""
+    if reminder.kind == KIND_ACTION:
+        thing = "CAPA action"
+        when = "was due" if reminder.state(today) == "overdue" else "is due"
+    else:
+        thing = "effectiveness check window"
+        when = "ended" if reminder.state(today) == "overdue" else "ends"
+    label = "Overdue" if reminder.state(today) == "overdue" else "Coming due"
+    subject = f"[auditapp] {label}: {thing} on CAPA {reminder.capa_title!r} {when} {reminder.due.isoformat()}"
+    body = (
+        f"Hello {display_name},\n\n"
+        f"The {thing} below {when} on {reminder.due.isoformat()}.\n\n"
+        f"CAPA: {reminder.capa_title} ({reminder.capa_id})\n"
+        f"{'Action' if reminder.kind == KIND_ACTION else 'Criterion'}: {reminder.what}\n\n"
+        "Open the quality app to record what was done.\n"
+    )
+    return subject[:300], body
+
+
+def queue_mail(session: Session, at: datetime, days: int) -> int:
+    """Queue a mail for every reminder whose owner has an address and was not told yet; returns how many."""
+    today = at.date()
+    reminders = due_items(today, days)
+    rows = session.execute(
+        select(reminders, UserEmail.email, User.display_name)
+        .join(UserEmail, UserEmail.user_id == reminders.c.owner_id)
+        .join(User, and_(User.id == reminders.c.owner_id, User.active.is_(True)))
+    ).all()
+    values = []
+    for row in rows:
+        reminder = from_row(row)
+        subject, body = message(reminder, today, row.display_name)
+        values.append(
+            {
+                "dedupe_key": dedupe_key(reminder, today),
+                "to_address": row.email,
+                "subject": subject,
+                "body": body,
+                "status": "queued",
+                "attempts": 0,
+                "next_attempt_at": at,
+                "last_error": "",
+                "created_at": at,
+            }
+        )
+    if not values:
+        return 0
+    # ON CONFLICT DO NOTHING: several API workers may queue the same reminder at once; one row wins.
+    make = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    statement = make(QueuedMail).values(values).on_conflict_do_nothing(index_elements=["dedupe_key"])
+    return max(0, int(session.execute(statement).rowcount or 0))  # type: ignore[attr-defined]
