@@ -279,10 +279,14 @@ def assess(inputs: ReadinessInputs) -> Readiness:
     grid = coverage_grid(audits, inputs.clauses, inputs.as_of, excluded)
     processes = tuple(_process_status(p, audits, inputs, start, excluded) for p in KEY_PROCESSES)
     capas = _capa_summary(audits, inputs.capas, start, inputs.as_of)
+    # A nonconformity whose CAPA closed with verified effectiveness leaves no gap: practice was fixed.
+    fixed = {fid for c in inputs.capas if c.loop_closed for fid in c.finding_ids}
     gaps = tuple(
         row
         for row in paper_vs_practice(audits)
-        if row.verdict.is_gap and not any(under(row.clause, x) for x in excluded)
+        if row.verdict.is_gap
+        and not any(under(row.clause, x) for x in excluded)
+        and not (row.findings and set(row.findings) <= fixed)
     )
     reasons = _reasons(processes, grid, capas, gaps, audits)
     if any(r.blocks == 1 for r in reasons):

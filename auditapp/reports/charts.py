@@ -128,7 +128,7 @@ def traffic_lights(pdf: ReportPdf, processes: Sequence[ProcessStatus]) -> None:
         pdf.circle(x=pdf.l_margin + 3, y=y + 3, radius=2.6, style="F")
         pdf.set_xy(pdf.l_margin + 8, y)
         pdf.set_font(FAMILY, "B", 9)
-        pdf.cell(62, 6, process.name)
+        pdf.cell(76, 6, process.name)
         pdf.set_font(FAMILY, "", 8.5)
         pdf.multi_cell(0, 4.4, process.explanation, new_x="LMARGIN", new_y="NEXT")
         pdf.set_y(max(pdf.get_y(), y + 6.5) + 0.6)
