@@ -14,7 +14,7 @@ from typing import Any, Protocol
 
 from auditapp.domain.errors import NotFoundError
 from auditapp.domain.events import DomainEvent, EventKind
-from auditapp.domain.readiness import CapaFacts, Effectiveness, ReadinessInputs
+from auditapp.domain.readiness import CapaFacts, Effectiveness, Readiness, ReadinessInputs, assess
 from auditapp.domain.state import AuditState, project
 from auditapp.services.ports import EventStore, PhotoStore, Settings
 from auditapp.services.workspace import ChecklistItemText, ChecklistTexts
@@ -99,6 +99,7 @@ class AuditDossier:
     photos: PhotoSource = field(default_factory=NoPhotos)
     source: str = ""
     generated_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+    events: tuple[DomainEvent, ...] = ()
 
 
 def audit_extras(events: Iterable[DomainEvent]) -> AuditExtras:
@@ -157,6 +158,7 @@ def build_dossier(
         distribution=tuple(dict.fromkeys([*people, *distribution])),
         photos=photos or NoPhotos(),
         source=source,
+        events=tuple(events),
     )
 
 
@@ -322,3 +324,10 @@ def sites(store: EventStore) -> list[str]:
     """Every site audited on this device, sorted."""
     found = {s.plan.site for a in store.audit_ids() if (s := project(store.events(a), a)).plan is not None}
     return sorted(found)
+
+
+def field_readiness(store: FieldStore, site: str, as_of: dt.date, clauses: Sequence[str]) -> Readiness:
+    """A site's readiness from what this device holds (its audits and the CAPAs pulled to it)."""
+    if site not in sites(store):
+        raise NotFoundError(f"site: no audit of the site {site!r} in this workspace")
+    return assess(field_readiness_inputs(store, site, as_of, clauses))
