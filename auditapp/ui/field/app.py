@@ -1,65 +1,217 @@
-"""The field app: routes between unlock, audit list and walkthrough; serves in Flet web mode."""
+"""The field app's shell and router: top bar, the screen of the current route, sync panel; web mode.
+
+Screens are functions `(app, params) -> Control` registered in ROUTES with a path pattern such as
+`/audits/{audit_id}`. The route is in the address bar, so reloading the page comes back to the same screen;
+the workspace stays unlocked across a reload (it lives in the server process), and every field saves itself
+(theme.autosave), so a reload loses nothing. A locked workspace shows its unlock screen on every route that
+needs it; one that has no store yet shows first-run setup.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import flet as ft
 
+from auditapp.domain.errors import AuditAppError
 from auditapp.services.workspace import FieldWorkspace
 from auditapp.services.workspaces import Workspaces
 from auditapp.ui.field.audits import audits_screen
-from auditapp.ui.field.syncbar import SyncBar
+from auditapp.ui.field.device import device_screen
+from auditapp.ui.field.enroll import enroll_screen
+from auditapp.ui.field.setup import setup_screen
+from auditapp.ui.field.syncbar import SyncPanelView
+from auditapp.ui.field.theme import TOUCH, body_text, named, primary, title
 from auditapp.ui.field.unlock import unlock_screen
 from auditapp.ui.field.walkthrough import WalkthroughScreen
+from auditapp.ui.field.workspaces import new_workspace_screen, workspaces_screen
 
-SYNC_REFRESH_S = 2.0
+WATCH_S = 2.0  # how often the sync panel refreshes and other sessions' switches are noticed
+
+Screen = Callable[["FieldApp", dict[str, str]], ft.Control]
+
+
+@dataclass(frozen=True)
+class Route:
+    """A path pattern (`/audits/{audit_id}`) and the screen it shows."""
+
+    pattern: str
+    build: Screen
+    needs_unlock: bool = True
+
+    def match(self, path: str) -> dict[str, str] | None:
+        """The pattern's parameters when the path matches it."""
+        regex = re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", self.pattern)
+        found = re.fullmatch(regex, path)
+        return found.groupdict() if found else None
+
+
+def _audits(app: FieldApp, _: dict[str, str]) -> ft.Control:
+    return audits_screen(app.workspace.audits(), lambda audit_id: app.go(f"/audits/{audit_id}"))
+
+
+def _walkthrough(app: FieldApp, params: dict[str, str]) -> ft.Control:
+    audit_id = params["audit_id"]
+    view = app.workspace.walkthrough(audit_id)
+
+    def record(item_id: str, answer: str):  # type: ignore[no-untyped-def]
+        return app.workspace.record_answer(audit_id, item_id, answer)
+
+    return WalkthroughScreen(view, record, lambda: app.go("/")).control
+
+
+ROUTES: list[Route] = [
+    Route("/", _audits),
+    Route("/audits/{audit_id}", _walkthrough),
+    Route("/workspaces", workspaces_screen, needs_unlock=False),
+    Route("/workspaces/new", new_workspace_screen, needs_unlock=False),
+    Route("/device", device_screen),
+    Route("/device/enroll", enroll_screen),
+]
+
+
+def resolve(path: str) -> tuple[Route, dict[str, str]]:
+    """The route for a path (the audit list for an unknown one)."""
+    clean = "/" + path.split("?", 1)[0].strip("/")
+    for route in ROUTES:
+        params = route.match(clean)
+        if params is not None:
+            return route, params
+    return ROUTES[0], {}
 
 
 class FieldApp:
-    """One browser session of the field app over the device's workspace."""
+    """One browser session of the field app over the device's workspaces."""
 
-    def __init__(self, page: ft.Page, workspace: FieldWorkspace):
+    def __init__(self, page: ft.Page, workspaces: Workspaces):
         self.page = page
-        self.workspace = workspace
-        self.body = ft.Container(expand=True, padding=16)
-        self.sync = SyncBar(workspace.sync_view, workspace.sync_now)
+        self.workspaces = workspaces
+        self.route = "/"
+        self.body = ft.Container(expand=True, padding=ft.Padding.symmetric(horizontal=16, vertical=12))
+        self.sync = SyncPanelView(self)
+        self._name = ft.Text("", size=20, weight=ft.FontWeight.BOLD, max_lines=1)
+        self._actions = ft.Row(spacing=4)
+        self._generation = workspaces.generation
+        self._closed = False
 
+    @property
+    def workspace(self) -> FieldWorkspace:
+        """The current workspace (the screens' one way to the services)."""
+        return self.workspaces.workspace
+
+    # ------------------------------------------------------------------ layout and routing
     def start(self) -> None:
-        """Lay out the page and show the first screen."""
+        """Lay out the page and show the screen of the address the browser opened."""
         self.page.title = "auditapp field"
         self.page.padding = 0
-        self.page.add(
-            ft.SafeArea(expand=True, content=ft.Column([self.body, self.sync.control], expand=True))
+        self.page.on_route_change = self._route_changed
+        self.page.on_disconnect = self._disconnected
+        top = ft.Container(
+            ft.Row(
+                [ft.Container(named("workspace-name", self._name), expand=True), self._actions],
+                vertical_alignment=ft.CrossAxisAlignment.CENTER,
+            ),
+            padding=ft.Padding.symmetric(horizontal=16, vertical=4),
+            bgcolor=ft.Colors.SURFACE_CONTAINER,
         )
-        if self.workspace.unlocked:
-            self.show_audits()
-        else:
-            self.body.content = unlock_screen(self.workspace, self.show_audits)
-        self.page.run_task(self._refresh_sync)
+        self.page.add(
+            ft.SafeArea(
+                expand=True, content=ft.Column([top, self.body, self.sync.control], expand=True, spacing=0)
+            )
+        )
+        self.render(self.page.route or "/")
+        self.page.run_task(self._watch)
 
-    def show_audits(self) -> None:
-        """The audit list."""
-        self.body.content = audits_screen(self.workspace.audits(), self.open_audit)
+    def go(self, route: str) -> None:
+        """Show another screen and put its route in the address bar."""
+        self.render(route)
+        self.page.navigate(route)
+
+    def render(self, path: str) -> None:
+        """Build the screen for a path: setup or unlock first when the workspace needs it."""
+        self.route = path
+        self._generation = self.workspaces.generation
+        route, params = resolve(path)
+        entry = self.workspaces.current
+        try:
+            workspace = self.workspace if entry is not None else None
+            if workspace is None or workspace.needs_setup():
+                content = setup_screen(self, path)
+            elif route.needs_unlock and not workspace.unlocked:
+                content = unlock_screen(self, path)
+            else:
+                content = route.build(self, params)
+        except AuditAppError as exc:
+            content = self._problem(str(exc))
+        self.body.content = content
+        self._render_bar()
         self.sync.refresh()
 
-    def open_audit(self, audit_id: str) -> None:
-        """The walkthrough of one audit."""
-        view = self.workspace.walkthrough(audit_id)
+    def refresh_bar(self) -> None:
+        """Re-read the workspace name and state in the top bar (after a rename, say)."""
+        self._render_bar()
 
-        def record(item_id: str, answer: str):  # type: ignore[no-untyped-def]
-            return self.workspace.record_answer(audit_id, item_id, answer)
+    def _render_bar(self) -> None:
+        entry = self.workspaces.current
+        unlocked = entry is not None and self.workspace.unlocked
+        self._name.value = entry.name if entry is not None else "auditapp field"
+        actions: list[ft.Control] = []
+        if unlocked:
+            actions.append(self._bar_button("Audits", ft.Icons.CHECKLIST, "/"))
+        actions.append(self._bar_button("Workspaces", ft.Icons.FOLDER_SHARED, "/workspaces"))
+        if unlocked:
+            actions.append(self._bar_button("Device", ft.Icons.TABLET_ANDROID, "/device"))
+            actions.append(
+                named("lock", ft.TextButton("Lock", icon=ft.Icons.LOCK, on_click=self._lock, height=TOUCH))
+            )
+        self._actions.controls = actions
+        self.sync.control.visible = unlocked
 
-        self.body.content = WalkthroughScreen(view, record, self.show_audits).control
-        self.sync.refresh()
+    def _bar_button(self, label: str, icon: ft.IconData, route: str) -> ft.Control:
+        def clicked(_: object) -> None:
+            self.go(route)
 
-    async def _refresh_sync(self) -> None:
-        while True:
-            await asyncio.sleep(SYNC_REFRESH_S)
-            if self.workspace.unlocked:
-                self.sync.refresh()
-                self.sync.control.update()
+        return ft.TextButton(label, icon=icon, on_click=clicked, height=TOUCH)
+
+    def _lock(self, _: object) -> None:
+        self.workspaces.lock()
+        self.go("/")
+
+    def _problem(self, message: str) -> ft.Control:
+        return ft.Column(
+            [
+                title("Something needs your attention"),
+                named("problem", body_text(message, color=ft.Colors.RED_700)),
+                primary("Back to audits", lambda _: self.go("/")),
+            ],
+            spacing=20,
+        )
+
+    def _route_changed(self, event: ft.RouteChangeEvent) -> None:
+        if event.route != self.route:
+            self.render(event.route)
+
+    def _disconnected(self, _: object) -> None:
+        self._closed = True
+
+    async def _watch(self) -> None:
+        """Refresh the sync panel; re-route when another session switched or locked the workspace."""
+        while not self._closed:
+            await asyncio.sleep(WATCH_S)
+            try:
+                if self.workspaces.generation != self._generation:
+                    self.render(self.route)
+                    self.page.update()
+                elif self.sync.control.visible:
+                    self.sync.refresh()
+                    self.sync.control.update()
+            except (RuntimeError, AssertionError):  # the session went away under us
+                return
 
 
 def serve(workspaces: Workspaces, host: str, port: int) -> None:
@@ -68,10 +220,11 @@ def serve(workspaces: Workspaces, host: str, port: int) -> None:
     workspaces.start_background_sync()
 
     def main(page: ft.Page) -> None:
-        FieldApp(page, workspaces.workspace).start()
+        FieldApp(page, workspaces).start()
 
     print(f"auditapp field app on http://{host}:{port}", flush=True)
     try:
         ft.run(main, view=ft.AppView.WEB_BROWSER, host=host, port=port, no_cdn=True)
     finally:
-        workspaces.close()
+        with contextlib.suppress(AuditAppError):
+            workspaces.close()

@@ -1,56 +1,73 @@
-"""Unlock screen: first-run passphrase setup, or the passphrase that opens the encrypted workspace."""
+"""Unlock screen: the passphrase that opens the current workspace's encrypted store."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+from typing import TYPE_CHECKING
 
 import flet as ft
 
 from auditapp.domain.errors import AuditAppError
-from auditapp.services.workspace import FieldWorkspace
-from auditapp.ui.field.theme import TOUCH, error_text, named, show_error
+from auditapp.ui.field.theme import (
+    body_text,
+    error_text,
+    form,
+    named,
+    primary,
+    secondary,
+    show_error,
+    text_field,
+    title,
+)
+
+if TYPE_CHECKING:
+    from auditapp.ui.field.app import FieldApp
 
 
-def unlock_screen(workspace: FieldWorkspace, on_unlocked: Callable[[], None]) -> ft.Control:
-    """The first screen; calls on_unlocked once the workspace is open."""
-    first_run = workspace.needs_setup()
-    passphrase = ft.TextField(label="Passphrase", password=True, can_reveal_password=True, autofocus=True)
-    confirm = ft.TextField(label="Repeat passphrase", password=True, visible=first_run)
+def unlock_screen(app: FieldApp, then: str) -> ft.Control:
+    """Ask for the passphrase; once the workspace is open, show the screen of `then`.
+
+    A wrong passphrase is explained under the field and changes nothing; what was typed stays in the field
+    so that a slip can be corrected rather than typed again.
+    """
+    entry = app.workspaces.current
+    name = entry.name if entry is not None else "this workspace"
+    passphrase = text_field("Passphrase", secret=True)
+    passphrase.autofocus = True
     error = error_text()
 
-    def submit(_: object) -> None:
+    async def submit(_: object) -> None:
         try:
-            if first_run:
-                workspace.set_up(passphrase.value or "", confirm.value or "")
-            else:
-                workspace.unlock(passphrase.value or "")
+            # scrypt takes a moment: off the event loop, so other sessions keep working meanwhile.
+            await asyncio.to_thread(app.workspace.unlock, passphrase.value or "")
         except AuditAppError as exc:
-            show_error(error, str(exc))
+            show_error(error, f"{exc}. Passphrases are case-sensitive: check Caps Lock and try again.")
             return
-        on_unlocked()
+        app.render(then)
 
     passphrase.on_submit = submit
-    confirm.on_submit = submit
-    title = "Set up this device" if first_run else "Unlock your audits"
-    hint = (
-        "Choose a passphrase of at least 8 characters. It encrypts everything you capture on this device; "
-        "without it the data cannot be read."
-        if first_run
-        else "Your audits are encrypted on this device. Enter your passphrase to open them."
-    )
-    button = ft.FilledButton("Set up" if first_run else "Unlock", on_click=submit, height=TOUCH, width=220)
-    return ft.Container(
-        padding=32,
-        content=ft.Column(
-            [
-                ft.Text(title, size=28, weight=ft.FontWeight.BOLD),
-                ft.Text(hint, size=16),
-                passphrase,
-                confirm,
-                error,
-                named("unlock", button),
-            ],
-            spacing=20,
-            width=520,
-        ),
+    others = len(app.workspaces.entries()) > 1
+    return form(
+        [
+            title(f"Unlock {name}"),
+            body_text(
+                "The audits of this workspace are encrypted on this device. Enter its passphrase to open "
+                "them."
+            ),
+            passphrase,
+            named("unlock-error", error),
+            ft.Row(
+                [
+                    named("unlock", primary("Unlock", submit, icon=ft.Icons.LOCK_OPEN)),
+                    secondary(
+                        "Other workspace" if others else "Workspaces",
+                        lambda _: app.go("/workspaces"),
+                        icon=ft.Icons.FOLDER_SHARED,
+                    ),
+                ],
+                wrap=True,
+                spacing=12,
+                run_spacing=12,
+            ),
+        ]
     )

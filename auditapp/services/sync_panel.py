@@ -1,0 +1,109 @@
+"""What the sync panel says: connection, what waits, the last sync and errors, as plain sentences.
+
+Built from the workspace's SyncView so the panel itself only lays out text; a newer SyncView may carry
+`bytes_waiting` (photo bytes still to upload) and `state` ("syncing" while a round runs), and the panel
+shows them when they are there.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Literal
+
+from auditapp.services.field_views import SyncView
+
+Tone = Literal["offline_only", "synced", "waiting", "problem"]
+
+
+@dataclass(frozen=True)
+class SyncPanel:
+    """The sync panel's lines, ready to render."""
+
+    tone: Tone
+    connection: str
+    waiting: str
+    last_sync: str
+    problem: str | None
+    sending: bool
+    events_waiting: int
+    bytes_waiting: int | None
+
+    @property
+    def summary(self) -> str:
+        """Everything on one line (the panel's accessible name)."""
+        parts = [self.connection, self.waiting, self.last_sync]
+        if self.problem:
+            parts.append(self.problem)
+        return ". ".join(parts) + "."
+
+
+def human_bytes(count: int) -> str:
+    """A byte count as people read it: 0 bytes, 512 bytes, 1.5 KB, 3.2 MB, 1.1 GB."""
+    if count < 1024:
+        return f"{count} byte" if count == 1 else f"{count} bytes"
+    value = float(count)
+    for unit in ("KB", "MB", "GB"):
+        value /= 1024
+        if value < 1024 or unit == "GB":
+            return f"{value:.1f} {unit}"
+    raise AssertionError("unreachable")
+
+
+def when(iso: str, now: dt.datetime) -> str:
+    """An ISO-8601 time as local 'today 14:03', 'yesterday 09:10' or '2 Mar 2026 14:03'."""
+    try:
+        moment = dt.datetime.fromisoformat(iso.replace("Z", "+00:00"))
+    except ValueError:
+        return iso
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    local, today = moment.astimezone(now.tzinfo), now.date()
+    clock = local.strftime("%H:%M")
+    if local.date() == today:
+        return f"today {clock}"
+    if local.date() == today - dt.timedelta(days=1):
+        return f"yesterday {clock}"
+    return f"{local.day} {local.strftime('%b %Y')} {clock}"
+
+
+def _waiting(events: int, byte_count: int | None) -> str:
+    if events == 0 and not byte_count:
+        return "Nothing waiting to be sent"
+    changes = f"{events} change{'s' if events != 1 else ''}"
+    if byte_count:
+        return f"{changes} and {human_bytes(byte_count)} of photos waiting to be sent"
+    return f"{changes} waiting to be sent"
+
+
+def sync_panel(view: SyncView, *, sending: bool = False, now: dt.datetime | None = None) -> SyncPanel:
+    """The panel for a sync state; `sending` is True while a sync the user started is running."""
+    now = now or dt.datetime.now().astimezone()
+    raw_bytes = getattr(view, "bytes_waiting", None)
+    byte_count = int(raw_bytes) if isinstance(raw_bytes, int) else None
+    sending = sending or getattr(view, "state", None) == "syncing"
+    waiting = _waiting(view.waiting_events, byte_count)
+    last = f"Last sync {when(view.last_success, now)}" if view.last_success else "Not synced yet"
+    if not view.configured:
+        return SyncPanel(
+            "offline_only",
+            "Offline only: this workspace has no central store",
+            waiting.replace("waiting to be sent", "kept on this device")
+            if view.waiting_events
+            else "Nothing captured yet",
+            "Nothing is sent anywhere",
+            None,
+            False,
+            view.waiting_events,
+            byte_count,
+        )
+    if view.last_error:
+        tone: Tone = "problem"
+    elif view.waiting_events or byte_count:
+        tone = "waiting"
+    else:
+        tone = "synced"
+    connection = "Online" if view.online else "Offline"
+    return SyncPanel(
+        tone, connection, waiting, last, view.last_error, sending, view.waiting_events, byte_count
+    )

@@ -1,0 +1,265 @@
+"""The field app's shell in Chromium: first run, unlock, workspaces, enrollment, device status, sync panel.
+
+Each flow runs on a portrait (800x1280) and a landscape (1280x800) tablet; controls are found by role and
+accessible name, as a screen reader would.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from auditapp.bootstrap import field_workspaces
+from auditapp.config import FieldConfig
+from auditapp.demo import demo_plan
+from tests.e2e.conftest import enter_text, open_flet, screenshot
+from tests.support.processes import Running, auditapp_env, free_port, run_cli, start
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+PASS_A = "acme passphrase 1"
+PASS_B = "beta passphrase 2"
+ACME_AUDIT = "Acme cleanroom audit"
+VIEWPORTS = {
+    "portrait": {"width": 800, "height": 1280},
+    "landscape": {"width": 1280, "height": 800},
+}
+SERVER_PASSWORD = "admin-password-1"
+
+
+@pytest.fixture(params=list(VIEWPORTS))
+def viewport(request: pytest.FixtureRequest) -> str:
+    """The tablet orientation a flow runs in."""
+    return str(request.param)
+
+
+def _start_field(home: Path, log: Path) -> Running:
+    port = free_port()
+    return start(
+        ["field", "--port", str(port)], auditapp_env(home), f"http://127.0.0.1:{port}/", log, timeout=90
+    )
+
+
+def _seed_acme(home: Path) -> None:
+    """A workspace 'Acme Orthopaedics' with one audit, made through the services as the app would."""
+    workspaces = field_workspaces(FieldConfig(workspace=home / "field" / "default", reopen_last=True))
+    try:
+        workspace = workspaces.set_up_current("Acme Orthopaedics", "", PASS_A, PASS_A)
+        workspace.plan_audit(dataclasses.replace(demo_plan(dt.date(2026, 11, 2)), title=ACME_AUDIT))
+    finally:
+        workspaces.close()
+
+
+def _open(browser: object, app: Running, viewport: str) -> object:
+    page = open_flet(browser, app.url)
+    page.set_viewport_size(VIEWPORTS[viewport])  # type: ignore[attr-defined]
+    return page
+
+
+def _shot(page: object, name: str, viewport: str) -> None:
+    screenshot(page, name if viewport == "portrait" else f"{name}-landscape")
+
+
+@pytest.fixture
+def acme(tmp_path: Path) -> Iterator[Running]:
+    """The field app over a home holding the Acme workspace (locked)."""
+    _seed_acme(tmp_path / "home")
+    app = _start_field(tmp_path / "home", tmp_path / "field.log")
+    try:
+        yield app
+    finally:
+        app.stop()
+
+
+@pytest.mark.req("FLD-003")
+@pytest.mark.req("FLD-009")
+def test_first_run_sets_up_the_workspace_and_explains_the_passphrase_rules(
+    browser: object, tmp_path: Path, viewport: str
+) -> None:
+    from playwright.sync_api import expect
+
+    app = _start_field(tmp_path / "home", tmp_path / "field.log")
+    try:
+        page = _open(browser, app, viewport)
+        expect(page.get_by_text("Set up this device")).to_be_visible(timeout=30_000)  # type: ignore[attr-defined]
+        expect(page.get_by_text(re.compile("Use at least 8 characters"))).to_be_visible()  # type: ignore[attr-defined]
+        name = page.get_by_role("textbox", name="Workspace name")  # type: ignore[attr-defined]
+        enter_text(name, "Acme Orthopaedics")
+        enter_text(page.get_by_role("textbox", name="New passphrase"), PASS_A)  # type: ignore[attr-defined]
+        repeat = page.get_by_role("textbox", name="Repeat passphrase")  # type: ignore[attr-defined]
+        enter_text(repeat, PASS_A + " typo")
+        page.get_by_role("button", name="Set up").click()  # type: ignore[attr-defined]
+        expect(page.get_by_text(re.compile("the two passphrases differ"))).to_be_visible(timeout=15_000)  # type: ignore[attr-defined]
+        expect(name).to_have_value("Acme Orthopaedics")  # nothing typed is lost
+        _shot(page, "field-setup", viewport)
+
+        enter_text(repeat, PASS_A)
+        page.get_by_role("button", name="Set up").click()  # type: ignore[attr-defined]
+        expect(page.get_by_role("button", name="Lock")).to_be_visible(timeout=30_000)  # type: ignore[attr-defined]
+        expect(page.get_by_text("Acme Orthopaedics")).to_be_visible()  # type: ignore[attr-defined]
+        expect(page.get_by_text(re.compile("^Offline only"))).to_be_visible()  # type: ignore[attr-defined]
+        page.close()  # type: ignore[attr-defined]
+    finally:
+        app.stop()
+    assert (tmp_path / "home" / "field" / "default" / "key.json").exists()
+
+
+@pytest.mark.req("FLD-001")
+@pytest.mark.req("FLD-006")
+@pytest.mark.req("FLD-010")
+def test_wrong_then_right_passphrase_then_a_second_workspace_sees_nothing_of_the_first(
+    browser: object, acme: Running, viewport: str
+) -> None:
+    from playwright.sync_api import expect
+
+    page = _open(browser, acme, viewport)
+    expect(page.get_by_text("Unlock Acme Orthopaedics")).to_be_visible(timeout=30_000)  # type: ignore[attr-defined]
+    passphrase = page.get_by_role("textbox", name="Passphrase", exact=True)  # type: ignore[attr-defined]
+    enter_text(passphrase, "not the passphrase")
+    page.get_by_role("button", name="Unlock").click()  # type: ignore[attr-defined]
+    expect(page.get_by_text(re.compile("wrong passphrase .* nothing was changed"))).to_be_visible(
+        timeout=15_000
+    )  # type: ignore[attr-defined]
+    expect(passphrase).to_have_value("not the passphrase")
+    _shot(page, "field-unlock-wrong-passphrase", viewport)
+
+    enter_text(passphrase, PASS_A)
+    page.get_by_role("button", name="Unlock").click()  # type: ignore[attr-defined]
+    expect(page.get_by_text(ACME_AUDIT).first).to_be_visible(timeout=30_000)  # type: ignore[attr-defined]
+
+    # A second workspace: its own passphrase; the first one's audit is not there.
+    page.get_by_role("button", name="Workspaces").click()  # type: ignore[attr-defined]
+    expect(page.get_by_role("button", name="New workspace")).to_be_visible(timeout=15_000)  # type: ignore[attr-defined]
+    page.get_by_role("button", name="New workspace").click()  # type: ignore[attr-defined]
+    name = page.get_by_role("textbox", name="Workspace name")  # type: ignore[attr-defined]
+    expect(name).to_be_visible(timeout=15_000)
+    enter_text(name, "Beta Implants")
+    enter_text(page.get_by_role("textbox", name="New passphrase"), PASS_B)  # type: ignore[attr-defined]
+    enter_text(page.get_by_role("textbox", name="Repeat passphrase"), PASS_B)  # type: ignore[attr-defined]
+    _shot(page, "field-new-workspace", viewport)
+    page.get_by_role("button", name="Create workspace").click()  # type: ignore[attr-defined]
+    expect(page.get_by_role("button", name="Lock")).to_be_visible(timeout=30_000)  # type: ignore[attr-defined]
+    expect(page.get_by_text("Beta Implants").first).to_be_visible()  # type: ignore[attr-defined]
+    expect(page.get_by_text(ACME_AUDIT)).to_have_count(0)  # type: ignore[attr-defined]
+
+    # The workspace list; renaming saves as typed and survives a reload.
+    page.get_by_role("button", name="Workspaces").click()  # type: ignore[attr-defined]
+    rename = page.get_by_role("textbox", name="Name of this workspace")  # type: ignore[attr-defined]
+    expect(rename).to_be_visible(timeout=15_000)
+    expect(page.get_by_role("button", name="Switch to Acme Orthopaedics")).to_be_visible()  # type: ignore[attr-defined]
+    _shot(page, "field-workspaces", viewport)
+    enter_text(rename, "Beta Implants GmbH")
+    top_bar_name = page.locator("[flt-semantics-identifier='workspace-name']")  # type: ignore[attr-defined]
+    expect(top_bar_name).to_have_text("Beta Implants GmbH", timeout=15_000)
+    page.reload()  # type: ignore[attr-defined]
+    page.wait_for_function("window.__firstFrame === true", timeout=60_000)  # type: ignore[attr-defined]
+    page.locator("flt-semantics-placeholder").dispatch_event("click")  # type: ignore[attr-defined]
+    expect(top_bar_name).to_have_text("Beta Implants GmbH", timeout=30_000)
+    rename.click()
+    expect(rename).to_have_value("Beta Implants GmbH")
+
+    # Switching back locks Beta and asks for Acme's own passphrase.
+    page.get_by_role("button", name="Switch to Acme Orthopaedics").click()  # type: ignore[attr-defined]
+    expect(page.get_by_text("Unlock Acme Orthopaedics")).to_be_visible(timeout=15_000)  # type: ignore[attr-defined]
+    enter_text(page.get_by_role("textbox", name="Passphrase", exact=True), PASS_B)  # type: ignore[attr-defined]
+    page.get_by_role("button", name="Unlock").click()  # type: ignore[attr-defined]
+    expect(page.get_by_text(re.compile("wrong passphrase"))).to_be_visible(timeout=15_000)  # type: ignore[attr-defined]
+    enter_text(page.get_by_role("textbox", name="Passphrase", exact=True), PASS_A)  # type: ignore[attr-defined]
+    page.get_by_role("button", name="Unlock").click()  # type: ignore[attr-defined]
+    expect(page.get_by_text(ACME_AUDIT).first).to_be_visible(timeout=30_000)  # type: ignore[attr-defined]
+    page.close()  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def central(tmp_path: Path) -> Iterator[tuple[Running, dict[str, str]]]:
+    """A central store on SQLite with an admin and an auditor; yields it and the admin's environment."""
+    env = auditapp_env(tmp_path / "central-home", AUDITAPP_PASSWORD=SERVER_PASSWORD)
+    for name, role in (("admin", "admin"), ("auditor", "auditor")):
+        made = run_cli(["admin", "create-user", name, "--role", role, "--name", name.title()], env)
+        assert made.returncode == 0, made.stderr
+    port = free_port()
+    server = start(
+        ["server", "--port", str(port)], env, f"http://127.0.0.1:{port}/api/health", tmp_path / "server.log"
+    )
+    try:
+        yield server, env
+    finally:
+        server.stop()
+
+
+def _code(env: dict[str, str]) -> str:
+    issued = run_cli(["admin", "enroll-code", "--user", "auditor", "--no-qr"], env)
+    assert issued.returncode == 0, issued.stderr
+    found = re.search(r"enrollment code for auditor: (\S+)", issued.stdout)
+    assert found, issued.stdout
+    return found.group(1)
+
+
+@pytest.mark.req("FLD-004")
+@pytest.mark.req("FLD-007")
+@pytest.mark.req("FLD-008")
+def test_enrollment_with_a_code_sync_to_zero_and_a_revoked_device_told_plainly(
+    browser: object, acme: Running, central: tuple[Running, dict[str, str]], viewport: str
+) -> None:
+    from playwright.sync_api import expect
+
+    server, env = central
+    page = _open(browser, acme, viewport)
+    passphrase = page.get_by_role("textbox", name="Passphrase", exact=True)  # type: ignore[attr-defined]
+    expect(passphrase).to_be_visible(timeout=30_000)
+    enter_text(passphrase, PASS_A)
+    page.get_by_role("button", name="Unlock").click()  # type: ignore[attr-defined]
+    expect(page.get_by_text("1 change kept on this device", exact=False)).to_be_visible(timeout=30_000)  # type: ignore[attr-defined]
+
+    page.get_by_role("button", name="Device").click()  # type: ignore[attr-defined]
+    expect(page.get_by_text("Offline only: this workspace has no central store.")).to_be_visible(
+        timeout=15_000
+    )  # type: ignore[attr-defined]
+    page.get_by_role("button", name="Enroll with a code").click()  # type: ignore[attr-defined]
+    address = page.get_by_role("textbox", name="Central store address")  # type: ignore[attr-defined]
+    code = page.get_by_role("textbox", name="Enrollment code")  # type: ignore[attr-defined]
+    expect(code).to_be_visible(timeout=15_000)
+
+    # A wrong code is refused with what to do; what was typed stays.
+    enter_text(address, server.url)
+    enter_text(code, "AAAAA-AAAAA")
+    page.get_by_role("button", name="Enroll", exact=True).click()  # type: ignore[attr-defined]
+    expect(page.get_by_text(re.compile("enrollment code is not known"))).to_be_visible(timeout=30_000)  # type: ignore[attr-defined]
+    expect(address).to_have_value(server.url)
+    _shot(page, "field-enroll", viewport)
+
+    enter_text(code, _code(env))
+    page.get_by_role("button", name="Enroll", exact=True).click()  # type: ignore[attr-defined]
+    expect(page.get_by_text(f"Enrolled with {server.url} as auditor.")).to_be_visible(timeout=30_000)  # type: ignore[attr-defined]
+    _shot(page, "field-device-enrolled", viewport)
+
+    page.get_by_role("button", name="Sync now").click()  # type: ignore[attr-defined]
+    expect(page.get_by_text("Nothing waiting to be sent")).to_be_visible(timeout=30_000)  # type: ignore[attr-defined]
+    expect(page.get_by_text(re.compile(r"^Last sync today \d\d:\d\d$"))).to_be_visible()  # type: ignore[attr-defined]
+    expect(page.get_by_text("Online", exact=True)).to_be_visible()  # type: ignore[attr-defined]
+    _shot(page, "field-sync-panel", viewport)
+
+    listed = run_cli(["admin", "devices"], env)
+    device_id = re.search(r"^(\S+)\s+active\s+auditor", listed.stdout, re.MULTILINE)
+    assert device_id, listed.stdout
+    revoked = run_cli(["admin", "revoke", device_id.group(1)], env)
+    assert revoked.returncode == 0, revoked.stderr
+    page.get_by_role("button", name="Sync now").click()  # type: ignore[attr-defined]
+    expect(page.get_by_text(re.compile("has been revoked by the quality manager"))).to_be_visible(
+        timeout=30_000
+    )  # type: ignore[attr-defined]
+    page.get_by_role("button", name="Audits").click()  # type: ignore[attr-defined]
+    page.get_by_role("button", name="Device").click()  # type: ignore[attr-defined]
+    expect(
+        page.get_by_text(f"Revoked: the central store at {server.url} refuses this device.")
+    ).to_be_visible(  # type: ignore[attr-defined]
+        timeout=15_000
+    )
+    expect(page.get_by_role("button", name="Enroll again with a new code")).to_be_visible()  # type: ignore[attr-defined]
+    _shot(page, "field-device-revoked", viewport)
+    page.close()  # type: ignore[attr-defined]
