@@ -17,6 +17,8 @@ COMMANDS = {
     "demo": "auditapp.cli.demo",
     "checklist": "auditapp.cli.checklist",
     "admin": "auditapp.cli.admin",
+    "report": "auditapp.cli.report",
+    "readiness": "auditapp.cli.readiness",
 }
 
 

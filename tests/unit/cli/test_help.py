@@ -13,6 +13,8 @@ EXPECTED = {
     "demo": "demo",
     "checklist": "checklist",
     "admin": "central store",
+    "report": "report",
+    "readiness": "readiness",
 }
 
 

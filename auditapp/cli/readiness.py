@@ -1,0 +1,65 @@
+"""`auditapp readiness`: is a site ready for its certification audit? The verdict and its reasons."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+from auditapp.cli.report import add_source_options, central, workspace_store
+from auditapp.domain.errors import ValidationError
+
+
+def register(sub: Any) -> None:
+    """Add the `readiness` subcommand."""
+    parser: argparse.ArgumentParser = sub.add_parser(
+        "readiness",
+        help="certification readiness of a site: ready for Stage 2, for Stage 1 or not ready, with reasons",
+        description="Assess whether a site is ready for its certification audit from the records of the last "
+        "12 months: key processes shown running, audit programme coverage of every ISO 13485 clause, CAPA "
+        "loops closed, implementation gaps. Reads the encrypted field workspace (offline) or, with "
+        "--server, the central store. The verdict is ready for Stage 2, ready for Stage 1 or not ready, "
+        "with the reasons; the exit status is 0 whatever the verdict.",
+    )
+    parser.add_argument("--site", required=True, help="the site, as written in its audit plans")
+    parser.add_argument(
+        "--as-of", type=dt.date.fromisoformat, metavar="YYYY-MM-DD", help="assessment date (default today)"
+    )
+    parser.add_argument("--json", action="store_true", help="print the whole assessment as JSON")
+    parser.add_argument("--pdf", type=Path, metavar="FILE", help="also write the assessment as a PDF")
+    add_source_options(parser)
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Assess, print, and write the PDF if asked."""
+    from auditapp.reports.readiness_json import readiness_to_dict
+    from auditapp.reports.readiness_report import render_readiness_pdf
+
+    as_of = args.as_of or dt.datetime.now(dt.UTC).date()
+    if args.pdf is not None and args.pdf.exists():
+        raise ValidationError(f"{args.pdf} exists: choose another file", "--pdf")
+    if args.server:
+        with central(args) as api:
+            result = api.readiness(args.site, as_of)
+    else:
+        from auditapp.reports.library import standard_clauses
+        from auditapp.services.reporting import field_readiness
+
+        with workspace_store(args) as store:
+            result = field_readiness(store, args.site, as_of, standard_clauses())
+    if args.json:
+        print(json.dumps(readiness_to_dict(result), indent=1, ensure_ascii=False))
+    else:
+        print(f"{result.site}: {result.verdict.label} (records of the 12 months to {as_of.isoformat()})")
+        for reason in result.reasons:
+            print(f"  blocks Stage {reason.blocks}: {reason.text}")
+        for process in result.processes:
+            print(f"  [{process.light.value:5}] {process.name}: {process.explanation}")
+    if args.pdf is not None:
+        args.pdf.write_bytes(render_readiness_pdf(result))
+        if not args.json:
+            print(f"wrote {args.pdf}")
+    return 0

@@ -1,0 +1,179 @@
+"""`auditapp report`: an audit's PDF report or CSV, XLSX and JSON exports; `--import` reads a JSON export.
+
+Also where `report` and `readiness` read from: the encrypted workspace, or the central store.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from auditapp.config import FieldConfig, env
+from auditapp.domain.errors import ValidationError
+
+FORMATS = ("pdf", "csv", "xlsx", "json")
+
+
+def register(sub: Any) -> None:
+    """Add the `report` subcommand."""
+    parser: argparse.ArgumentParser = sub.add_parser(
+        "report",
+        help="an audit's report (PDF) or exports (CSV, XLSX, JSON), from the workspace or the central store",
+        description="Write an audit's report as PDF, its findings or CAPA log as CSV, both as XLSX, or the "
+        "whole audit as a JSON document that --import reads back. Reads the encrypted field workspace "
+        "(offline) or, with --server, the central store. Example: auditapp report AUDIT_ID --format pdf "
+        "--out report.pdf",
+    )
+    parser.add_argument("audit_id", nargs="?", metavar="AUDIT_ID", help="the audit to report on")
+    parser.add_argument("--format", choices=FORMATS, default="pdf", help="what to write (default pdf)")
+    parser.add_argument("--out", type=Path, metavar="FILE", help="the file to write (required)")
+    parser.add_argument(
+        "--table",
+        choices=("findings", "capas"),
+        default="findings",
+        help="with --format csv: one row per finding (default) or per CAPA; XLSX holds both",
+    )
+    parser.add_argument("--photos", action="store_true", help="with --format json: embed the photos")
+    parser.add_argument(
+        "--distribute",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="add to the distribution list (repeatable)",
+    )
+    parser.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
+    parser.add_argument(
+        "--import",
+        dest="import_file",
+        type=Path,
+        metavar="FILE",
+        help="instead: import a JSON export into the workspace (its events and photos; nothing is sent)",
+    )
+    add_source_options(parser)
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Write the report, or import a JSON export."""
+    if args.import_file is not None:
+        return _import(args)
+    if not args.audit_id:
+        raise ValidationError("name the audit: auditapp report AUDIT_ID --out FILE", "AUDIT_ID")
+    if args.out is None:
+        raise ValidationError("say where to write the report with --out FILE", "--out")
+    if args.out.exists() and not args.force:
+        raise ValidationError(f"{args.out} exists: choose another file or add --force", "--out")
+    if args.server:
+        with central(args) as api:
+            data = api.audit_report(args.audit_id, args.format, args.table, args.photos)
+    else:
+        data = _local(args)
+    args.out.write_bytes(data)
+    print(f"wrote {args.out} ({args.format}, {len(data)} bytes) for audit {args.audit_id}")
+    return 0
+
+
+def _local(args: argparse.Namespace) -> bytes:
+    from auditapp.reports.audit_json import to_json
+    from auditapp.reports.audit_report import render_audit_pdf
+    from auditapp.reports.exports import capa_table, findings_table, to_csv, to_xlsx
+    from auditapp.reports.library import LibraryTexts
+    from auditapp.services.reporting import field_dossier
+
+    with workspace_store(args) as store:
+        dossier = field_dossier(
+            store,
+            LibraryTexts(),
+            args.audit_id,
+            photos=store.photos,
+            distribution=args.distribute,
+            source=f"the field workspace {args.workspace}",
+        )
+        if args.format == "pdf":
+            return render_audit_pdf(dossier)
+        if args.format == "json":
+            return to_json(dossier, with_photos=args.photos)
+        if args.format == "xlsx":
+            return to_xlsx([findings_table(dossier), capa_table(dossier)])
+        return to_csv(findings_table(dossier) if args.table == "findings" else capa_table(dossier))
+
+
+def _import(args: argparse.Namespace) -> int:
+    from auditapp.reports.audit_json import read_document
+    from auditapp.services.reporting import import_audit
+
+    if args.server:
+        raise ValidationError(
+            "--import reads into a workspace; it cannot be combined with --server", "--import"
+        )
+    try:
+        data = args.import_file.read_bytes()
+    except OSError as exc:
+        raise ValidationError(f"cannot read {args.import_file}: {exc.strerror}", "--import") from None
+    document = read_document(data, str(args.import_file))
+    with workspace_store(args) as store:
+        added = import_audit(store, store.photos, document.events, document.photos.values())
+    print(f"imported audit {document.audit_id}: {added} new events, {len(document.photos)} photos")
+    return 0
+
+
+def add_source_options(parser: argparse.ArgumentParser) -> None:
+    """--workspace (local, offline) or --server/--user (the central store)."""
+    defaults = FieldConfig.from_env()
+    parser.add_argument(
+        "--workspace",
+        default=defaults.workspace,
+        help="folder of the encrypted field workspace to read; the passphrase is read from "
+        "AUDITAPP_PASSPHRASE or asked for [AUDITAPP_WORKSPACE]",
+    )
+    parser.add_argument(
+        "--server",
+        metavar="URL",
+        help="read from this central store instead of the workspace (sign in with --user; the password "
+        "is read from AUDITAPP_PASSWORD or asked for)",
+    )
+    parser.add_argument(
+        "--user", default=env("USER", ""), help="user to sign in as with --server [AUDITAPP_USER]"
+    )
+
+
+def passphrase() -> str:
+    """The workspace passphrase: AUDITAPP_PASSPHRASE, or asked without echo."""
+    return os.environ.get("AUDITAPP_PASSPHRASE") or getpass.getpass("Workspace passphrase: ")
+
+
+def password() -> str:
+    """The central store password: AUDITAPP_PASSWORD, or asked without echo."""
+    return os.environ.get("AUDITAPP_PASSWORD") or getpass.getpass("Password: ")
+
+
+@contextmanager
+def workspace_store(args: argparse.Namespace) -> Iterator[Any]:
+    """The workspace's encrypted store, open for the command and closed after it."""
+    from auditapp.store import FieldStore
+
+    store = FieldStore.open(Path(args.workspace), passphrase())
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+@contextmanager
+def central(args: argparse.Namespace) -> Iterator[Any]:
+    """A signed-in ReportsApi for --server."""
+    from auditapp.client.reports_api import ReportsApi
+
+    if not args.user:
+        raise ValidationError("name the user to sign in as with --user (or AUDITAPP_USER)", "user")
+    api = ReportsApi(args.server)
+    try:
+        api.login(args.user, password())
+        yield api
+    finally:
+        api.close()
