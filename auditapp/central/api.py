@@ -9,8 +9,11 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from auditapp.central import auth, http_errors, metrics_routes, reminder_routes, throttle, user_routes
+from auditapp.central.capa_routes import router as capa_router
 from auditapp.central.database import Database
 from auditapp.central.deps import Db, Reader
+from auditapp.central.effectiveness_routes import router as effectiveness_router
+from auditapp.central.effectiveness_tick import install as install_effectiveness_tick
 from auditapp.central.errors import ApiError
 from auditapp.central.finding_routes import router as finding_router
 from auditapp.central.photo_routes import photo_router
@@ -76,6 +79,9 @@ def create_app(config: ServerConfig, database: Database | None = None) -> FastAP
 
     http_errors.install(app)
     app.include_router(sync_router(config, db))
+    app.include_router(effectiveness_router)
+    app.include_router(capa_router)
+    install_effectiveness_tick(app, db)
     app.include_router(finding_router)
     app.include_router(report_router(config))
     app.include_router(photo_router(config))

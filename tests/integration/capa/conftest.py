@@ -211,3 +211,91 @@ def error_of(reply: Any) -> tuple[int, str, str]:
     """Status, error code and message of a refused request."""
     body = reply.json()
     return reply.status_code, body["error"]["code"], body["error"]["message"]
+
+
+@dataclass
+class OpenedCapa:
+    """A CAPA opened by triage from one finding raised on a tablet."""
+
+    capa_id: str
+    finding_id: str
+    audit_id: str
+
+
+def open_capa(
+    client: TestClient, qm: dict[str, str], tablet: Tablet, site: str = "Plant 2", owner: str = "owen"
+) -> OpenedCapa:
+    """Raise a finding at a site on the tablet and open a CAPA from it, owned by `owner`."""
+    audit = str(uuid.uuid4())
+    raised = tablet.raise_finding(audit)
+    tablet.push([tablet.plan(audit, site=site), raised])
+    finding_id = str(raised.payload["finding_id"])
+    body = {
+        "decision": "open_capa",
+        "capa": {"title": "Gowning log gaps", "problem_statement": "3 of 10 days unsigned", "owner": owner},
+    }
+    reply = client.post(f"/api/findings/{finding_id}/triage", json=body, headers=qm)
+    assert reply.status_code == 200, reply.text
+    return OpenedCapa(str(reply.json()["capa_id"]), finding_id, audit)
+
+
+def work_through(client: TestClient, capa_id: str, who: dict[str, str]) -> dict[str, Any]:
+    """Record root cause, an implemented corrective action with document and training, and the 8.5.2 e
+    verification; returns the CAPA as it then reads (stage effectiveness)."""
+    steps = [
+        ("PUT", "containment", {"containment": "Logs of the week reviewed", "correction": "Entries signed"}),
+        ("PUT", "root-cause", {"method": "five_whys", "result": "The SOP has no signature step"}),
+        (
+            "POST",
+            "actions",
+            {
+                "kind": "corrective",
+                "description": "Add a signature step to SOP-12",
+                "status": "implemented",
+                "evidence": "SOP-12 rev C released",
+                "document_id": "SOP-12",
+                "document_revision": "C",
+                "communication_record": "Training record TR-88",
+            },
+        ),
+        (
+            "PUT",
+            "verification",
+            {
+                "compliance_unaffected": True,
+                "safety_performance_unaffected": True,
+                "comment": "No validated step changes",
+            },
+        ),
+    ]
+    reply = None
+    for method, path, body in steps:
+        reply = client.request(method, f"/api/capas/{capa_id}/{path}", json=body, headers=who)
+        assert reply.status_code in (200, 201), reply.text
+    assert reply is not None
+    return dict(reply.json())
+
+
+def pass_desk_check(
+    client: TestClient, capa_id: str, qm: dict[str, str], method: str = "record_review"
+) -> str:
+    """Plan a check whose window is open today and record that it passed; returns its id."""
+    today = dt.datetime.now(dt.UTC).date()
+    body = {
+        "criterion": "No unsigned entries in 30 days of logs",
+        "method": method,
+        "window_start": (today - dt.timedelta(days=1)).isoformat(),
+        "window_end": (today + dt.timedelta(days=30)).isoformat(),
+    }
+    reply = client.post(f"/api/capas/{capa_id}/effectiveness", json=body, headers=qm)
+    assert reply.status_code == 201, reply.text
+    check_id = str(reply.json()["effectiveness_checks"][-1]["id"])
+    result = {"result": "passed", "comment": "30 days reviewed, all signed", "evidence": ["GL-2027-01"]}
+    reply = client.post(f"/api/capas/{capa_id}/effectiveness/{check_id}/result", json=result, headers=qm)
+    assert reply.status_code == 200, reply.text
+    return check_id
+
+
+def close_body(password: str = PASSWORD, **extra: Any) -> dict[str, Any]:
+    """The body of a closure signature."""
+    return {"password": password, "meaning": "approved closure", "signer_timezone": "Europe/Berlin", **extra}
