@@ -17,6 +17,7 @@ SUITES = {
     "store": "bench.suite_store",
     "domain": "bench.suite_domain",
     "sync": "bench.suite_sync",
+    "reports": "bench.reports",
 }
 
 
