@@ -17,7 +17,9 @@ SUITES = {
     "store": "bench.suite_store",
     "domain": "bench.suite_domain",
     "sync": "bench.suite_sync",
+    "ui": "bench.ui",
     "reports": "bench.reports",
+    "central": "bench.central",
 }
 
 

@@ -1,14 +1,18 @@
 """GET /api/metrics: the quality dashboard's figures, for any signed-in user."""
 
+import threading
+import time
+from collections.abc import Callable
 from dataclasses import asdict
 from datetime import datetime
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from pydantic import BaseModel
 
 from auditapp.central import metrics
 from auditapp.central.auth import now
 from auditapp.central.deps import Db, Reader
+from auditapp.config import env
 
 router = APIRouter(tags=["metrics"])
 
@@ -41,7 +45,35 @@ class MetricsOut(BaseModel):
     recent_audits: list[AuditGradesOut]
 
 
+class MetricsCache:
+    """The last figures and when they go stale; one per app, so dashboards polling together cost one query."""
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self._lock = threading.Lock()
+        self._value: MetricsOut | None = None
+        self._expires = 0.0
+
+    def get(self, compute: Callable[[], MetricsOut]) -> MetricsOut:
+        """The cached figures, or new ones when they are older than `seconds`."""
+        if self.seconds <= 0:
+            return compute()
+        with self._lock:  # one computation at a time; the others wait for its result
+            if self._value is None or time.monotonic() >= self._expires:
+                self._value = compute()
+                self._expires = time.monotonic() + self.seconds
+            return self._value
+
+
+def _cache(request: Request) -> MetricsCache:
+    cache = getattr(request.app.state, "metrics_cache", None)
+    if cache is None:
+        cache = MetricsCache(float(env("METRICS_CACHE_SECONDS", "10")))
+        request.app.state.metrics_cache = cache
+    return cache
+
+
 @router.get("/api/metrics")
-def get_metrics(s: Db, _user: Reader) -> MetricsOut:
-    """Figures for the quality dashboard, computed now by SQL aggregates."""
-    return MetricsOut.model_validate(asdict(metrics.compute(s, now())))
+def get_metrics(request: Request, s: Db, _user: Reader) -> MetricsOut:
+    """Figures for the quality dashboard by SQL aggregates, at most AUDITAPP_METRICS_CACHE_SECONDS old."""
+    return _cache(request).get(lambda: MetricsOut.model_validate(asdict(metrics.compute(s, now()))))

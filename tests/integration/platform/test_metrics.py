@@ -99,3 +99,18 @@ def test_metrics_of_an_empty_store_are_zero_not_errors(
     assert m["effectiveness_pass_rate"] is None
     assert m["capa_age"] == {"0-30 days": 0, "31-60 days": 0, "61-90 days": 0, "over 90 days": 0}
     assert m["findings_per_audit_by_grade"] == {}
+
+
+@pytest.mark.req("PLT-011")
+def test_metrics_follow_changes_once_the_cache_expires(
+    client: TestClient,
+    headers: dict[str, dict[str, str]],
+    users: dict[str, str],
+    database: Database,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("AUDITAPP_METRICS_CACHE_SECONDS", "0")
+    assert client.get("/api/metrics", headers=headers["viewer"]).json()["open_capas"] == 0
+    with database.transaction() as s:
+        s.add(_capa(users["capa_owner"], "open", 1))
+    assert client.get("/api/metrics", headers=headers["viewer"]).json()["open_capas_by_stage"] == {"open": 1}
