@@ -173,21 +173,22 @@ def record_sampled(
     record_date: str,
     conforms: bool,
     comment: str,
+    simulated: bool = False,
 ) -> Draft:
-    """One record of a sample and whether it conforms."""
-    return Draft(
-        EventKind.RECORD_SAMPLED,
-        {
-            "evidence_id": evidence_id,
-            **target.to_payload(),
-            "sample_id": sample_id,
-            "record_type": record_type,
-            "identifier": identifier,
-            "record_date": record_date,
-            "conforms": conforms,
-            "comment": comment,
-        },
-    )
+    """One record of a sample and whether it conforms (`simulated`: made in a flagged dry run)."""
+    payload: dict[str, Any] = {
+        "evidence_id": evidence_id,
+        **target.to_payload(),
+        "sample_id": sample_id,
+        "record_type": record_type,
+        "identifier": identifier,
+        "record_date": record_date,
+        "conforms": conforms,
+        "comment": comment,
+    }
+    if simulated:
+        payload["simulated"] = True
+    return Draft(EventKind.RECORD_SAMPLED, payload)
 
 
 def finding_raised(finding: Finding) -> Draft:

@@ -59,6 +59,11 @@ def _bool(value: Any, name: str) -> None:
         raise ValidationError("must be yes or no", name)
 
 
+def _optional_bool(value: Any, name: str) -> None:
+    if value is not None and not isinstance(value, bool):
+        raise ValidationError("must be yes or no", name)
+
+
 def _sha256(value: Any, name: str) -> None:
     if not isinstance(value, str) or not _SHA256.match(value):
         raise ValidationError("must be a SHA-256 hex digest", name)
@@ -184,6 +189,8 @@ _SPECS: dict[EventKind, dict[str, Check]] = {
         "record_date": _text,
         "conforms": _bool,
         "comment": _text,
+        # A record made in a simulated dry run of a process (readiness counts it apart, ADR 0093).
+        "simulated": _optional_bool,
     },
     EventKind.FINDING_RAISED: {
         "finding_id": _required_text,

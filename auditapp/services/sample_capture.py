@@ -115,8 +115,12 @@ def record_sampled_record(
     conforms: bool,
     record_date: str = "",
     comment: str = "",
+    simulated: bool = False,
 ) -> str:
-    """Record what one sampled record showed; a nonconforming record needs a comment saying why."""
+    """Record what one sampled record showed; a nonconforming record needs a comment saying why.
+
+    `simulated` flags a record made in a dry run of a process that has not been triggered for real yet.
+    """
     state = ctx.open_for_capture(audit_id)
     sample = state.evidence_by_id().get(sample_id)
     if not isinstance(sample, Sample):
@@ -135,6 +139,7 @@ def record_sampled_record(
         record_date=record_date,
         conforms=conforms,
         comment=comment,
+        simulated=simulated,
     )
     ctx.record(audit_id, [draft])
     return evidence_id
