@@ -2,7 +2,8 @@
 
 Workload: one enrolled device, an audit of 1 plan, 300 responses, 1,000 notes and 100 photo events
 (1,401 events) pushed by sync's SyncClient to `auditapp server` (SQLite; PostgreSQL too when reachable),
-then 100 encrypted photos of 1.5 MB (the size of a processed 4000x3000 photo) uploaded in 1 MiB chunks.
+then 100 encrypted photos of 1.5 MB (the size of a processed 4000x3000 photo) uploaded with the default
+chunk size (one request per photo) and the default number of parallel uploads.
 Baseline, same run: the same photo bytes PUT whole with `requests` to a bare sink process that reads and
 discards them. Resume: each photo upload is cut once mid-way (alternately a reset before the store gets
 the chunk and a lost answer after it stored it); we count chunks sent again per cut. Faults: 5,000 events
@@ -35,10 +36,11 @@ from auditapp.domain.events import EventFactory, EventKind
 from auditapp.domain.plan import AuditPlan, AuditType, ChecklistRef
 from bench.harness import Report
 from sync.batch import Record
-from sync.blobs import encrypt_blob
+from sync.blobs import DEFAULT_CHUNK_SIZE, encrypt_blob
 from sync.client import SyncClient
 from sync.keys import DeviceKeys, PublicKeys
 from sync.transport import Backoff, HttpTransport
+from sync.uploads import DEFAULT_PARALLEL_UPLOADS
 from tests.integration.sync_e2e.faulty_proxy import Fault, FaultyProxy
 from tests.support.processes import Running, auditapp_env, free_port, start, wait_http
 
@@ -174,7 +176,7 @@ class Store:
         url: str | None = None,
         *,
         retries: int | None = None,
-        chunk_size: int = 1024 * 1024,
+        chunk_size: int = DEFAULT_CHUNK_SIZE,
         batch_size: int = 500,
     ) -> tuple[SyncClient, str]:
         """A freshly enrolled device's client (optionally through another URL, e.g. a proxy)."""
@@ -269,8 +271,12 @@ def _photo_rates(store: Store, count: int) -> tuple[float, float, int]:
     return project, raw, total
 
 
+RESUME_CHUNK = 512 * 1024
+"""Chunk size of the resume measurement: a photo is then 3 chunks and each is cut in its middle one."""
+
+
 def _resume(store: Store, count: int) -> tuple[float, int]:
-    """Chunks sent again per cut, cutting each photo upload once at its second chunk."""
+    """Chunks sent again per cut, cutting each photo upload once at its second (middle) chunk."""
     seen: set[str] = set()
     cuts: list[int] = []
 
@@ -286,8 +292,8 @@ def _resume(store: Store, count: int) -> tuple[float, int]:
     proxy = FaultyProxy(store.server.url, rule)
     try:
         blobs = _photos(count)
-        needed = sum(-(-len(b) // (1024 * 1024)) for b in blobs.values())
-        client, _ = store.device(proxy.url)
+        needed = sum(-(-len(b) // RESUME_CHUNK) for b in blobs.values())
+        client, _ = store.device(proxy.url, chunk_size=RESUME_CHUNK)
         client.blobs = MemoryBlobs(blobs)
         client.upload_pending_blobs()
         attempts = len(proxy.delivered("PUT", "/chunks/")) + sum(
@@ -356,7 +362,12 @@ def run(quick: bool) -> Report:
     """Measure push events/s, photo upload bytes/s against raw requests, resume cost and fault losses."""
     report = Report("sync")
     photos = 10 if quick else 100
-    notes: dict[str, Any] = {"photo_bytes": PHOTO_BYTES, "chunk_size": 1024 * 1024}
+    notes: dict[str, Any] = {
+        "photo_bytes": PHOTO_BYTES,
+        "chunk_size": DEFAULT_CHUNK_SIZE,
+        "resume_chunk_size": RESUME_CHUNK,
+        "parallel_uploads": DEFAULT_PARALLEL_UPLOADS,
+    }
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         store = Store(folder / "sqlite", f"sqlite:///{folder / 'central.db'}")

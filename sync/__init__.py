@@ -15,7 +15,7 @@ from sync.blobs import (
     encrypt_blob,
     iter_chunks,
 )
-from sync.client import BlobSource, BlobUpload, CursorStore, PushResult, RecordOutbox, SyncClient
+from sync.client import CursorStore, PushResult, RecordOutbox, SyncClient
 from sync.envelope import (
     DEFAULT_MAX_ENVELOPE_BYTES,
     DeviceRecord,
@@ -48,6 +48,7 @@ from sync.progress import SyncProgress
 from sync.request_auth import PullRequest, parse_pull_request, sign_request, verify_request
 from sync.runner import SyncRunner
 from sync.transport import Backoff, HttpTransport
+from sync.uploads import BlobSource, BlobUpload, BlobUploader
 
 __all__ = [
     "DEFAULT_CHUNK_SIZE",
@@ -58,6 +59,7 @@ __all__ = [
     "BlobSource",
     "BlobStatus",
     "BlobUpload",
+    "BlobUploader",
     "ConflictingEvent",
     "CursorStore",
     "DeviceKeys",

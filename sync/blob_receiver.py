@@ -168,7 +168,7 @@ class BlobReceiver:
             view = memoryview(data)
             while view:
                 view = view[os.write(fd, view) :]
-            os.fsync(fd)
+            os.fdatasync(fd)  # data and size; the name is made durable by the directory fsync
         finally:
             os.close(fd)
         try:
@@ -237,7 +237,7 @@ class BlobReceiver:
                     "upload it again"
                 )
             with part.open("rb+") as handle:
-                os.fsync(handle.fileno())  # the one fsync of a chunked upload, before it is accepted
+                os.fdatasync(handle.fileno())  # the one fsync of a chunked upload, before it is accepted
             final.parent.mkdir(parents=True, exist_ok=True)
             os.replace(part, final)
             _fsync_dir(final.parent)

@@ -22,8 +22,9 @@ BLOB_AAD = b"auditapp-blob/v1"
 """Associated data of every blob encryption: a blob cannot be passed off as another kind of ciphertext."""
 NONCE_SIZE = 12
 KEY_SIZE = 32
-DEFAULT_CHUNK_SIZE = 1024 * 1024
-"""1 MiB: a cut costs at most this much resent, and a 4000x3000 photo is a handful of requests."""
+DEFAULT_CHUNK_SIZE = 2 * 1024 * 1024
+"""2 MiB: a processed photo (display JPEG, at most 2048 px) fits one chunk, so it is one request; a cut
+costs at most this much resent (ADR 0045)."""
 MIN_CHUNK_SIZE = 1
 MAX_CHUNK_SIZE = 16 * 1024 * 1024
 

@@ -15,13 +15,20 @@ from datetime import UTC, datetime
 from typing import Protocol
 
 from sync.batch import Record
-from sync.blobs import DEFAULT_CHUNK_SIZE, BlobStatus, check_chunk_size, chunk_count, chunk_range
+from sync.blobs import DEFAULT_CHUNK_SIZE, BlobStatus, check_chunk_size
 from sync.envelope import DEFAULT_MAX_ENVELOPE_BYTES, open_pull_response, seal
-from sync.errors import Refused, Stopped, SyncError, TransportError, plain_words
+from sync.errors import Refused, Stopped, SyncError, plain_words
 from sync.keys import DeviceKeys, PublicKeys
 from sync.progress import ProgressTracker, SyncProgress
 from sync.request_auth import PullRequest
 from sync.transport import HttpTransport
+from sync.uploads import (
+    DEFAULT_PARALLEL_UPLOADS,
+    BlobSource,
+    BlobUpload,
+    BlobUploader,
+    is_blob_refusal,
+)
 
 log = logging.getLogger(__name__)
 
@@ -29,16 +36,6 @@ ENVELOPE_TYPE = "application/vnd.auditapp.envelope"
 PUSH_PATH = "/sync/v1/push"
 PULL_PATH = "/sync/v1/pull"
 MAX_PULL_ROUNDS = 100
-MAX_COMPLETE_ROUNDS = 3
-BLOB_REFUSALS = frozenset({"bad_chunk", "blob_incomplete", "blob_hash_mismatch", "blob_conflict"})
-"""Refusals about one blob, not about the device: the other blobs are still uploaded."""
-COMPLETE_HEADER = "X-Blob-Complete"
-"""Sent with the last chunk: accept the blob now if nothing is missing (saves the completion request)."""
-
-
-def blob_path(blob_id: str, suffix: str = "") -> str:
-    """Path of a blob endpoint (docs/sync-protocol.md)."""
-    return f"/sync/v1/blobs/{blob_id}{suffix}"
 
 
 class RecordOutbox(Protocol):
@@ -54,31 +51,6 @@ class RecordOutbox(Protocol):
 
     def pending_count(self) -> int:
         """How many records are waiting."""
-        ...
-
-
-class BlobSource(Protocol):
-    """Encrypted blobs (photos) waiting to be uploaded, read in ranges so they are never loaded whole."""
-
-    def pending_blobs(self) -> list[str]:
-        """Ids of blobs not yet confirmed by the store, oldest first."""
-        ...
-
-    def blob_size(self, blob_id: str) -> int:
-        """Size in bytes of the blob's ciphertext."""
-        ...
-
-    def read_blob(self, blob_id: str, offset: int, length: int) -> bytes:
-        """`length` bytes of the ciphertext from `offset`."""
-        ...
-
-    def mark_uploaded(self, blob_id: str) -> None:
-        """Record that the store holds the whole blob."""
-        ...
-
-    def upload_started(self, blob_id: str) -> bool:
-        """Whether an upload of the blob was started before (so the store may hold part of it); from now
-        on it has been. Kept across restarts, so only an upload that may resume asks the store first."""
         ...
 
 
@@ -108,16 +80,6 @@ class PushResult:
     duplicates: int
 
 
-@dataclass(frozen=True)
-class BlobUpload:
-    """What one blob upload did: chunks sent and where it resumed (0 for a fresh upload)."""
-
-    blob_id: str
-    chunks_sent: int
-    resumed_at: int
-    already_stored: bool
-
-
 def _now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
@@ -140,6 +102,7 @@ class SyncClient:
         chunk_size: int = DEFAULT_CHUNK_SIZE,
         max_pull_bytes: int = DEFAULT_MAX_ENVELOPE_BYTES,
         max_push_bytes: int = DEFAULT_MAX_ENVELOPE_BYTES,
+        parallel_uploads: int = DEFAULT_PARALLEL_UPLOADS,
         clock: Callable[[], str] = _now,
         new_id: Callable[[], str] = lambda: str(uuid.uuid4()),
     ) -> None:
@@ -152,12 +115,14 @@ class SyncClient:
         self.cursor = cursor
         self.on_pulled = on_pulled
         self.batch_size = batch_size
-        self.chunk_size = check_chunk_size(chunk_size)
+        self.tracker = ProgressTracker(clock)
+        self.uploader = BlobUploader(
+            transport, self.tracker, chunk_size=check_chunk_size(chunk_size), parallel=parallel_uploads
+        )
         self.max_pull_bytes = max_pull_bytes
         self.max_push_bytes = max_push_bytes
         self._clock = clock
         self._new_id = new_id
-        self.tracker = ProgressTracker(clock)
         self._lock = threading.Lock()
         previous = transport.on_retry
         transport.on_retry = self._on_retry if previous is None else previous
@@ -229,104 +194,28 @@ class SyncClient:
                 return total
 
     # ------------------------------------------------------------------ blobs
+    @property
+    def chunk_size(self) -> int:
+        """Bytes per chunk of a new blob upload (a partial one continues with the store's)."""
+        return self.uploader.chunk_size
+
+    @chunk_size.setter
+    def chunk_size(self, value: int) -> None:
+        self.uploader.chunk_size = check_chunk_size(value)
+
     def blob_status(self, blob_id: str) -> BlobStatus:
         """What the store holds of a blob."""
-        return BlobStatus.from_wire(self.transport.request("GET", blob_path(blob_id)).json())
+        return self.uploader.status(blob_id)
 
     def upload_blob(self, blob_id: str) -> BlobUpload:
-        """Upload a blob from its first missing chunk on; the last chunk asks the store to accept it.
-
-        A blob never started goes straight to its chunks (a photo that fits one chunk is one request);
-        one that may be partly stored (a cut, a restart) first asks the store what it holds.
-        """
+        """Upload one blob, resuming where the store stands (sync.uploads.BlobUploader.upload)."""
         if self.blobs is None:
             raise SyncError("this client has no blob source")
-        size = self.blobs.blob_size(blob_id)
-        fresh = not self.blobs.upload_started(blob_id)
-        sent = 0
-        resumed_at = 0
-        for round_ in range(MAX_COMPLETE_ROUNDS):
-            if fresh and round_ == 0:
-                chunk_size, missing = self.chunk_size, list(range(chunk_count(size, self.chunk_size)))
-            else:
-                status = self.blob_status(blob_id)
-                if status.state == "complete":
-                    self.blobs.mark_uploaded(blob_id)
-                    return BlobUpload(blob_id, sent, resumed_at, already_stored=sent == 0 and round_ == 0)
-                if status.state == "partial" and status.size == size and status.chunk_size:
-                    chunk_size, missing = status.chunk_size, status.missing()
-                else:
-                    chunk_size, missing = self.chunk_size, list(range(chunk_count(size, self.chunk_size)))
-                if round_ == 0 and missing:
-                    resumed_at = missing[0]
-            try:
-                stored: BlobStatus | None = None
-                for index in missing:
-                    stored = self._put_chunk(blob_id, index, size, chunk_size, last=index == missing[-1])
-                    sent += 1
-                if stored is None or stored.state != "complete":
-                    # A store that does not accept on the last chunk (or chunks it lost): ask it to.
-                    stored = BlobStatus.from_wire(
-                        self.transport.request("POST", blob_path(blob_id, "/complete")).json()
-                    )
-            except Refused as refusal:
-                # Chunks missing or sized otherwise at the store, or a damaged upload: look again, resend.
-                if refusal.refusal_code in ("blob_incomplete", "blob_hash_mismatch", "bad_chunk"):
-                    continue
-                raise
-            self.blobs.mark_uploaded(blob_id)
-            return BlobUpload(blob_id, sent, resumed_at, already_stored=False)
-        raise SyncError(f"blob {blob_id} could not be completed after {MAX_COMPLETE_ROUNDS} attempts")
-
-    def _put_chunk(self, blob_id: str, index: int, size: int, chunk_size: int, *, last: bool) -> BlobStatus:
-        assert self.blobs is not None
-        offset, length = chunk_range(index, size, chunk_size)
-        headers = {
-            "Content-Type": "application/octet-stream",
-            "X-Blob-Size": str(size),
-            "X-Chunk-Size": str(chunk_size),
-        }
-        if last:
-            headers[COMPLETE_HEADER] = "1"
-        answer = self.transport.request(
-            "PUT",
-            blob_path(blob_id, f"/chunks/{index}"),
-            body=self.blobs.read_blob(blob_id, offset, length),
-            headers=headers,
-            # A blob in one chunk: its id is the SHA-256 of the body, no need to hash it again to sign.
-            body_sha256=blob_id if length == size else None,
-        )
-        self.tracker.sent(blob_bytes=length)
-        return BlobStatus.from_wire(answer.json())
+        return self.uploader.upload(self.blobs, blob_id)
 
     def upload_pending_blobs(self) -> int:
-        """Upload every pending blob; returns how many the store now holds.
-
-        A blob the store refuses (damaged on this device, say) does not hold back the others: they are
-        uploaded, then the first such refusal is raised. Network failures and refusals of the device
-        itself stop the round at once.
-        """
-        if self.blobs is None:
-            return 0
-        done = 0
-        failed: SyncError | None = None
-        for blob_id in self.blobs.pending_blobs():
-            try:
-                self.upload_blob(blob_id)
-            except Refused as refusal:
-                if refusal.refusal_code not in BLOB_REFUSALS:
-                    raise
-                failed = failed or refusal
-                continue
-            except (TransportError, Stopped):
-                raise
-            except SyncError as exc:
-                failed = failed or exc
-                continue
-            done += 1
-        if failed is not None:
-            raise failed
-        return done
+        """Upload every pending blob, several at once; returns how many the store now holds."""
+        return 0 if self.blobs is None else self.uploader.upload_all(self.blobs)
 
     # ------------------------------------------------------------------ pull
     def pull(self, limit: int = 500) -> int:
@@ -368,13 +257,9 @@ class SyncClient:
                 deferred: SyncError | None = None
                 try:
                     self.upload_pending_blobs()
-                except (TransportError, Stopped):
-                    raise
-                except Refused as refusal:
-                    if refusal.refusal_code not in BLOB_REFUSALS:
-                        raise
-                    deferred = refusal
                 except SyncError as exc:
+                    if not is_blob_refusal(exc):
+                        raise
                     deferred = exc
                 self.push_all()
                 self.pull()

@@ -29,7 +29,6 @@ from auditapp.config import ServerConfig, env
 from sync.batch import Record
 from sync.blob_receiver import BlobReceiver
 from sync.blobs import MAX_CHUNK_SIZE, check_blob_id
-from sync.client import COMPLETE_HEADER
 from sync.envelope import (
     DEFAULT_MAX_ENVELOPE_BYTES,
     DeviceLookup,
@@ -42,6 +41,7 @@ from sync.errors import BadSignature, BlobHashMismatch, Malformed, SyncError, To
 from sync.ingest import IngestGuard
 from sync.keys import StoreKeys, b64decode, b64encode
 from sync.request_auth import parse_pull_request, verify_request
+from sync.uploads import COMPLETE_HEADER
 
 ENVELOPE_TYPE = "application/vnd.auditapp.envelope"
 SYNC_PREFIX = "/sync/v1"
