@@ -9,6 +9,7 @@ import hashlib
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
+from itertools import accumulate
 from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, Request
@@ -45,6 +46,8 @@ from sync.uploads import COMPLETE_HEADER
 
 ENVELOPE_TYPE = "application/vnd.auditapp.envelope"
 SYNC_PREFIX = "/sync/v1"
+PULL_PAGE_BYTES = 4 * 1024 * 1024
+"""Records of one pull page, in bytes before sealing (a page holds at least one record)."""
 _T = TypeVar("_T")
 
 
@@ -267,6 +270,10 @@ def sync_router(config: ServerConfig, db: Database) -> APIRouter:
             messages = pending_for(session, device_id, after, wanted.limit + 1)
             more = len(messages) > wanted.limit
             messages = messages[: wanted.limit]
+            # Keep a page well under the device's 8 MiB envelope limit whatever the records hold.
+            kept = list(accumulate(len(m.body) for m in messages))
+            fits = max(1, sum(1 for size in kept if size <= PULL_PAGE_BYTES))
+            more, messages = more or fits < len(messages), messages[:fits]
             records = [Record(f"msg-{m.id}", m.id, m.body.encode("utf-8")) for m in messages]
             cursor = str(messages[-1].id) if messages else str(after)
             device = session.get(Device, device_id)

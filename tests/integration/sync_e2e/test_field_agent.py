@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import os
 import re
 from collections.abc import Iterator
@@ -16,7 +17,7 @@ from sqlalchemy import select
 
 from auditapp.bootstrap import FieldStoreOpener, LibraryChecklists, field_workspace
 from auditapp.central.database import Database
-from auditapp.central.ingest import finding_status_changed
+from auditapp.central.pull_feed import finding_status_changed, queue_for_device
 from auditapp.central.tables import Finding
 from auditapp.client.field_sync import FieldSyncAgent
 from auditapp.config import FieldConfig
@@ -227,3 +228,28 @@ def test_capture_goes_on_when_the_store_is_down_and_the_panel_says_so(
         assert "1 waiting" in view.headline
     finally:
         ws.close()
+
+
+@pytest.mark.req("SYN-035")
+def test_pull_pages_stay_small_whatever_the_records_hold(
+    central: Running, tmp_path: Path, database_url: str
+) -> None:
+    proxy = FaultyProxy(central.url, lambda _m, _p, _n: Fault.NONE)
+    field = Field(tmp_path / "field", proxy.url)
+    try:
+        field.agent.enroll(issue_code(central))
+        database = Database(database_url)
+        try:
+            with database.transaction() as session:
+                for n in range(3):  # 3.5 MB each, incompressible: together over one envelope's 8 MiB
+                    text = os.urandom(1_750_000).hex()
+                    queue_for_device(session, field.ws.device_id, "bulky", {"n": n, "text": text})
+        finally:
+            database.dispose()
+        assert field.ws.sync_now().last_error is None
+        pulled = json.loads(field.ws.store().get("sync.pulled.bulky") or "[]")
+        assert [record["n"] for record in pulled] == [0, 1, 2]
+        assert len(proxy.delivered("POST", "/sync/v1/pull")) >= 2
+    finally:
+        field.ws.close()
+        proxy.close()
