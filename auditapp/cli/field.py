@@ -67,10 +67,16 @@ def config_from(args: argparse.Namespace) -> FieldConfig:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Serve the field app until stopped."""
-    from auditapp.bootstrap import field_workspaces
-    from auditapp.ui.field.app import serve
+    """Serve the field app until stopped; the app is assembled while the browser loads its web client."""
+    from auditapp.ui.field.launch import Served, serve_assembled
 
     config = config_from(args)
-    serve(field_workspaces(config), config.host, config.port)
+
+    def assemble() -> Served:
+        from auditapp.bootstrap import field_workspaces
+        from auditapp.ui.field.app import FieldServer
+
+        return FieldServer(field_workspaces(config))
+
+    serve_assembled(assemble, config.host, config.port)
     return 0

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from auditapp.services.workspaces import Workspaces
 from auditapp.ui.field.audits import audits_screen
 from auditapp.ui.field.device import device_screen
 from auditapp.ui.field.enroll import enroll_screen
+from auditapp.ui.field.launch import serve_assembled
 from auditapp.ui.field.setup import setup_screen
 from auditapp.ui.field.syncbar import SyncPanelView
 from auditapp.ui.field.theme import TOUCH, body_text, named, primary, title
@@ -214,17 +214,23 @@ class FieldApp:
                 return
 
 
+class FieldServer:
+    """What the web server runs: one FieldApp per browser session over the device's workspaces."""
+
+    def __init__(self, workspaces: Workspaces):
+        self.workspaces = workspaces
+        workspaces.start_background_sync()
+
+    def open_session(self, page: ft.Page) -> None:
+        """Lay out a new browser session."""
+        FieldApp(page, self.workspaces).start()
+
+    def close(self) -> None:
+        """Lock the open workspace when the server stops."""
+        with contextlib.suppress(AuditAppError):
+            self.workspaces.close()
+
+
 def serve(workspaces: Workspaces, host: str, port: int) -> None:
     """Serve the field app on host:port in web mode, every asset local (no CDN), no native window."""
-    os.environ.setdefault("FLET_FORCE_WEB_SERVER", "1")
-    workspaces.start_background_sync()
-
-    def main(page: ft.Page) -> None:
-        FieldApp(page, workspaces).start()
-
-    print(f"auditapp field app on http://{host}:{port}", flush=True)
-    try:
-        ft.run(main, view=ft.AppView.WEB_BROWSER, host=host, port=port, no_cdn=True)
-    finally:
-        with contextlib.suppress(AuditAppError):
-            workspaces.close()
+    serve_assembled(lambda: FieldServer(workspaces), host, port)
