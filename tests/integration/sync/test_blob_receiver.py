@@ -132,3 +132,50 @@ def test_several_workers_writing_the_same_blob_at_once_end_with_one_whole_blob(t
         thread.join(30)
     assert BlobReceiver(tmp_path).path(blob.blob_id).read_bytes() == blob.ciphertext
     assert not list((tmp_path / "partial").glob("*.part"))
+
+
+@pytest.mark.req("SYN-205")
+def test_a_blob_in_one_chunk_is_accepted_in_the_same_call_and_damaged_bytes_are_not_kept(
+    tmp_path: Path,
+) -> None:
+    blob = encrypt_blob(b"photo" * 3000)
+    receiver = BlobReceiver(tmp_path)
+    size = len(blob.ciphertext)
+    damaged = bytearray(blob.ciphertext)
+    damaged[-1] ^= 1
+    with pytest.raises(BlobHashMismatch):
+        receiver.write_chunk(blob.blob_id, 0, bytes(damaged), total_size=size, chunk_size=size, complete=True)
+    assert receiver.status(blob.blob_id).state == "absent"
+    assert list((tmp_path / "partial").iterdir()) == []  # nothing of the damaged upload is left
+
+    accepted = receiver.write_chunk(
+        blob.blob_id, 0, blob.ciphertext, total_size=size, chunk_size=size, complete=True
+    )
+    assert (accepted.state, accepted.size) == ("complete", size)
+    again = receiver.write_chunk(
+        blob.blob_id, 0, blob.ciphertext, total_size=size, chunk_size=size, complete=True
+    )
+    assert again.state == "complete"
+    with receiver.open_blob(blob.blob_id) as handle:
+        assert handle.read() == blob.ciphertext
+
+
+@pytest.mark.req("SYN-205")
+def test_the_last_chunk_completes_the_blob_only_when_nothing_is_missing(tmp_path: Path) -> None:
+    blob = encrypt_blob(bytes(range(256)) * 40)
+    receiver = BlobReceiver(tmp_path)
+    chunks = dict(iter_chunks(blob.ciphertext, 1000))
+    last = max(chunks)
+    size = len(blob.ciphertext)
+    for index in range(last - 1):
+        receiver.write_chunk(blob.blob_id, index, chunks[index], total_size=size, chunk_size=1000)
+    early = receiver.write_chunk(
+        blob.blob_id, last, chunks[last], total_size=size, chunk_size=1000, complete=True
+    )
+    assert (early.state, early.next_missing) == ("partial", last - 1)
+    done = receiver.write_chunk(
+        blob.blob_id, last - 1, chunks[last - 1], total_size=size, chunk_size=1000, complete=True
+    )
+    assert done.state == "complete"
+    with receiver.open_blob(blob.blob_id) as handle:
+        assert handle.read() == blob.ciphertext

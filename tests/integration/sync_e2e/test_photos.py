@@ -14,6 +14,8 @@ from auditapp.demo import demo_plan
 from auditapp.media.photo import ProcessedPhoto, process_photo
 from auditapp.services.capture import attach_photo
 from auditapp.services.context import capture_context
+from sync.blobs import encrypt_blob
+from sync.request_auth import sign_request
 from tests.integration.media.photo_samples import camera_jpeg
 from tests.integration.sync_e2e.devices import issue_code, login
 from tests.integration.sync_e2e.faulty_proxy import Fault, FaultyProxy
@@ -140,7 +142,7 @@ def test_a_photo_upload_cut_mid_way_resumes_after_the_app_restarts(
     reopened = Field.reopen(folder, proxy.url)
     try:
         healed = reopened.ws.sync_now()
-        assert healed.last_error is None
+        assert (healed.last_error, healed.waiting_events, healed.waiting_bytes) == (None, 0, 0)
         sent = [d.path.rsplit("/", 1)[1] for d in proxy.delivered("PUT", f"{blob_id}/chunks/")]
         assert sent[:2] == ["0", "1"]
         assert sent[2] == "2"  # resumed at the first chunk the store was missing
@@ -150,3 +152,78 @@ def test_a_photo_upload_cut_mid_way_resumes_after_the_app_restarts(
     finally:
         reopened.ws.close()
         proxy.close()
+
+
+@pytest.mark.req("SYN-205")
+@pytest.mark.parametrize("chunk_size", [None, 64 * 1024])
+def test_a_photo_costs_one_request_per_chunk_and_nothing_more(
+    central: Running, tmp_path: Path, photo: ProcessedPhoto, chunk_size: int | None
+) -> None:
+    proxy = FaultyProxy(central.url)
+    field = Field(tmp_path / "field", proxy.url, chunk_size=chunk_size)
+    try:
+        field.agent.enroll(issue_code(central))
+        audit_id, _ = _photograph(field, photo)
+        [event] = [e for e in field.ws.events(audit_id) if e.kind.value == "PhotoAttached"]
+        assert field.ws.sync_now().last_error is None
+        blobs = [str(event.payload["blob_id"]), str(event.payload["thumbnail_blob_id"])]
+        for blob_id in blobs:
+            size = len(_stored(central, blob_id))
+            chunks = 1 if chunk_size is None else -(-size // chunk_size)
+            puts = proxy.delivered("PUT", blob_id)
+            assert [d.path.rsplit("/", 1)[1] for d in puts] == [str(i) for i in range(chunks)]
+            # No status request before a fresh upload, no completion request after it.
+            assert proxy.delivered("GET", blob_id) == []
+            assert proxy.delivered("POST", blob_id) == []
+        assert _get(central, f"/api/photos/{photo.sha256}", login(central)).content == photo.image
+    finally:
+        field.ws.close()
+        proxy.close()
+
+
+@pytest.mark.req("SYN-205")
+def test_bytes_sent_as_a_whole_photo_that_do_not_hash_to_it_are_refused_and_not_kept(
+    central: Running, tmp_path: Path
+) -> None:
+    field = Field(tmp_path / "field", central.url)
+    try:
+        field.agent.enroll(issue_code(central))
+        device = _as_device(field, central.url)
+        blob = encrypt_blob(b"a photo of the cleanroom door" * 1000)
+        damaged = bytearray(blob.ciphertext)
+        damaged[100] ^= 1
+        path = f"/sync/v1/blobs/{blob.blob_id}/chunks/0"
+        headers = {
+            "X-Blob-Size": str(len(damaged)),
+            "X-Chunk-Size": str(2 * 1024 * 1024),
+            "X-Blob-Complete": "1",
+            **sign_request(
+                device.keys,
+                device_id=device.device_id,
+                method="PUT",
+                path=path,
+                body=bytes(damaged),
+                body_sha256=blob.blob_id,
+            ),
+        }
+        reply = requests.put(f"{central.url}{path}", data=bytes(damaged), headers=headers, timeout=30)
+        assert (reply.status_code, reply.json()["error"]["code"]) == (422, "blob_hash_mismatch")
+        status = requests.get(
+            f"{central.url}/sync/v1/blobs/{blob.blob_id}",
+            headers=sign_request(
+                device.keys,
+                device_id=device.device_id,
+                method="GET",
+                path=path[: -len("/chunks/0")],
+                body=b"",
+            ),
+            timeout=30,
+        )
+        assert status.json()["state"] == "absent"
+    finally:
+        field.ws.close()
+
+
+def _stored(central: Running, blob_id: str) -> bytes:
+    folder = Path(central.env["AUDITAPP_HOME"]) / "central" / "blobs" / "complete"  # type: ignore[attr-defined]
+    return (folder / blob_id[:2] / blob_id).read_bytes()
