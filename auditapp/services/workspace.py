@@ -21,6 +21,7 @@ from auditapp.services.capture import record_response
 from auditapp.services.catalog import ChecklistInfo
 from auditapp.services.context import CaptureContext, capture_context
 from auditapp.services.field_views import AuditSummary, ItemView, SyncView, WalkthroughView
+from auditapp.services.form_drafts import FormDrafts
 from auditapp.services.ports import EventStore, Outbox, PhotoStore, Settings
 from auditapp.services.queries import audit_state, list_audits
 
@@ -225,6 +226,10 @@ class FieldWorkspace:
         if self._store is None:
             raise AuditAppError("the workspace is locked: unlock it with your passphrase first")
         return self._store
+
+    def drafts(self) -> FormDrafts:
+        """What was typed in this workspace's forms and not yet submitted (kept encrypted, per workspace)."""
+        return FormDrafts(self.store())
 
     @property
     def device_id(self) -> str:

@@ -203,6 +203,7 @@ def _code(env: dict[str, str]) -> str:
 @pytest.mark.req("FLD-004")
 @pytest.mark.req("FLD-007")
 @pytest.mark.req("FLD-008")
+@pytest.mark.req("FLD-010")
 def test_enrollment_with_a_code_sync_to_zero_and_a_revoked_device_told_plainly(
     browser: object, acme: Running, central: tuple[Running, dict[str, str]], viewport: str
 ) -> None:
@@ -232,6 +233,13 @@ def test_enrollment_with_a_code_sync_to_zero_and_a_revoked_device_told_plainly(
     expect(page.get_by_text(re.compile("enrollment code is not known"))).to_be_visible(timeout=30_000)  # type: ignore[attr-defined]
     expect(address).to_have_value(server.url)
     _shot(page, "field-enroll", viewport)
+
+    # The address saved itself: leaving the form and coming back finds it there.
+    page.get_by_role("button", name="Cancel").click()  # type: ignore[attr-defined]
+    page.get_by_role("button", name="Enroll with a code").click()  # type: ignore[attr-defined]
+    expect(code).to_be_visible(timeout=15_000)
+    address.click()
+    expect(address).to_have_value(server.url)
 
     enter_text(code, _code(env))
     page.get_by_role("button", name="Enroll", exact=True).click()  # type: ignore[attr-defined]

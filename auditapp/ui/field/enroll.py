@@ -13,6 +13,7 @@ import flet as ft
 
 from auditapp.domain.errors import AuditAppError
 from auditapp.ui.field.theme import (
+    autosave,
     body_text,
     error_text,
     form,
@@ -27,18 +28,27 @@ from auditapp.ui.field.theme import (
 if TYPE_CHECKING:
     from auditapp.ui.field.app import FieldApp
 
+ENROLL_FORM = "enroll"
+
 
 def enroll_screen(app: FieldApp, _: dict[str, str]) -> ft.Control:
     """Address of the central store, the code, and a name for this device; refusals keep what was typed."""
     entry = app.workspaces.current
+    drafts = app.workspace.drafts()
+    draft = drafts.get(ENROLL_FORM)
     server_url = text_field(
         "Central store address",
-        (entry.server_url or "") if entry else "",
+        draft.get("server_url") or ((entry.server_url or "") if entry else ""),
         hint="https://... from your quality manager",
     )
     code = text_field("Enrollment code", hint="e.g. 7KQ2M-X9D4F (the text under the QR code)")
     code.capitalization = ft.TextCapitalization.CHARACTERS
-    device_name = text_field("Name of this device (optional)", hint="e.g. Ana's tablet")
+    device_name = text_field(
+        "Name of this device (optional)", draft.get("device_name", ""), hint="e.g. Ana's tablet"
+    )
+    # The address and the name save as typed; the one-time code is short-lived and never kept.
+    autosave(server_url, lambda value: drafts.save(ENROLL_FORM, "server_url", value))
+    autosave(device_name, lambda value: drafts.save(ENROLL_FORM, "device_name", value))
     error = error_text()
     working = ft.ProgressBar(visible=False)
 
@@ -55,6 +65,7 @@ def enroll_screen(app: FieldApp, _: dict[str, str]) -> ft.Control:
             working.visible = False
             app.page.update()
             return
+        drafts.clear(ENROLL_FORM)
         app.go("/device")
         app.page.update()
 
