@@ -1,8 +1,7 @@
 """What the sync panel says: connection, what waits, the last sync and errors, as plain sentences.
 
-Built from the workspace's SyncView so the panel itself only lays out text; a newer SyncView may carry
-`bytes_waiting` (photo bytes still to upload) and `state` ("syncing" while a round runs), and the panel
-shows them when they are there.
+Built from the workspace's SyncView (changes and photo bytes waiting, whether a round is sending and what
+it has sent so far) so the panel itself only lays out text and a progress bar.
 """
 
 from __future__ import annotations
@@ -27,7 +26,9 @@ class SyncPanel:
     problem: str | None
     sending: bool
     events_waiting: int
-    bytes_waiting: int | None
+    bytes_waiting: int
+    progress: float | None = None
+    """Share sent by the running round (0..1), None when unknown (the bar then just moves)."""
 
     @property
     def summary(self) -> str:
@@ -67,7 +68,7 @@ def when(iso: str, now: dt.datetime) -> str:
     return f"{local.day} {local.strftime('%b %Y')} {clock}"
 
 
-def _waiting(events: int, byte_count: int | None) -> str:
+def _waiting(events: int, byte_count: int) -> str:
     if events == 0 and not byte_count:
         return "Nothing waiting to be sent"
     changes = f"{events} change{'s' if events != 1 else ''}"
@@ -79,9 +80,8 @@ def _waiting(events: int, byte_count: int | None) -> str:
 def sync_panel(view: SyncView, *, sending: bool = False, now: dt.datetime | None = None) -> SyncPanel:
     """The panel for a sync state; `sending` is True while a sync the user started is running."""
     now = now or dt.datetime.now().astimezone()
-    raw_bytes = getattr(view, "bytes_waiting", None)
-    byte_count = int(raw_bytes) if isinstance(raw_bytes, int) else None
-    sending = sending or getattr(view, "state", None) == "syncing"
+    byte_count = view.waiting_bytes
+    sending = sending or view.sending
     waiting = _waiting(view.waiting_events, byte_count)
     last = f"Last sync {when(view.last_success, now)}" if view.last_success else "Not synced yet"
     if not view.configured:
@@ -104,6 +104,14 @@ def sync_panel(view: SyncView, *, sending: bool = False, now: dt.datetime | None
     else:
         tone = "synced"
     connection = "Online" if view.online else "Offline"
+    progress = None
+    if sending:  # photo bytes are most of the time a round takes when there are any; else changes
+        done, left = (
+            (view.sent_bytes, view.waiting_bytes)
+            if view.sent_bytes or view.waiting_bytes
+            else (view.sent_events, view.waiting_events)
+        )
+        progress = done / (done + left) if done else None
     return SyncPanel(
-        tone, connection, waiting, last, view.last_error, sending, view.waiting_events, byte_count
+        tone, connection, waiting, last, view.last_error, sending, view.waiting_events, byte_count, progress
     )

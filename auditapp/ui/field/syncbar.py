@@ -85,9 +85,10 @@ class SyncPanelView:
         self._problem.visible = bool(panel.problem)
         self._progress.visible = panel.sending
         start = self._sending_from
-        self._progress.value = (
-            max(0.0, min(1.0, 1 - panel.events_waiting / start)) if panel.sending and start else None
-        )
+        if panel.progress is None and panel.sending and start:
+            self._progress.value = max(0.0, min(1.0, 1 - panel.events_waiting / start))
+        else:
+            self._progress.value = panel.progress
         self._button.disabled = panel.tone == "offline_only" or panel.sending
 
     async def _clicked(self, _: object) -> None:

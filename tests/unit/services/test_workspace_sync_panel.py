@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 
 import pytest
@@ -11,14 +10,6 @@ from auditapp.services.field_views import SyncView
 from auditapp.services.sync_panel import human_bytes, sync_panel, when
 
 NOW = dt.datetime(2026, 3, 2, 15, 0, tzinfo=dt.UTC)
-
-
-@dataclasses.dataclass(frozen=True)
-class NewerSyncView(SyncView):
-    """A SyncView as the sync agent reports it once it counts photo bytes and says when it is sending."""
-
-    bytes_waiting: int = 0
-    state: str = "idle"
 
 
 @pytest.mark.req("FLD-008")
@@ -33,7 +24,7 @@ def test_a_workspace_without_central_store_says_that_nothing_is_sent() -> None:
 
 @pytest.mark.req("FLD-008")
 def test_changes_and_photo_bytes_waiting_and_the_last_sync_in_local_words() -> None:
-    view = NewerSyncView(True, True, 1, "2026-03-02T13:05:00+00:00", None, bytes_waiting=3_500_000)
+    view = SyncView(True, True, 1, "2026-03-02T13:05:00+00:00", None, waiting_bytes=3_500_000)
     panel = sync_panel(view, now=NOW)
     assert (panel.tone, panel.connection) == ("waiting", "Online")
     assert panel.waiting == "1 change and 3.3 MB of photos waiting to be sent"
@@ -58,9 +49,16 @@ def test_a_problem_is_shown_in_plain_words_and_nothing_waiting_after_a_good_sync
 
 
 @pytest.mark.req("FLD-008")
-def test_the_progress_bar_shows_while_sending() -> None:
-    view = NewerSyncView(True, True, 10, None, None, state="syncing")
-    assert sync_panel(view, now=NOW).sending
+def test_the_progress_bar_shows_while_sending_and_how_far_it_got() -> None:
+    view = SyncView(True, True, 30, None, None, sending=True, sent_events=10)
+    panel = sync_panel(view, now=NOW)
+    assert panel.sending
+    assert panel.progress == pytest.approx(0.25)
+    assert sync_panel(SyncView(True, True, 30, None, None, sending=True), now=NOW).progress is None
+    photos = SyncView(
+        True, True, 2, None, None, 3_000_000, sending=True, sent_events=40, sent_bytes=1_000_000
+    )
+    assert sync_panel(photos, now=NOW).progress == pytest.approx(0.25)
     assert sync_panel(SyncView(True, True, 10, None, None), sending=True, now=NOW).sending
     assert not sync_panel(SyncView(True, True, 10, None, None), now=NOW).sending
 
