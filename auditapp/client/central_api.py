@@ -126,6 +126,10 @@ class CentralApi:
         """Record a triage decision on a finding."""
         return dict(self._call("POST", f"/api/findings/{_q(finding_id)}/triage", body))
 
+    def bulk_triage(self, body: Json) -> Json:
+        """Record one triage decision on several findings."""
+        return dict(self._call("POST", "/api/findings/triage", body))
+
     # ------------------------------------------------------------------ CAPAs
     def capas(self, query: Mapping[str, str], cursor: str | None = None, limit: int = 50) -> Page:
         """One page of CAPAs matching the filters."""

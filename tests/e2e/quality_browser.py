@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -72,3 +73,34 @@ def sign_in(browser: object, app: Running, username: str, password: str = PASSWO
 def nav(page: object, label: str) -> None:
     """Open a screen from the navigation."""
     page.get_by_role("button", name=label, exact=True).click()  # type: ignore[attr-defined]
+
+
+def choose(page: object, identifier: str, option: str) -> None:
+    """Pick an option of the dropdown named `identifier`."""
+    from playwright.sync_api import expect
+
+    page.locator(f"[flt-semantics-identifier='{identifier}']").click()  # type: ignore[attr-defined]
+    choice = page.get_by_role("button", name=option, exact=True).last  # type: ignore[attr-defined]
+    expect(choice).to_be_visible(timeout=10_000)
+    choice.click()
+    expect(page.locator(f"[flt-semantics-identifier='{identifier}']")).to_have_attribute(  # type: ignore[attr-defined]
+        "aria-expanded", "false"
+    )
+
+
+def shows(page: object, *texts: str, timeout: float = 15.0) -> None:
+    """Wait until each text is in what the page reads out (its accessibility tree).
+
+    Flutter merges the texts of a card or row into one node, so the words of one line can sit in a larger
+    node with line breaks between them; comparing with whitespace collapsed finds them all the same.
+    """
+    wanted = [" ".join(t.split()) for t in texts]
+    deadline = time.monotonic() + timeout
+    while True:
+        spoken = " ".join(page.locator("body").aria_snapshot().split())  # type: ignore[attr-defined]
+        missing = [t for t in wanted if t not in spoken]
+        if not missing:
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not on screen: {missing}\n--- screen reads:\n{spoken}")
+        time.sleep(0.25)

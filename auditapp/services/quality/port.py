@@ -49,6 +49,9 @@ class QualityApi(Protocol):
     def triage(self, finding_id: str, body: Json) -> Json:
         """Record a triage decision on a finding."""
 
+    def bulk_triage(self, body: Json) -> Json:
+        """Record one triage decision on several findings (body carries finding_ids)."""
+
     def capas(self, query: Mapping[str, str], cursor: str | None = None, limit: int = 50) -> Page:
         """One page of CAPAs matching the filters."""
 

@@ -13,6 +13,7 @@ from auditapp.client.quality_prefs import PrefsFile
 from auditapp.services.quality.session import QualitySession
 from auditapp.ui.quality.context import Ctx, Screen
 from auditapp.ui.quality.devices import DevicesScreen
+from auditapp.ui.quality.finding import FindingScreen
 from auditapp.ui.quality.inbox import InboxScreen
 from auditapp.ui.quality.login import LoginScreen
 from auditapp.ui.quality.runner import Runner
@@ -22,6 +23,7 @@ from auditapp.ui.quality.users import UsersScreen
 
 SCREENS: dict[str, type[Screen]] = {
     "inbox": InboxScreen,
+    "finding": FindingScreen,
     "devices": DevicesScreen,
     "users": UsersScreen,
 }

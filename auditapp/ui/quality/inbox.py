@@ -1,4 +1,4 @@
-"""Triage inbox: findings that arrived from the field, waiting for a decision."""
+"""Triage inbox: findings from the field with filters, sort and paging; bulk "duplicate of"."""
 
 from __future__ import annotations
 
@@ -6,28 +6,298 @@ from typing import Any
 
 import flet as ft
 
+from auditapp.services.quality import inbox, triage
+from auditapp.services.quality.inbox import FindingRow, InboxFilters, InboxPage
+from auditapp.services.quality.labels import GRADE_LABEL, SORT_LABEL, STATUS_LABEL
 from auditapp.ui.quality.context import Ctx, Screen
-from auditapp.ui.quality.theme import heading, muted
+from auditapp.ui.quality.theme import (
+    GRADE_COLOUR,
+    error_text,
+    heading,
+    muted,
+    named,
+    refreshes,
+    show_error,
+    tag,
+)
+
+ANY = "any"
+
+
+def options(table: dict[str, str], any_label: str | None = None) -> list[ft.DropdownOption]:
+    """Dropdown options from a label table, with an "any" choice first when asked."""
+    head = [ft.DropdownOption(key=ANY, text=any_label)] if any_label else []
+    return head + [ft.DropdownOption(key=k, text=v) for k, v in table.items()]
+
+
+def _value(dropdown: ft.Dropdown) -> str:
+    return "" if dropdown.value in (None, ANY) else str(dropdown.value)
 
 
 class InboxScreen(Screen):
-    """New findings, newest first."""
+    """New findings first; every filter the store offers."""
 
     title = "Triage inbox"
 
     def __init__(self, ctx: Ctx, **args: Any):
         super().__init__(ctx, **args)
-        self.list = ft.Column(scroll=ft.ScrollMode.AUTO, expand=True)
-        self.control = ft.Column([heading("Triage inbox"), self.list], expand=True)
+        self.status = ft.Dropdown(
+            label="Status", options=options(STATUS_LABEL, "Any status"), value="new", width=170
+        )
+        self.grade = ft.Dropdown(
+            label="Grade", options=options(GRADE_LABEL, "Any grade"), value=ANY, width=250
+        )
+        self.clause = ft.TextField(label="Clause", width=110)
+        self.process = ft.TextField(label="Process", width=190)
+        self.site = ft.TextField(label="Site", width=190)
+        self.older = ft.TextField(label="Older than (days)", width=150)
+        self.repeat = ft.Checkbox(label="Repeats only")
+        self.sort = ft.Dropdown(label="Sort", options=options(SORT_LABEL), value="newest", width=170)
+        self.filter_error = error_text()
+        self.rows = ft.Column(spacing=6)
+        self.pager = ft.Row()
+        self.selected: dict[str, FindingRow] = {}
+        self.bulk = ft.Row(visible=False)
+        self.cursors: list[str | None] = [None]
+        self.page_rows: list[FindingRow] = []
+        self.thumbs: dict[str, ft.Row] = {}
+        apply = named(
+            "apply-filters", ft.FilledButton("Apply filters", icon=ft.Icons.FILTER_ALT, on_click=self._apply)
+        )
+        self.control = ft.Column(
+            [
+                heading("Triage inbox"),
+                ft.Row(
+                    [
+                        named("filter-status", self.status),
+                        named("filter-grade", self.grade),
+                        self.clause,
+                        self.process,
+                        self.site,
+                        self.older,
+                        self.repeat,
+                        named("filter-sort", self.sort),
+                        apply,
+                    ],
+                    wrap=True,
+                    spacing=8,
+                ),
+                self.filter_error,
+                self.bulk,
+                ft.Column([self.rows, self.pager], scroll=ft.ScrollMode.AUTO, expand=True),
+            ],
+            expand=True,
+            spacing=10,
+        )
+
+    def filters(self) -> InboxFilters:
+        """The filters as entered."""
+        return InboxFilters(
+            status=_value(self.status),
+            grade=_value(self.grade),
+            clause=self.clause.value or "",
+            process=self.process.value or "",
+            site=self.site.value or "",
+            older_than_days=self.older.value or "",
+            repeat_only=bool(self.repeat.value),
+            sort=_value(self.sort) or "newest",
+        )
 
     async def load(self) -> None:
-        """Fetch the first page."""
+        """The first page."""
+        self.cursors = [None]
+        await self._show_page()
+
+    async def _show_page(self) -> None:
+        filters = self.filters()
+        cursor = self.cursors[-1]
         page = await self.ctx.runner.run(
-            lambda api: api.findings({"status": "new"}), doing="Loading findings"
+            lambda api: inbox.load_page(api, filters, cursor),
+            doing="Loading findings",
+            error=self.filter_error,
         )
         if page is None:
             return
-        if not page.items:
-            self.list.controls = [muted("No findings have been synced yet.", 15)]
-            return
-        self.list.controls = [ft.Text(f"{f['clause']} {f['statement']}") for f in page.items]
+        self._render(page)
+        if any(True for _ in page.rows):
+            self.ctx.page.run_task(self._load_thumbnails, list(page.rows))
+
+    def _render(self, page: InboxPage) -> None:
+        self.page_rows = page.rows
+        self.selected.clear()
+        self._render_bulk()
+        if not page.rows:
+            self.rows.controls = [
+                muted(
+                    "No findings have been synced yet."
+                    if self._unfiltered()
+                    else "No finding matches these filters.",
+                    15,
+                )
+            ]
+        else:
+            self.rows.controls = [self._row(r) for r in page.rows]
+        number = len(self.cursors)
+        self.pager.controls = [
+            ft.OutlinedButton("Previous page", on_click=self._previous, disabled=number == 1),
+            muted(f"Page {number} · {len(page.rows)} findings"),
+            ft.OutlinedButton(
+                "Next page", on_click=self._next(page.next_cursor), disabled=page.next_cursor is None
+            ),
+        ]
+
+    def _unfiltered(self) -> bool:
+        return self.filters().query() == {"status": "new", "sort": "newest"}
+
+    def _row(self, row: FindingRow) -> ft.Control:
+        thumbs = ft.Row(spacing=4, width=150)
+        self.thumbs[row.finding_id] = thumbs
+        marks: list[ft.Control] = [tag(row.grade_label, GRADE_COLOUR.get(row.grade, ft.Colors.BLUE_GREY_600))]
+        if row.repeat:
+            marks.append(tag("Repeat", ft.Colors.PURPLE_700))
+        if row.conflicts:
+            marks.append(tag("Conflicting edits", ft.Colors.RED_900))
+        if row.status != "new":
+            marks.append(tag(row.status_label))
+        lead: list[ft.Control] = []
+        if self.ctx.can.triage:
+            lead.append(ft.Checkbox(on_change=self._toggle(row), tooltip="Select for a bulk action"))
+        return named(
+            f"finding-{row.finding_id}",
+            ft.Container(
+                padding=10,
+                border=ft.Border.all(1, ft.Colors.OUTLINE_VARIANT),
+                border_radius=8,
+                content=ft.Row(
+                    [
+                        *lead,
+                        thumbs,
+                        ft.Column(
+                            [
+                                ft.Row(marks, spacing=6, wrap=True),
+                                ft.TextButton(
+                                    row.short_statement or "(no statement)",
+                                    on_click=self._open(row),
+                                    tooltip="Open the finding with its evidence",
+                                ),
+                                muted(row.where),
+                            ],
+                            spacing=2,
+                            expand=True,
+                        ),
+                    ],
+                    vertical_alignment=ft.CrossAxisAlignment.CENTER,
+                ),
+            ),
+        )
+
+    async def _load_thumbnails(self, rows: list[FindingRow]) -> None:
+        images = await self.ctx.runner.run(
+            lambda api: inbox.thumbnails(api, rows), doing="Loading photo thumbnails"
+        )
+        for finding_id, pictures in (images or {}).items():
+            box = self.thumbs.get(finding_id)
+            if box is not None:
+                box.controls = [
+                    ft.Image(
+                        src=data,
+                        width=46,
+                        height=46,
+                        fit=ft.BoxFit.COVER,
+                        border_radius=4,
+                        semantics_label="photo",
+                    )
+                    for data in pictures
+                ]
+        self.ctx.page.update()
+
+    def _open(self, row: FindingRow) -> Any:
+        @refreshes
+        async def go(_: object) -> None:
+            await self.ctx.go("finding", finding_id=row.finding_id)
+
+        return go
+
+    def _toggle(self, row: FindingRow) -> Any:
+        def changed(event: ft.Event[ft.Checkbox]) -> None:
+            if event.control.value:
+                self.selected[row.finding_id] = row
+            else:
+                self.selected.pop(row.finding_id, None)
+            self._render_bulk()
+
+        return changed
+
+    def _render_bulk(self) -> None:
+        count = len(self.selected)
+        self.bulk.visible = count > 0
+        self.bulk.controls = [
+            ft.Text(f"{count} selected"),
+            named(
+                "bulk-duplicates",
+                ft.FilledTonalButton("Mark as duplicates…", on_click=self._ask_original, disabled=count < 2),
+            ),
+        ]
+
+    def _ask_original(self, _: object) -> None:
+        chosen = list(self.selected.values())
+        group = ft.RadioGroup(
+            content=ft.Column(
+                [ft.Radio(value=r.finding_id, label=f"{r.clause} · {r.short_statement}") for r in chosen]
+            )
+        )
+        problem = error_text()
+
+        @refreshes
+        async def mark(_: object) -> None:
+            original = group.value or ""
+            ids = [r.finding_id for r in chosen]
+            done = await self.ctx.runner.run(
+                lambda api: triage.mark_duplicates(api, original, ids),
+                doing="Marking duplicates",
+                error=problem,
+            )
+            if done is None:
+                return
+            self.ctx.page.pop_dialog()
+            self.ctx.toast(f"{len(done.statuses)} findings marked as duplicates.")
+            await self._show_page()
+
+        self.ctx.page.show_dialog(
+            ft.AlertDialog(
+                modal=True,
+                title=ft.Text("Which finding is the original?"),
+                content=named(
+                    "choose-original",
+                    ft.Column(
+                        [muted("The others become its duplicates and follow its triage."), group, problem],
+                        tight=True,
+                        width=560,
+                    ),
+                ),
+                actions=[
+                    ft.TextButton("Cancel", on_click=lambda _: self.ctx.page.pop_dialog()),
+                    ft.FilledButton("Mark duplicates", on_click=mark),
+                ],
+            )
+        )
+
+    @refreshes
+    async def _apply(self, _: object) -> None:
+        show_error(self.filter_error, None)
+        await self.load()
+
+    @refreshes
+    async def _previous(self, _: object) -> None:
+        if len(self.cursors) > 1:
+            self.cursors.pop()
+        await self._show_page()
+
+    def _next(self, cursor: str | None) -> Any:
+        @refreshes
+        async def go(_: object) -> None:
+            if cursor:
+                self.cursors.append(cursor)
+                await self._show_page()
+
+        return go

@@ -63,7 +63,7 @@ def section(title: str, controls: list[ft.Control], identifier: str | None = Non
         content=ft.Container(
             padding=16,
             content=ft.Column([heading(title, 18), *controls], spacing=8),
-        )
+        ),
     )
     return named(identifier, card) if identifier else card
 

@@ -77,7 +77,8 @@ class FakeApi:
     def findings(self, query: Mapping[str, str], cursor: str | None = None, limit: int = 50) -> Page:
         self._gate("findings", (dict(query), cursor, limit))
         start = int(cursor or 0)
-        rows = [f for f in self.store.findings if all(str(f.get(k, "")) == v for k, v in query.items() if v)]
+        wanted = {k: v for k, v in query.items() if v and k != "sort"}
+        rows = [f for f in self.store.findings if all(str(f.get(k, "")) == v for k, v in wanted.items())]
         chunk = rows[start : start + limit]
         more = start + limit < len(rows)
         return Page(chunk, str(start + limit) if more else None)
@@ -89,6 +90,10 @@ class FakeApi:
     def triage(self, finding_id: str, body: Json) -> Json:
         self._gate("triage", (finding_id, body))
         return {"id": finding_id, **body}
+
+    def bulk_triage(self, body: Json) -> Json:
+        self._gate("bulk_triage", body)
+        return {"findings": [{"id": f, "status": "duplicate"} for f in body["finding_ids"]], "capa_id": None}
 
     def capas(self, query: Mapping[str, str], cursor: str | None = None, limit: int = 50) -> Page:
         self._gate("capas", dict(query))

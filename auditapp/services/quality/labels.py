@@ -1,0 +1,79 @@
+"""Plain-word labels of the store's codes (grades, statuses, decisions, stages, methods)."""
+
+from __future__ import annotations
+
+GRADE_LABEL = {
+    "major_nc": "Major nonconformity",
+    "minor_nc": "Minor nonconformity",
+    "observation": "Observation",
+    "ofi": "Opportunity for improvement",
+    "good_practice": "Good practice",
+}
+GRADE_ORDER = tuple(GRADE_LABEL)
+STATUS_LABEL = {
+    "new": "New",
+    "capa": "In a CAPA",
+    "corrected": "Corrected",
+    "no_action": "No action",
+    "duplicate": "Duplicate",
+    "rejected": "Rejected",
+    "closed": "Closed",
+}
+DECISION_LABEL = {
+    "open_capa": "Open a CAPA",
+    "link_capa": "Link to a CAPA",
+    "correction_only": "Correction only",
+    "no_action": "No action",
+    "duplicate": "Duplicate",
+    "rejected": "Reject",
+}
+STAGE_LABEL = {
+    "open": "Open",
+    "investigation": "Investigation",
+    "action": "Action",
+    "verification": "Verification",
+    "effectiveness": "Effectiveness",
+    "reopened": "Reopened",
+    "closed": "Closed",
+}
+STAGE_ORDER = tuple(STAGE_LABEL)
+SORT_LABEL = {
+    "newest": "Newest first",
+    "oldest": "Oldest first",
+    "grade": "Grade",
+    "clause": "Clause",
+    "site": "Site",
+    "process": "Process",
+    "audit": "Audit",
+}
+METHOD_LABEL = {
+    "field_reverification": "Field re-verification",
+    "record_review": "Record review",
+    "metric": "Metric",
+    "five_whys": "5 whys",
+    "fishbone": "Fishbone",
+    "other": "Other",
+    "random": "Random",
+    "systematic": "Systematic",
+    "judgmental": "Judgmental",
+}
+ACTION_KIND_LABEL = {"correction": "Correction", "corrective": "Corrective", "preventive": "Preventive"}
+ACTION_STATUS_LABEL = {
+    "planned": "Planned",
+    "in_progress": "In progress",
+    "implemented": "Implemented",
+    "cancelled": "Cancelled",
+}
+RESULT_LABEL = {
+    "pending": "Pending",
+    "passed": "Passed",
+    "failed": "Failed",
+    "effective": "Effective",
+    "not_effective": "Not effective",
+}
+
+
+def label(table: dict[str, str], code: object) -> str:
+    """The label of a code, or the code itself when it is new to this version of the app."""
+    text = str(code or "")
+    return table.get(text, text.replace("_", " "))
