@@ -11,6 +11,8 @@ import checklists
 from auditapp.config import FieldConfig
 from auditapp.domain.errors import AuditAppError, NotFoundError
 from auditapp.services.catalog import ChecklistInfo, ChecklistItemRef
+from auditapp.services.field_audits import FieldAudits
+from auditapp.services.outline import ChecklistChoice, ChecklistOutline, OutlineItem, OutlineSection
 from auditapp.services.workspace import ChecklistItemText, FieldWorkspace, SyncFactory, WorkspaceStore
 from auditapp.services.workspaces import WorkspaceEntry, WorkspaceList, Workspaces
 from auditapp.store import FieldStore
@@ -58,6 +60,37 @@ class LibraryChecklists:
     def checklist(self, checklist_id: str) -> checklists.Checklist:
         """The whole checklist."""
         return _library_checklist(checklist_id)
+
+    def outline(self, checklist_id: str) -> ChecklistOutline:
+        """Clause tree and items of a library checklist (the walkthrough's ChecklistOutlines)."""
+        return _library_outline(checklist_id)
+
+    def available(self) -> list[ChecklistChoice]:
+        """Every library checklist an audit can be planned against."""
+        return [ChecklistChoice(c.id, c.title, c.version, len(c.items)) for c in checklists.load_library()]
+
+
+@lru_cache(maxsize=16)
+def _library_outline(checklist_id: str) -> ChecklistOutline:
+    checklist = _library_checklist(checklist_id)
+    return ChecklistOutline(
+        checklist.id,
+        checklist.title,
+        checklist.version,
+        tuple(OutlineSection(s.clause, s.title, s.parent) for s in checklist.sections),
+        tuple(
+            OutlineItem(i.id, i.clause, i.text, i.guidance, i.evidence, i.records, i.process)
+            for i in checklist.items
+        ),
+        tuple(checklists.by_process(checklist)),
+    )
+
+
+def field_audits(workspaces: Workspaces) -> FieldAudits:
+    """The audit screens' use cases over the current workspace, the library and the photo pipeline."""
+    from auditapp.media import process_photo
+
+    return FieldAudits(lambda: workspaces.workspace.store(), LibraryChecklists(), process_photo)
 
 
 @lru_cache(maxsize=16)

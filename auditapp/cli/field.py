@@ -73,10 +73,11 @@ def run(args: argparse.Namespace) -> int:
     config = config_from(args)
 
     def assemble() -> Served:
-        from auditapp.bootstrap import field_workspaces
+        from auditapp.bootstrap import field_audits, field_workspaces
         from auditapp.ui.field.app import FieldServer
 
-        return FieldServer(field_workspaces(config))
+        workspaces = field_workspaces(config)
+        return FieldServer(workspaces, field_audits(workspaces))
 
     serve_assembled(assemble, config.host, config.port)
     return 0

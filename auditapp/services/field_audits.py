@@ -20,9 +20,9 @@ from auditapp.services.context import CaptureContext, capture_context
 from auditapp.services.evidence_forms import check_document, check_interview, check_note
 from auditapp.services.field_views import AuditSummary
 from auditapp.services.finding_capture import raise_finding
-from auditapp.services.followup import FollowUp, follow_up_for
+from auditapp.services.followup import FollowUp, follow_up_for, related
 from auditapp.services.form_drafts import FormDrafts, form_key
-from auditapp.services.item_detail import ItemDetail, item_detail
+from auditapp.services.item_detail import ItemDetail, evidence_label, item_detail
 from auditapp.services.navigation import ItemRow, WalkthroughModel, build_walkthrough
 from auditapp.services.outline import ChecklistChoice, ChecklistOutline, ChecklistOutlines
 from auditapp.services.paper_practice import ClausePaperPractice, paper_vs_practice
@@ -299,6 +299,19 @@ class FieldAudits:
     def follow_up(self, audit_id: str) -> FollowUp:
         """Re-verification tasks, prior findings and open CAPAs for this audit's site."""
         return follow_up_for(self._store(), self._state(audit_id))
+
+    def evidence_near(self, audit_id: str, clause: str) -> list[tuple[str, str]]:
+        """(evidence id, label) of the evidence on items of a clause, its parents or sub-clauses."""
+        state = self._state(audit_id)
+        return [
+            (e.evidence_id, evidence_label(e))
+            for e in state.evidence
+            if e.target.clause is not None and related(e.target.clause, clause)
+        ]
+
+    def items_of_clause(self, audit_id: str, clause: str) -> list[str]:
+        """Ids of the audit's items that sit at a clause, its parents or sub-clauses."""
+        return [r.item_id for r in self.walkthrough(audit_id).rows if related(r.clause, clause)]
 
     def record_effectiveness(
         self, audit_id: str, task_id: str, result: str, comment: str = "", evidence_ids: Sequence[str] = ()

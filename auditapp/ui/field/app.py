@@ -18,8 +18,10 @@ from dataclasses import dataclass
 import flet as ft
 
 from auditapp.domain.errors import AuditAppError
+from auditapp.services.field_audits import FieldAudits
 from auditapp.services.workspace import FieldWorkspace
 from auditapp.services.workspaces import Workspaces
+from auditapp.ui.field.audit_flow import AUDIT_ROUTES, AuditScreens
 from auditapp.ui.field.audits import audits_screen
 from auditapp.ui.field.device import device_screen
 from auditapp.ui.field.enroll import enroll_screen
@@ -28,7 +30,6 @@ from auditapp.ui.field.setup import setup_screen
 from auditapp.ui.field.syncbar import SyncPanelView
 from auditapp.ui.field.theme import TOUCH, body_text, named, primary, title
 from auditapp.ui.field.unlock import unlock_screen
-from auditapp.ui.field.walkthrough import WalkthroughScreen
 from auditapp.ui.field.workspaces import new_workspace_screen, workspaces_screen
 
 WATCH_S = 2.0  # how often the sync panel refreshes and other sessions' switches are noticed
@@ -51,22 +52,30 @@ class Route:
         return found.groupdict() if found else None
 
 
-def _audits(app: FieldApp, _: dict[str, str]) -> ft.Control:
+def _audit_screen(name: str) -> Screen:
+    """A route builder for one of the audit screens (audit_flow.AuditScreens)."""
+
+    def build(app: FieldApp, params: dict[str, str]) -> ft.Control:
+        if app.audit_screens is None:
+            raise AuditAppError("the audit screens are not set up in this app")
+        return app.audit_screens.build(name, params)
+
+    return build
+
+
+def _audits(app: FieldApp, params: dict[str, str]) -> ft.Control:
+    if app.audit_screens is not None:
+        return app.audit_screens.audit_list(params)
     return audits_screen(app.workspace.audits(), lambda audit_id: app.go(f"/audits/{audit_id}"))
 
 
 def _walkthrough(app: FieldApp, params: dict[str, str]) -> ft.Control:
-    audit_id = params["audit_id"]
-    view = app.workspace.walkthrough(audit_id)
-
-    def record(item_id: str, answer: str):  # type: ignore[no-untyped-def]
-        return app.workspace.record_answer(audit_id, item_id, answer)
-
-    return WalkthroughScreen(view, record, lambda: app.go("/")).control
+    return _audit_screen("walkthrough")(app, params)
 
 
 ROUTES: list[Route] = [
     Route("/", _audits),
+    *(Route(pattern, _audit_screen(name)) for pattern, name in AUDIT_ROUTES),
     Route("/audits/{audit_id}", _walkthrough),
     Route("/workspaces", workspaces_screen, needs_unlock=False),
     Route("/workspaces/new", new_workspace_screen, needs_unlock=False),
@@ -88,9 +97,10 @@ def resolve(path: str) -> tuple[Route, dict[str, str]]:
 class FieldApp:
     """One browser session of the field app over the device's workspaces."""
 
-    def __init__(self, page: ft.Page, workspaces: Workspaces):
+    def __init__(self, page: ft.Page, workspaces: Workspaces, audits: FieldAudits | None = None):
         self.page = page
         self.workspaces = workspaces
+        self.audit_screens = AuditScreens(page, audits, self.go) if audits is not None else None
         self.route = "/"
         self.body = ft.Container(expand=True, padding=ft.Padding.symmetric(horizontal=16, vertical=12))
         self.sync = SyncPanelView(self)
@@ -217,13 +227,14 @@ class FieldApp:
 class FieldServer:
     """What the web server runs: one FieldApp per browser session over the device's workspaces."""
 
-    def __init__(self, workspaces: Workspaces):
+    def __init__(self, workspaces: Workspaces, audits: FieldAudits | None = None):
         self.workspaces = workspaces
+        self.audits = audits
         workspaces.start_background_sync()
 
     def open_session(self, page: ft.Page) -> None:
         """Lay out a new browser session."""
-        FieldApp(page, self.workspaces).start()
+        FieldApp(page, self.workspaces, self.audits).start()
 
     def close(self) -> None:
         """Lock the open workspace when the server stops."""
@@ -231,6 +242,6 @@ class FieldServer:
             self.workspaces.close()
 
 
-def serve(workspaces: Workspaces, host: str, port: int) -> None:
+def serve(workspaces: Workspaces, host: str, port: int, audits: FieldAudits | None = None) -> None:
     """Serve the field app on host:port in web mode, every asset local (no CDN), no native window."""
-    serve_assembled(lambda: FieldServer(workspaces), host, port)
+    serve_assembled(lambda: FieldServer(workspaces, audits), host, port)

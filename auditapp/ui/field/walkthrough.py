@@ -1,102 +1,271 @@
-"""Walkthrough: the checklist items of one audit, answered with one tap each."""
+"""Walkthrough: the items of one audit, navigated by clause tree or MDSAP process, answered with one tap.
+
+Only one slice of the checklist is on screen at a time (a clause or process group, a search, a filter;
+at most PAGE rows until "Show more"), and an item's evidence and forms live on its own screen, so
+opening a 167-item audit builds a few dozen cards, not 167 detail panels.
+"""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import flet as ft
 
 from auditapp.domain.errors import AuditAppError
-from auditapp.services.field_views import ItemView, WalkthroughView
+from auditapp.services.field_audits import FieldAudits
+from auditapp.services.navigation import GroupBy, ItemFilter, ItemRow, WalkthroughModel
+from auditapp.ui.field.screen_parts import back_button
 from auditapp.ui.field.theme import ANSWER_COLOUR, ANSWER_LABEL, ANSWERS, TOUCH, error_text, named, show_error
 
-RecordAnswer = Callable[[str, str], ItemView]
+PAGE = 40
+SEARCH_PAUSE_S = 0.3
+ALL = "__all__"
+
+
+@dataclass(frozen=True)
+class WalkthroughNav:
+    """Where the walkthrough's buttons lead."""
+
+    back: Callable[[], None]
+    item: Callable[[str], None]
+    plan: Callable[[], None]
+    practice: Callable[[], None]
+    follow_up: Callable[[], None]
 
 
 class WalkthroughScreen:
-    """Holds the controls of one open audit so a changed answer re-renders only its own card."""
+    """One open audit; answering an item re-renders only its card and the progress."""
 
-    def __init__(self, view: WalkthroughView, record_answer: RecordAnswer, on_back: Callable[[], None]):
-        self._items = {item.item_id: item for item in view.items}
-        self._record = record_answer
+    def __init__(self, audits: FieldAudits, audit_id: str, nav: WalkthroughNav):
+        self._audits = audits
+        self._audit_id = audit_id
+        self._nav = nav
+        self.model: WalkthroughModel = audits.walkthrough(audit_id)
+        self._by = GroupBy.CLAUSE
+        self._group: str | None = self._first_group()
+        self._show = ItemFilter.ALL
+        self._query = ""
+        self._limit = PAGE
+        self._typed = 0
         self._cards: dict[str, ft.Container] = {}
         self._progress = ft.Text(size=16)
-        self._bar = ft.ProgressBar(value=0)
+        self._bar = ft.ProgressBar(value=0, height=8)
         self._error = error_text()
+        self._search = ft.TextField(
+            label="Search items",
+            prefix_icon=ft.Icons.SEARCH,
+            on_change=self._searching,
+            on_submit=self._searched,
+        )
+        self._by_choice = ft.RadioGroup(
+            value=self._by.value,
+            content=ft.Row(
+                [ft.Radio(value="clause", label="Clause tree"), ft.Radio(value="process", label="Process")]
+            ),
+            on_change=self._by_changed,
+        )
+        self._groups = ft.Dropdown(label="Clause", expand=True, on_select=self._group_changed)
+        self._filters = ft.RadioGroup(
+            content=ft.Row(), value=self._show.value, on_change=self._filter_changed
+        )
+        self._list = ft.ListView(spacing=12, expand=True)
+        self._follow = ft.OutlinedButton(on_click=lambda _: nav.follow_up(), height=TOUCH)
         self.control = ft.Column(
             [
                 ft.Row(
                     [
-                        named(
-                            "back",
-                            ft.IconButton(
-                                ft.Icons.ARROW_BACK, tooltip="Back to audits", on_click=lambda _: on_back()
-                            ),
-                        ),
-                        ft.Text(view.title, size=24, weight=ft.FontWeight.BOLD, expand=True),
+                        back_button("All audits", nav.back),
+                        ft.Text(self.model.title, size=24, weight=ft.FontWeight.BOLD, expand=True),
                     ]
                 ),
-                ft.Text(view.site, size=16),
+                ft.Text(self.model.site + (" · closed" if self.model.closed else ""), size=16),
                 self._bar,
-                self._progress,
+                named("progress", self._progress),
+                ft.Row(
+                    [
+                        ft.OutlinedButton("Plan and meetings", on_click=lambda _: nav.plan(), height=TOUCH),
+                        ft.OutlinedButton(
+                            "Paper vs practice", on_click=lambda _: nav.practice(), height=TOUCH
+                        ),
+                        self._follow,
+                    ],
+                    wrap=True,
+                ),
+                self._search,
+                ft.Row([ft.Text("Navigate by", size=16), self._by_choice], wrap=True),
+                ft.Row([self._groups]),
+                self._filters,
                 self._error,
-                ft.ListView(controls=[self._card(item) for item in view.items], spacing=12, expand=True),
+                self._list,
             ],
             expand=True,
             spacing=8,
         )
-        self._update_progress()
+        self._render_groups()
+        self._render()
 
-    def _update_progress(self) -> None:
-        answered = sum(1 for item in self._items.values() if item.answer is not None)
-        total = len(self._items)
-        self._progress.value = f"{answered} of {total} items answered"
-        self._bar.value = answered / total if total else 0
+    # ------------------------------------------------------------------ rendering
+    def _first_group(self) -> str | None:
+        tops = [g for g in self.model.groups(self._by) if g.depth == 0]
+        return tops[0].key if tops else None
 
-    def _card(self, item: ItemView) -> ft.Control:
+    def _render_groups(self) -> None:
+        groups = self.model.groups(self._by)
+        everything = "All clauses" if self._by is GroupBy.CLAUSE else "All processes"
+        self._groups.label = "Clause" if self._by is GroupBy.CLAUSE else "Process"
+        self._groups.options = [
+            ft.DropdownOption(key=ALL, text=f"{everything} ({self.model.answered}/{self.model.total})")
+        ]
+        self._groups.options += [
+            ft.DropdownOption(key=g.key, text=("  " * g.depth) + g.label + (" ⚑" if g.findings else ""))
+            for g in groups
+        ]
+        self._groups.value = self._group or ALL
+        m = self.model
+        follow = sum(1 for r in m.rows if r.follow_up)
+        self._filters.content = ft.Row(
+            [
+                ft.Radio(value="all", label="All items"),
+                ft.Radio(value="unanswered", label=f"Unanswered ({m.unanswered})"),
+                ft.Radio(value="findings", label=f"With findings ({m.with_findings})"),
+                ft.Radio(value="follow_up", label=f"Follow-up ({follow})"),
+            ],
+            wrap=True,
+        )
+        self._follow.content = f"Follow-up work ({follow} items)" if follow else "Follow-up work"
+        self._progress.value = m.progress_text
+        self._bar.value = m.answered / m.total if m.total else 0
+
+    def _render(self) -> None:
+        rows = self.model.select(by=self._by, group=self._group, query=self._query, show=self._show)
+        self._cards.clear()
+        controls: list[ft.Control] = []
+        heading = None
+        titles = {g.key: g for g in self.model.clauses}
+        for row in rows[: self._limit]:
+            if self._by is GroupBy.CLAUSE and row.clause != heading:
+                heading = row.clause
+                group = titles.get(row.clause)
+                label = group.label if group else f"{row.clause} {row.clause_title}"
+                controls.append(ft.Text(label, size=18, weight=ft.FontWeight.BOLD, color=ft.Colors.PRIMARY))
+            controls.append(self._card(row))
+        if not rows:
+            controls.append(ft.Text("No items match: change the search or the filter.", size=16, italic=True))
+        if len(rows) > self._limit:
+            more = len(rows) - self._limit
+            controls.append(
+                ft.OutlinedButton(f"Show {min(more, PAGE)} more of {more}", on_click=self._more, height=TOUCH)
+            )
+        self._list.controls = controls
+
+    def _card(self, row: ItemRow) -> ft.Control:
         card = ft.Container(padding=16, border_radius=12, bgcolor=ft.Colors.SURFACE_CONTAINER_LOW)
-        self._cards[item.item_id] = card
-        self._fill(card, item)
-        return named(f"item-{item.item_id}", card)
+        self._cards[row.item_id] = card
+        self._fill(card, row)
+        return named(f"item-{row.item_id}", card)
 
-    def _fill(self, card: ft.Container, item: ItemView) -> None:
+    def _fill(self, card: ft.Container, row: ItemRow) -> None:
+        badges = []
+        if row.evidence:
+            badges.append(f"{row.evidence} evidence")
+        if row.findings:
+            badges.append(f"{row.findings} finding{'s' if row.findings > 1 else ''}")
+        if row.follow_up:
+            badges.append("follow-up work")
         answer = (
             ft.Text(
-                f"Answer: {ANSWER_LABEL[item.answer]}",
-                color=ANSWER_COLOUR[item.answer],
+                f"Answer: {ANSWER_LABEL[row.answer]}",
+                color=ANSWER_COLOUR[row.answer],
                 size=16,
                 weight=ft.FontWeight.BOLD,
             )
-            if item.answer
+            if row.answer
             else ft.Text("Not answered yet", size=16, italic=True)
         )
-        buttons = [self._answer_button(item, value, label) for value, label, _ in ANSWERS]
+        texts: list[ft.Control] = [
+            ft.Text(f"{row.clause} {row.clause_title}", size=14, color=ft.Colors.PRIMARY),
+            ft.Text(row.text, size=18),
+        ]
+        if badges:
+            texts.append(ft.Text(" · ".join(badges), size=14, color=ft.Colors.ON_SURFACE_VARIANT))
+        buttons = [self._answer_button(row, value, label) for value, label, _ in ANSWERS]
+        buttons.append(
+            ft.TextButton(
+                "Open item",
+                icon=ft.Icons.CHEVRON_RIGHT,
+                on_click=lambda _: self._nav.item(row.item_id),
+                height=TOUCH,
+            )
+        )
         card.content = ft.Column(
-            [
-                ft.Text(f"{item.clause} {item.clause_title}", size=14, color=ft.Colors.PRIMARY),
-                ft.Text(item.text, size=18),
-                ft.ExpansionTile(
-                    title=ft.Text("Guidance"), controls=[ft.Text(item.guidance or "No guidance.")]
-                )
-                if item.guidance
-                else ft.Container(),
-                answer,
-                ft.Row(buttons, wrap=True, spacing=8, run_spacing=8),
-            ],
-            spacing=8,
+            [*texts, answer, ft.Row(buttons, wrap=True, spacing=8, run_spacing=8)], spacing=8
         )
 
-    def _answer_button(self, item: ItemView, value: str, label: str) -> ft.Control:
+    def _answer_button(self, row: ItemRow, value: str, label: str) -> ft.Control:
         def choose(_: object) -> None:
             try:
-                updated = self._record(item.item_id, value)
+                updated = self._audits.answer(self._audit_id, row.item_id, value)
             except AuditAppError as exc:
                 show_error(self._error, str(exc))
                 return
             show_error(self._error, None)
-            self._items[item.item_id] = updated
-            self._fill(self._cards[item.item_id], updated)
-            self._update_progress()
+            self.model = self.model.with_row(updated)
+            card = self._cards.get(row.item_id)
+            if card is not None:
+                self._fill(card, updated)
+            self._render_groups()
 
-        style = ft.FilledButton if item.answer == value else ft.OutlinedButton
+        style = ft.FilledButton if row.answer == value else ft.OutlinedButton
         return style(label, on_click=choose, height=TOUCH)
+
+    # ------------------------------------------------------------------ events
+    def refresh(self) -> None:
+        """Re-read the audit (after returning from an item) and redraw the current slice."""
+        self.model = self._audits.walkthrough(self._audit_id)
+        self._render_groups()
+        self._render()
+
+    def _searching(self, _: object) -> asyncio.Future[None] | None:
+        self._typed += 1
+        return asyncio.ensure_future(self._search_later(self._typed))
+
+    async def _search_later(self, mine: int) -> None:
+        await asyncio.sleep(SEARCH_PAUSE_S)
+        if mine == self._typed:
+            self._searched(None)
+            self.control.update()
+
+    def _searched(self, _: object) -> None:
+        self._query = self._search.value or ""
+        if self._query.strip():
+            self._group = None
+        self._limit = PAGE
+        self._render_groups()
+        self._render()
+
+    def _by_changed(self, _: object) -> None:
+        self._by = GroupBy(self._by_choice.value or "clause")
+        self._group = self._first_group() if not self._query.strip() else None
+        self._limit = PAGE
+        self._render_groups()
+        self._render()
+
+    def _group_changed(self, _: object) -> None:
+        value = self._groups.value
+        self._group = None if value in (None, ALL) else value
+        self._limit = PAGE
+        self._render()
+
+    def _filter_changed(self, _: object) -> None:
+        self._show = ItemFilter(self._filters.value or "all")
+        if self._show is not ItemFilter.ALL:
+            self._group = None  # a filter looks across the whole audit
+            self._groups.value = ALL
+        self._limit = PAGE
+        self._render()
+
+    def _more(self, _: object) -> None:
+        self._limit += PAGE
+        self._render()

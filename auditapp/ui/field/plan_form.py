@@ -1,0 +1,175 @@
+"""Audit plan form: a new audit's ISO 19011 plan, or an existing plan and its meeting notes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import flet as ft
+
+from auditapp.domain.errors import AuditAppError
+from auditapp.services.field_audits import NEW_PLAN, FieldAudits
+from auditapp.services.plan_form import AUDIT_TYPES, PlanForm, PlanFormError
+from auditapp.ui.field.draft_form import DraftForm, Field
+from auditapp.ui.field.screen_parts import back_button
+from auditapp.ui.field.theme import TOUCH, autosave, error_text, form, named, show_error, text_field
+
+TEXT_FIELDS = (
+    Field("title", "Audit title", "e.g. Internal audit: production"),
+    Field("organisation", "Organisation"),
+    Field("site", "Site", "e.g. Plant 1, cleanroom"),
+    Field("objectives", "Objectives", lines=2),
+    Field("scope", "Scope", lines=2),
+    Field("start_date", "Start date", "YYYY-MM-DD"),
+    Field("end_date", "End date", "YYYY-MM-DD"),
+    Field("lead_auditor", "Lead auditor"),
+    Field("team", "Audit team", "one name per line", lines=2),
+    Field("auditees", "Auditees", "one per line: name, role", lines=2),
+)
+
+
+class PlanScreen:
+    """The plan form: `audit_id` None plans a new audit, otherwise edits that audit's plan field by field."""
+
+    def __init__(
+        self,
+        audits: FieldAudits,
+        audit_id: str | None,
+        on_created: Callable[[str], None],
+        on_back: Callable[[], None],
+    ):
+        self._audits = audits
+        self._audit_id = audit_id
+        self._on_created = on_created
+        self._type_error = error_text()
+        self._criteria_error = error_text()
+        plan = audits.plan_form(audit_id) if audit_id else audits.new_plan_form()
+        self._type = ft.RadioGroup(
+            value=plan.audit_type,
+            content=ft.Row([ft.Radio(value=v, label=label) for v, label in AUDIT_TYPES], wrap=True),
+            on_change=self._type_changed,
+        )
+        chosen = set(plan.checklist_ids)
+        self._criteria = {
+            c.checklist_id: ft.Checkbox(
+                label=f"{c.title} ({c.version}, {c.items} items)",
+                value=c.checklist_id in chosen,
+                on_change=self._criteria_changed,
+            )
+            for c in audits.checklist_choices()
+        }
+        self._fields = self._new_fields(plan) if audit_id is None else self._edit_fields(plan)
+        back = back_button("Back", on_back)
+        heading = "New audit" if audit_id is None else "Audit plan and meetings"
+        controls: list[ft.Control] = [
+            ft.Row([back, ft.Text(heading, size=28, weight=ft.FontWeight.BOLD)]),
+            *self._field_controls("title", "organisation", "site"),
+            ft.Text("Audit type", size=16, weight=ft.FontWeight.BOLD),
+            self._type,
+            self._type_error,
+            *self._field_controls("objectives", "scope"),
+            ft.Text("Audit criteria (checklists)", size=16, weight=ft.FontWeight.BOLD),
+            *self._criteria.values(),
+            self._criteria_error,
+            *self._field_controls("start_date", "end_date", "lead_auditor", "team", "auditees"),
+        ]
+        if audit_id is None:
+            assert isinstance(self._fields, DraftForm)
+            controls += [
+                self._fields.error,
+                named("create-audit", ft.FilledButton("Create audit", on_click=self._create, height=TOUCH)),
+            ]
+        else:
+            controls += self._meeting_controls(audit_id)
+        self.control = form(controls)
+
+    # ------------------------------------------------------------------ new audit
+    def _new_fields(self, plan: PlanForm) -> DraftForm:
+        fields = DraftForm(lambda: self._audits.drafts, NEW_PLAN, TEXT_FIELDS)
+        for name in ("start_date", "end_date"):
+            fields[name].value = fields[name].value or getattr(plan, name)
+        return fields
+
+    def _values(self) -> dict[str, str]:
+        assert isinstance(self._fields, DraftForm)
+        chosen = ", ".join(cid for cid, box in self._criteria.items() if box.value)
+        return {**self._fields.values(), "audit_type": self._type.value or "", "criteria": chosen}
+
+    def _create(self, _: object) -> None:
+        assert isinstance(self._fields, DraftForm)
+        values = self._values()
+        self._audits.drafts.save_all(NEW_PLAN, values)
+        try:
+            audit_id = self._audits.create_audit(PlanForm(**values))
+        except PlanFormError as exc:
+            self._show_errors(exc.errors, str(exc))
+            return
+        except AuditAppError as exc:
+            show_error(self._fields.error, str(exc))
+            return
+        self._on_created(audit_id)
+
+    def _show_errors(self, errors: dict[str, str], summary: str) -> None:
+        assert isinstance(self._fields, DraftForm)
+        self._fields.clear_errors()
+        for name, message in errors.items():
+            if name in self._fields.fields:
+                self._fields[name].error = message[:1].upper() + message[1:]
+        show_error(self._type_error, errors.get("audit_type"))
+        show_error(self._criteria_error, errors.get("criteria"))
+        show_error(self._fields.error, summary[:1].upper() + summary[1:])
+
+    # ------------------------------------------------------------------ existing audit
+    def _edit_fields(self, plan: PlanForm) -> dict[str, ft.Control]:
+        assert self._audit_id is not None
+        audit_id = self._audit_id
+        out: dict[str, ft.Control] = {}
+        for spec in TEXT_FIELDS:
+            box = text_field(spec.label, getattr(plan, spec.name), hint=spec.hint)
+            if spec.lines > 1:
+                box.multiline, box.min_lines = True, spec.lines
+            line = error_text()
+
+            def save(value: str, name: str = spec.name) -> None:
+                self._audits.save_plan_field(audit_id, name, value)
+
+            out[spec.name] = ft.Column([autosave(box, save, line), line], spacing=4)
+        return out
+
+    def _meeting_controls(self, audit_id: str) -> list[ft.Control]:
+        notes = self._audits.meeting_notes(audit_id)
+        out: list[ft.Control] = [ft.Text("Meetings", size=22, weight=ft.FontWeight.BOLD)]
+        for meeting, label in (("opening", "Opening meeting notes"), ("closing", "Closing meeting notes")):
+            box = text_field(label, notes[meeting], hint="attendance, scope confirmed, findings presented")
+            box.multiline, box.min_lines = True, 3
+            line = error_text()
+
+            def save(value: str, which: str = meeting) -> None:
+                self._audits.save_meeting_note(audit_id, which, value)
+
+            out += [autosave(box, save, line), line]
+        return out
+
+    def _type_changed(self, _: object) -> None:
+        self._save_choice("audit_type", self._type.value or "")
+
+    def _criteria_changed(self, _: object) -> None:
+        self._save_choice("criteria", ", ".join(cid for cid, box in self._criteria.items() if box.value))
+
+    def _save_choice(self, name: str, value: str) -> None:
+        """A radio or checkbox saves at once: into the draft, or into the plan of an existing audit."""
+        line = self._type_error if name == "audit_type" else self._criteria_error
+        try:
+            if self._audit_id is None:
+                self._audits.drafts.save(NEW_PLAN, name, value)
+            else:
+                self._audits.save_plan_field(self._audit_id, name, value)
+        except AuditAppError as exc:
+            message = exc.errors.get(name, str(exc)) if isinstance(exc, PlanFormError) else str(exc)
+            show_error(line, message)
+            return
+        show_error(line, None)
+
+    def _field_controls(self, *names: str) -> list[ft.Control]:
+        if isinstance(self._fields, DraftForm):
+            return self._fields.controls(*names)
+        return [self._fields[n] for n in names]
