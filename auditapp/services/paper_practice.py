@@ -1,8 +1,10 @@
-"""Paper vs practice: per clause, the documents reviewed next to the evidence of daily practice.
+"""Paper vs practice for the field app: per clause, the documents reviewed next to the practice evidence.
 
-A clause is an implementation gap when the procedure was read but nothing shows it is followed (no
-practice evidence), or when practice contradicts it: a sampled record that does not conform, an item of
-the clause answered nonconforming, or a nonconformity raised against it (ADR 0086).
+The verdict is the domain's (`auditapp.domain.practice`, the same the audit report prints): a clause is an
+implementation gap when the procedure was read but nothing shows it is followed, or when practice
+contradicts it (a sampled record that does not conform, an item answered nonconforming, a nonconformity
+raised against it). This module adds what the screen lists: each piece of evidence in plain words, and
+which of them contradict the paper (ADR 0086).
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from auditapp.domain.evidence import (
     Sample,
     SampledRecord,
 )
+from auditapp.domain.practice import PracticeVerdict
+from auditapp.domain.practice import paper_vs_practice as practice_verdicts
 from auditapp.domain.responses import Answer
 from auditapp.domain.state import AuditState
 from auditapp.services.outline import ChecklistOutline, clause_key
@@ -32,6 +36,7 @@ class Mark(StrEnum):
     NO_PRACTICE = "no_practice_evidence"
     CONTRADICTS = "practice_contradicts_paper"
     PRACTICE_ONLY = "no_document_reviewed"
+    PAPER_FAULTED = "documented_procedure_faulted"
     NO_EVIDENCE = "no_evidence"
 
 
@@ -40,6 +45,7 @@ MARK_TEXT = {
     Mark.NO_PRACTICE: "Gap: no practice evidence for the documented procedure",
     Mark.CONTRADICTS: "Gap: practice contradicts the paper",
     Mark.PRACTICE_ONLY: "Practice seen, no document reviewed yet",
+    Mark.PAPER_FAULTED: "The documented procedure itself is cited in a nonconformity",
     Mark.NO_EVIDENCE: "No evidence yet",
 }
 
@@ -103,6 +109,7 @@ def paper_vs_practice(state: AuditState, outlines: Sequence[ChecklistOutline]) -
             nonconforming.setdefault(finding.clause, []).append(
                 PracticeLine("finding", f"{grade} nonconformity raised: {finding.statement}", True)
             )
+    verdicts_by_clause = {row.clause: row.verdict for row in practice_verdicts([state])}
     out: list[ClausePaperPractice] = []
     for clause in sorted(set(by_clause) | set(nonconforming), key=clause_key):
         documents: list[str] = []
@@ -120,19 +127,25 @@ def paper_vs_practice(state: AuditState, outlines: Sequence[ChecklistOutline]) -
                 title=titles.get(clause, ""),
                 documents=tuple(documents),
                 practice=tuple(practice + verdicts),
-                mark=_mark(bool(documents), practice, verdicts),
+                mark=_mark(verdicts_by_clause.get(clause, PracticeVerdict.NOT_SEEN), bool(documents)),
             )
         )
     return out
 
 
-def _mark(paper: bool, practice: Sequence[PracticeLine], verdicts: Sequence[PracticeLine]) -> Mark:
-    contradicted = bool(verdicts) or any(line.contradicts for line in practice)
-    if paper:
-        if contradicted:
-            return Mark.CONTRADICTS
-        return Mark.CONSISTENT if practice else Mark.NO_PRACTICE
-    return Mark.PRACTICE_ONLY if practice or verdicts else Mark.NO_EVIDENCE
+_MARKS = {
+    PracticeVerdict.CONSISTENT: Mark.CONSISTENT,
+    PracticeVerdict.PRACTICE_FAILS: Mark.CONTRADICTS,
+    PracticeVerdict.UNPROVEN: Mark.NO_PRACTICE,
+    PracticeVerdict.NO_PAPER: Mark.PRACTICE_ONLY,
+    PracticeVerdict.NOT_SEEN: Mark.NO_EVIDENCE,
+}
+
+
+def _mark(verdict: PracticeVerdict, documents: bool) -> Mark:
+    if verdict is PracticeVerdict.NO_PAPER and documents:
+        return Mark.PAPER_FAULTED  # the document was read, but a nonconformity cites it
+    return _MARKS[verdict]
 
 
 def _clause_of(piece: Evidence, item_clause: dict[str, str], finding_clause: dict[str, str]) -> str | None:

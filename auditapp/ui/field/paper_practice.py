@@ -15,6 +15,7 @@ MARK_STYLE = {
     Mark.NO_PRACTICE: (ft.Icons.WARNING_AMBER, ft.Colors.ORANGE_800),
     Mark.CONTRADICTS: (ft.Icons.ERROR, ft.Colors.RED_700),
     Mark.PRACTICE_ONLY: (ft.Icons.INFO_OUTLINE, ft.Colors.BLUE_GREY_600),
+    Mark.PAPER_FAULTED: (ft.Icons.REPORT_OUTLINED, ft.Colors.RED_700),
     Mark.NO_EVIDENCE: (ft.Icons.RADIO_BUTTON_UNCHECKED, ft.Colors.GREY_600),
 }
 

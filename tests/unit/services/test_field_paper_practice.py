@@ -106,3 +106,25 @@ def test_a_nonconforming_answer_or_finding_contradicts_the_paper_and_practice_al
     assert not rows["7.5.8"].gap
     assert rows["7.5.1"].mark is Mark.NO_EVIDENCE
     assert list(rows) == ["7.5.1", "7.5.6", "7.5.8", "8.5.2"]
+
+
+@pytest.mark.req("FLD-107")
+def test_a_procedure_cited_in_a_nonconformity_is_not_counted_as_conforming_paper(
+    planned: tuple[FieldAudits, str],
+) -> None:
+    audits, audit_id = planned
+    detail = audits.add_document(audit_id, "P-01", document_id="WI-7", revision="B")
+    audits.add_note(audit_id, "P-01", "Operators follow the supplier manual, not WI-7")
+    audits.raise_finding(
+        audit_id,
+        "P-01",
+        grade="minor_nc",
+        statement="WI-7 rev B omits the purge step",
+        requirement="7.5.1 a) documented procedures",
+        evidence_ids=[detail.documents[0].evidence_id],
+    )
+
+    row = _by_clause(audits, audit_id)["7.5.1"]
+
+    assert row.mark is Mark.PAPER_FAULTED
+    assert row.mark_text == "The documented procedure itself is cited in a nonconformity"
