@@ -213,7 +213,7 @@ def _open_audit(browser: Any, env: dict[str, str], repeat: int, log: Path) -> li
             opener.click()
             expect(page.locator(WALKTHROUGH_READY).first).to_be_visible(timeout=60_000)
             samples.append(time.perf_counter() - started)
-            page.get_by_role("button", name="Audits").click()
+            page.get_by_role("button", name="Audits", exact=True).click()
         context.close()
         return samples
     finally:
