@@ -251,6 +251,11 @@ def measure(label: str, database_url: str, folder: Path, quick: bool, report: Re
                 lambda: _compute_metrics(database),
             ),
         }
+        # The floor: a signed-in request for one small row (auth, routing, JSON) against the same SELECT.
+        cases["me"] = (
+            _get(http, f"{server.url}/api/me", {}),
+            _select(database, select(User).where(User.username == "qm")),
+        )
         capa_route = _capa_route(spec)
         capa_select = (
             select(CapaRow, User.username)
@@ -308,6 +313,7 @@ def _pg_database(name: str, *, drop: bool = False) -> str | None:
 def run(quick: bool) -> Report:
     """Measure on SQLite, then on PostgreSQL when it is reachable."""
     report = Report("central")
+    report.notes["load_average_at_start"] = [round(x, 2) for x in os.getloadavg()]
     report.notes["workload"] = "10,000 findings / 1,000 CAPAs" if quick else "100,000 findings / 10,000 CAPAs"
     with tempfile.TemporaryDirectory(prefix="bench-central-") as tmp:
         folder = Path(tmp)

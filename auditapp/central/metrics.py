@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Literal
 
-from sqlalchemy import ColumnElement, case, func, select
+from sqlalchemy import ColumnElement, case, func, literal, select
 from sqlalchemy.orm import Session
 
 from auditapp.central.capa_tables import CapaActionRow, CapaRow, EffectivenessCheckRow
@@ -110,7 +110,8 @@ def repeat_findings_by(session: Session, column: Literal["clause", "process"]) -
 
 def _has_findings() -> ColumnElement[bool]:
     # EXISTS per audit (index on findings.audit_id) is far cheaper than COUNT(DISTINCT) over every finding.
-    counted = select(Finding.id).where(Finding.audit_id == Audit.id, Finding.status.not_in(NOT_COUNTED))
+    # Selecting a constant keeps the probe inside the (audit_id, status) index.
+    counted = select(literal(1)).where(Finding.audit_id == Audit.id, Finding.status.not_in(NOT_COUNTED))
     return counted.exists()
 
 
