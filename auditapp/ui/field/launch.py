@@ -19,8 +19,19 @@ from typing import Protocol
 
 import flet as ft
 
-# Flet imports each control's module on first use; these are the ones the first screens need.
+# Flet imports each control's module on first use (a quarter of a second for the walkthrough's controls
+# the first time an audit opens); these are the controls the field app's screens use.
 WARM_CONTROLS = (
+    "Radio",
+    "RadioGroup",
+    "Checkbox",
+    "ListView",
+    "Dropdown",
+    "DropdownOption",
+    "FilePicker",
+    "Image",
+    "Border",
+    "TextCapitalization",
     "SafeArea",
     "Column",
     "Row",
