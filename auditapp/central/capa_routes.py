@@ -1,6 +1,7 @@
 """CAPA API: list and open CAPAs, record each 8.5.2 section and the actions, see the closure gates, close
 with an electronic signature, reopen. Owners may record work only on their own CAPAs (403 otherwise)."""
 
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query
@@ -27,6 +28,7 @@ from auditapp.central.capa_models import (
 from auditapp.central.capa_records import CapaBundle, get_capa, refresh
 from auditapp.central.capa_tables import CapaActionRow, CapaRow
 from auditapp.central.capa_views import capa_detail, capa_summary, closure_status
+from auditapp.central.cursor_types import check_cursor
 from auditapp.central.deps import CapaManager, CapaSigner, CapaWorker, Db, Reader
 from auditapp.central.effectiveness_tick import evaluate_now
 from auditapp.central.errors import ApiError
@@ -58,6 +60,7 @@ def list_capas(
     open_only: bool = False,
 ) -> Page[CapaSummary]:
     """CAPAs, newest first, filtered by stage and owner (or open only); cursor paging."""
+    check_cursor(page, [datetime, str])
     query: Select[*tuple[Any, ...]] = select(CapaRow, User.username).join(User, User.id == CapaRow.owner_id)
     if stage is not None:
         query = query.where(CapaRow.stage == stage.value)
@@ -119,6 +122,9 @@ def _section(s: Session, user: User, capa_id: str, section: str, values: dict[st
 @router.put("/api/capas/{capa_id}/problem")
 def record_problem(capa_id: CapaId, body: ProblemSection, s: Db, user: CapaWorker) -> CapaDetail:
     """8.5.2 a: title and problem statement."""
+    for name in ("title", "problem_statement"):
+        if not getattr(body, name).strip():
+            raise ApiError(422, "invalid_field", f"{name}: must not be blank")
     return _section(
         s,
         user,

@@ -4,13 +4,14 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query
-from sqlalchemy import Select, select
+from sqlalchemy import Select, String, cast, select
 
 from auditapp.central import capa_checks
 from auditapp.central.capa_models import CapaDetail, CheckOut, CheckResultRequest, NewCheck
 from auditapp.central.capa_records import get_capa, refresh
 from auditapp.central.capa_tables import CapaRow, EffectivenessCheckRow
 from auditapp.central.capa_views import capa_detail, check_out, tasks_by_check
+from auditapp.central.cursor_types import check_cursor
 from auditapp.central.deps import CapaManager, Db, Reader
 from auditapp.central.effectiveness_tasks import evaluate_windows
 from auditapp.central.effectiveness_tick import evaluate_now
@@ -58,6 +59,7 @@ def list_checks(
     open_on: Annotated[date | None, Query(description="only checks whose window contains this date")] = None,
 ) -> Page[CheckOut]:
     """Effectiveness checks across CAPAs, by window end (soonest first), with their field tasks."""
+    check_cursor(page, [str, str])
     query: Select[*tuple[Any, ...]] = select(EffectivenessCheckRow, CapaRow.title, CapaRow.round).join(
         CapaRow, CapaRow.id == EffectivenessCheckRow.capa_id
     )
@@ -74,7 +76,8 @@ def list_checks(
     listed = keyset_page(
         s,
         query,
-        [SortKey(EffectivenessCheckRow.window_end), SortKey(EffectivenessCheckRow.id)],
+        # The date as ISO text: the same order, and a cursor value both databases compare alike.
+        [SortKey(cast(EffectivenessCheckRow.window_end, String(10))), SortKey(EffectivenessCheckRow.id)],
         page,
         key_of=lambda row: [row[0].window_end.isoformat(), row[0].id],
         item=lambda row: row,

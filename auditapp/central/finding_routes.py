@@ -2,7 +2,7 @@
 triage decisions by a quality manager (one finding, or several at once)."""
 
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from auditapp.central.auth import now
 from auditapp.central.capa_tables import CapaRow
+from auditapp.central.cursor_types import check_cursor
 from auditapp.central.deps import Db, Reader, Triager
 from auditapp.central.finding_detail import evidence_out, finding_evidence
 from auditapp.central.finding_models import (
@@ -44,6 +45,11 @@ _SORTS: dict[FindingSort, list[SortKey]] = {
     FindingSort.SITE: [SortKey(Finding.site), SortKey(Finding.created_at), SortKey(Finding.id)],
     FindingSort.PROCESS: [SortKey(Finding.process), SortKey(Finding.created_at), SortKey(Finding.id)],
     FindingSort.AUDIT: [SortKey(Finding.audit_id), SortKey(Finding.created_at), SortKey(Finding.id)],
+}
+_KEY_TYPES: dict[FindingSort, list[type]] = {
+    FindingSort.NEWEST: [datetime, str],
+    FindingSort.OLDEST: [datetime, str],
+    FindingSort.GRADE: [int, datetime, str],
 }
 _KEY_NAMES = {
     FindingSort.GRADE: "grade_rank",
@@ -146,6 +152,7 @@ def list_findings(
     Sorts: newest/oldest received, or grade (most severe first), clause, site, process, audit, each then
     oldest first. Pass `next_cursor` as `cursor` for the next page.
     """
+    check_cursor(page, _KEY_TYPES.get(sort, [str, datetime, str]))
     query: Select[*tuple[Any, ...]] = select(Finding, Audit.title).outerjoin(
         Audit, Audit.id == Finding.audit_id
     )

@@ -30,6 +30,7 @@ from auditapp.domain.capa_signature import (
     local_time,
     parse_timezone,
     signed_content,
+    stated_local_time,
 )
 from auditapp.domain.errors import ValidationError
 from auditapp.domain.events import canonical_json
@@ -64,6 +65,8 @@ def close_capa(
         raise ApiError(401, "bad_signature_password", "password: not your password; the CAPA was not closed")
     try:
         parse_timezone(signer_timezone)
+        if signer_local_time is not None:
+            signer_local_time = stated_local_time(signer_local_time)
     except ValidationError as exc:
         raise ApiError(422, "invalid_field", str(exc)) from exc
     bundle = refresh(session, row, touched=False)

@@ -111,11 +111,25 @@ def parse_timezone(name: str) -> dt.tzinfo:
         if not text or ".." in text or text.startswith("/"):
             raise ZoneInfoNotFoundError(text)
         return ZoneInfo(text)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # a folder such as "Europe" is an OSError
         raise ValidationError(
             f"{name!r} is not a time zone: use a name such as Europe/Berlin or an offset such as +02:00",
             "signer_timezone",
         ) from None
+
+
+def stated_local_time(text: str) -> str:
+    """The signer's stated wall-clock time, checked to be an ISO 8601 date and time (else ValidationError)."""
+    cleaned = text.strip()
+    try:
+        dt.datetime.fromisoformat(cleaned)
+        if "T" not in cleaned and " " not in cleaned:
+            raise ValueError("a date without a time")
+    except ValueError:
+        raise ValidationError(
+            f"{text!r} is not a date and time (ISO 8601, e.g. 2027-03-02T10:30:00+01:00)", "signer_local_time"
+        ) from None
+    return cleaned
 
 
 def local_time(utc: dt.datetime, timezone: str) -> str:

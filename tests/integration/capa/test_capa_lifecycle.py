@@ -333,3 +333,48 @@ def test_a_manual_reopening_starts_a_new_round_that_needs_a_new_check(
     assert client.get(f"/api/findings/{opened.finding_id}", headers=qm).json()["status"] == "capa"
     pass_desk_check(client, opened.capa_id, qm)
     assert client.get(f"/api/capas/{opened.capa_id}/closure", headers=qm).json()["ready_to_close"] is True
+
+
+@pytest.mark.req("CAP-003")
+def test_capa_and_check_lists_page_by_cursor(
+    client: TestClient, as_user: dict[str, dict[str, str]], tablets: list[Tablet]
+) -> None:
+    qm = as_user["quinn"]
+    ids = []
+    for days in (20, 5, 12):
+        opened = open_capa(client, qm, tablets[0])
+        ids.append(opened.capa_id)
+        start = dt.date(2030, 1, 1)
+        body = {
+            "criterion": "No unsigned entries",
+            "method": "record_review",
+            "window_start": start.isoformat(),
+            "window_end": (start + dt.timedelta(days=days)).isoformat(),
+        }
+        assert (
+            client.post(f"/api/capas/{opened.capa_id}/effectiveness", json=body, headers=qm).status_code
+            == 201
+        )
+
+    def pages(path: str, **params: object) -> list[dict[str, object]]:
+        items, cursor = [], None
+        while True:
+            query = {**params, "limit": 1, **({"cursor": cursor} if cursor else {})}
+            body = client.get(path, params=query, headers=qm).json()
+            items += body["items"]
+            cursor = body["next_cursor"]
+            if not cursor:
+                return items
+
+    assert [c["id"] for c in pages("/api/capas")] == list(reversed(ids))
+    assert [c["id"] for c in pages("/api/capas", owner="owen", stage="open")] == list(reversed(ids))
+    assert pages("/api/capas", owner="olga") == []
+    windows = [c["window_end"] for c in pages("/api/effectiveness-checks")]
+    assert windows == ["2030-01-06", "2030-01-13", "2030-01-21"]
+    forged = client.get("/api/capas", params={"cursor": "WzEsMl0"}, headers=qm)  # [1,2]
+    assert error_of(forged)[:2] == (422, "invalid_cursor")
+    grade_cursor = client.get("/api/findings", params={"sort": "grade", "limit": 1}, headers=qm).json()[
+        "next_cursor"
+    ]
+    wrong_sort = client.get("/api/findings", params={"sort": "clause", "cursor": grade_cursor}, headers=qm)
+    assert error_of(wrong_sort)[:2] == (422, "invalid_cursor")

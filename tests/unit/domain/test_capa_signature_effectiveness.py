@@ -14,6 +14,7 @@ from auditapp.domain.capa_signature import (
     local_time,
     parse_timezone,
     signed_content,
+    stated_local_time,
 )
 from auditapp.domain.effectiveness import WatchedScope, check_outcome, repeat_hits, task_due
 from auditapp.domain.errors import ValidationError
@@ -62,10 +63,18 @@ def test_the_signature_shows_name_utc_and_local_time_and_meaning() -> None:
 
 
 @pytest.mark.req("CAP-011")
-@pytest.mark.parametrize("name", ["Mars/Olympus", "", "+25:00", "../etc/passwd"])
+@pytest.mark.parametrize("name", ["Mars/Olympus", "", "+25:00", "../etc/passwd", "Europe"])
 def test_an_unknown_time_zone_is_refused_naming_the_field(name: str) -> None:
     with pytest.raises(ValidationError, match=r"^signer_timezone:"):
         parse_timezone(name)
+
+
+@pytest.mark.req("CAP-011")
+@pytest.mark.parametrize("text", ["tomorrow", "2027-03-02", "10:30"])
+def test_a_stated_local_time_must_be_a_date_and_time(text: str) -> None:
+    with pytest.raises(ValidationError, match=r"^signer_local_time:"):
+        stated_local_time(text)
+    assert stated_local_time(" 2027-03-02T10:30:00+01:00 ") == "2027-03-02T10:30:00+01:00"
 
 
 def test_offsets_are_time_zones_too() -> None:
