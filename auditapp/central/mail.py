@@ -20,6 +20,7 @@ from email.message import EmailMessage
 from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text, or_, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from auditapp.central import trail
 from auditapp.central.auth import now
 from auditapp.central.database import Database
 from auditapp.central.tables import Base
@@ -30,6 +31,8 @@ MAX_BACKOFF = timedelta(hours=1)
 CLAIM_FOR = timedelta(minutes=5)
 """A claimed mail whose sender vanished (crash) is claimable again after this."""
 BATCH = 20
+EMAIL_PATTERN = r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$"
+"""A plausible address: something, one @, a domain with a dot; the mail server has the last word."""
 
 
 class UserEmail(Base):
@@ -73,6 +76,14 @@ def set_email(session: Session, user_id: str, email: str | None) -> None:
         session.add(UserEmail(user_id=user_id, email=email, updated_at=now()))
     else:
         row.email, row.updated_at = email, now()
+
+
+def change_email(session: Session, user_id: str, email: str | None, actor: str) -> None:
+    """Set or clear a user's address, recorded in the audit trail when it changes."""
+    old = email_of(session, user_id)
+    if old != (email or None):
+        set_email(session, user_id, email)
+        trail.record(session, actor, "user", user_id, "change_email", {"email": (old, email or None)})
 
 
 def email_of(session: Session, user_id: str) -> str | None:

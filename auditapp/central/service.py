@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from auditapp.central import auth, devices, enrollment, trail
+from auditapp.central import auth, devices, enrollment, mail, trail
 from auditapp.central.database import Database, migrate
 from auditapp.central.devices import DeviceInfo
 from auditapp.central.enrollment import IssuedCode
 from auditapp.central.errors import ApiError
+from auditapp.central.mail import EMAIL_PATTERN
 from auditapp.central.tables import User
 from auditapp.domain.errors import AuditAppError
 from sync.keys import b64encode
@@ -68,12 +70,18 @@ def create_user(
     role: str,
     display_name: str = "",
     actor: str = trail.SYSTEM_ACTOR,
+    email: str | None = None,
 ) -> str:
-    """Add a user (recorded in the audit trail); returns its id."""
+    """Add a user (recorded in the audit trail), optionally with an address for reminders; returns its id."""
     role_value = _role(role)
+    if email is not None and not re.fullmatch(EMAIL_PATTERN, email):
+        raise AdminError(f"email: {email!r} is not an e-mail address")
     try:
         with database.transaction() as session:
-            return auth.create_user(session, username, password, role_value, display_name, actor).id
+            user = auth.create_user(session, username, password, role_value, display_name, actor)
+            if email:
+                mail.change_email(session, user.id, email, actor)
+            return user.id
     except ApiError as exc:
         raise AdminError(exc.message) from exc
 

@@ -9,18 +9,18 @@ from fastapi import APIRouter, Path
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
-from auditapp.central import auth, devices, mail, trail
+from auditapp.central import auth, devices, mail
 from auditapp.central.auth import Role
 from auditapp.central.deps import Db, DeviceAdmin, Reader, UserAdmin
 from auditapp.central.devices import DeviceInfo
 from auditapp.central.errors import ApiError
+from auditapp.central.mail import EMAIL_PATTERN
 from auditapp.central.paging import Page, PageQuery, SortKey, keyset_page
 from auditapp.central.tables import Device, User
 
 router = APIRouter(tags=["users and devices"])
 
 USERNAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,79}$"
-EMAIL_PATTERN = r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$"
 IdPath = Annotated[str, Path(min_length=1, max_length=64)]
 
 
@@ -111,16 +111,8 @@ def create_user(body: NewUser, s: Db, admin: UserAdmin) -> UserOut:
     """Create a user with a role and an initial password (409 `user_exists` if the username is taken)."""
     user = auth.create_user(s, body.username, body.password, body.role, body.display_name, admin.username)
     if body.email:
-        set_email(s, user, body.email, admin.username)
+        mail.change_email(s, user.id, body.email, admin.username)
     return _user_out(user)
-
-
-def set_email(s: Db, user: User, email: str | None, actor: str) -> None:
-    """Set a user's reminder address, recorded in the audit trail."""
-    old = mail.email_of(s, user.id)
-    if old != email:
-        mail.set_email(s, user.id, email)
-        trail.record(s, actor, "user", user.id, "change_email", {"email": (old, email)})
 
 
 @router.get("/api/users/{user_id}/email")
@@ -133,7 +125,7 @@ def get_email(user_id: IdPath, s: Db, _admin: UserAdmin) -> EmailOut:
 def change_email(user_id: IdPath, body: EmailChange, s: Db, admin: UserAdmin) -> EmailOut:
     """Set or remove a user's address for reminder mail."""
     user = _user(s, user_id)
-    set_email(s, user, body.email, admin.username)
+    mail.change_email(s, user.id, body.email, admin.username)
     return EmailOut(user_id=user.id, email=body.email)
 
 

@@ -55,6 +55,7 @@ def register(sub: Any) -> None:
         help="admin, quality_manager, capa_owner, auditor or viewer (default auditor)",
     )
     create.add_argument("--name", default="", help="printed name, shown on signatures")
+    create.add_argument("--email", default=None, help="address for reminder e-mail (optional)")
     create.set_defaults(handler=_create_user)
 
     code = actions.add_parser(
@@ -154,7 +155,7 @@ def _create_user(args: argparse.Namespace) -> int:
     from auditapp.central.service import create_user, open_database
 
     database = open_database(args.database_url)
-    user_id = create_user(database, args.username, _password(), args.role, args.name, cli_actor())
+    user_id = create_user(database, args.username, _password(), args.role, args.name, cli_actor(), args.email)
     print(f"created user {args.username} ({args.role}) id {user_id}")
     return 0
 

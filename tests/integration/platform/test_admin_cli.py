@@ -104,3 +104,36 @@ def test_an_admin_lists_and_revokes_devices_over_the_api(
     with database.transaction() as session:
         actions = [(e.actor, e.action) for e in trail.history(session, "device", DEVICE_ID)]
     assert actions == [(f"device:{DEVICE_ID}", "enroll"), ("admin", "revoke")]
+
+
+@pytest.mark.req("PLT-013")
+def test_reminder_addresses_are_set_by_admins_and_recorded(
+    client: TestClient,
+    headers: dict[str, dict[str, str]],
+    users: dict[str, str],
+    database: Database,
+    cli_env: dict[str, str],
+) -> None:
+    owner = users["capa_owner"]
+    url = f"/api/users/{owner}/email"
+    assert client.get(url, headers=headers["admin"]).json()["email"] is None
+    bad = client.put(url, json={"email": "not an address"}, headers=headers["admin"])
+    assert bad.status_code == 422
+    assert "email" in bad.json()["error"]["message"]
+    assert (
+        client.put(url, json={"email": "co@example.test"}, headers=headers["quality_manager"]).status_code
+        == 403
+    )
+    assert client.put(url, json={"email": "co@example.test"}, headers=headers["admin"]).status_code == 200
+    assert client.get(url, headers=headers["admin"]).json()["email"] == "co@example.test"
+    env = {**cli_env, "AUDITAPP_PASSWORD": "some-password-1"}
+    made = run_cli(
+        ["admin", "create-user", "sam", "--role", "capa_owner", "--email", "sam@example.test"], env
+    )
+    assert made.returncode == 0, made.stderr
+    wrong = run_cli(["admin", "create-user", "tom", "--email", "tom"], env)
+    assert wrong.returncode == 2
+    assert "email: 'tom' is not an e-mail address" in wrong.stderr
+    with database.transaction() as session:
+        changes = [(e.actor, e.action, e.new_values) for e in trail.history(session, "user", owner)]
+    assert changes[-1] == ("admin", "change_email", '{"email":"co@example.test"}')
