@@ -117,6 +117,12 @@ class Finding(Base):
         Index("ix_findings_grade_rank_created_id", "grade_rank", "created_at", "id"),
         Index("ix_findings_audit_created_id", "audit_id", "created_at", "id"),
         Index("ix_findings_capa_id", "capa_id"),
+        # The inbox is mostly read at status=new, sorted by a key: one index per sort under the status.
+        Index("ix_findings_status_grade_rank_created_id", "status", "grade_rank", "created_at", "id"),
+        Index("ix_findings_status_clause_created_id", "status", "clause", "created_at", "id"),
+        Index("ix_findings_status_site_created_id", "status", "site", "created_at", "id"),
+        Index("ix_findings_status_process_created_id", "status", "process", "created_at", "id"),
+        Index("ix_findings_status_audit_created_id", "status", "audit_id", "created_at", "id"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)

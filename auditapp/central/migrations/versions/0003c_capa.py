@@ -21,6 +21,11 @@ _FINDING_INDEXES = {
     "ix_findings_grade_rank_created_id": ["grade_rank", "created_at", "id"],
     "ix_findings_audit_created_id": ["audit_id", "created_at", "id"],
     "ix_findings_capa_id": ["capa_id"],
+    "ix_findings_status_grade_rank_created_id": ["status", "grade_rank", "created_at", "id"],
+    "ix_findings_status_clause_created_id": ["status", "clause", "created_at", "id"],
+    "ix_findings_status_site_created_id": ["status", "site", "created_at", "id"],
+    "ix_findings_status_process_created_id": ["status", "process", "created_at", "id"],
+    "ix_findings_status_audit_created_id": ["status", "audit_id", "created_at", "id"],
 }
 _RANK_GRADES = (
     "UPDATE findings SET grade_rank = CASE grade WHEN 'major_nc' THEN 0 WHEN 'minor_nc' THEN 1 "
