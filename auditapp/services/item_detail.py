@@ -86,6 +86,12 @@ class ItemDetail:
         """The item's id."""
         return self.item.item_id
 
+    @property
+    def cited_by_default(self) -> frozenset[str]:
+        """Evidence a finding raised here cites unless unticked: the practice evidence, not the documents
+        reviewed (citing the procedure says the paper itself is faulty, ADR 0086)."""
+        return frozenset(e.evidence_id for e in self.evidence if not isinstance(e, DocumentReviewed))
+
     def evidence_label(self, evidence: Evidence) -> str:
         """A short line naming a piece of evidence (for the finding form's evidence list)."""
         return evidence_label(evidence)

@@ -38,6 +38,7 @@ class FindingEntry:
         )
         self._grade_error = error_text()
         self._excluded = {e for e in saved.get("excluded", "").split(",") if e}
+        self._included = {e for e in saved.get("included", "").split(",") if e}
         self._evidence = ft.Column(spacing=0)
         self._list = ft.Column(spacing=6)
         self._clause = ft.Text(size=16)
@@ -72,12 +73,18 @@ class FindingEntry:
         self._evidence.controls = [
             ft.Checkbox(
                 label=evidence_label(e),
-                value=e.evidence_id not in self._excluded,
+                value=self._cited(e.evidence_id, detail),
                 data=e.evidence_id,
                 on_change=self._evidence_changed,
             )
             for e in detail.evidence
         ] or lines([], "No evidence on this item yet: it can be added and linked later.")
+
+    def _cited(self, evidence_id: str, detail: ItemDetail) -> bool:
+        """The service's default, or the auditor's own tick."""
+        if evidence_id in detail.cited_by_default:
+            return evidence_id not in self._excluded
+        return evidence_id in self._included
 
     def _chosen(self) -> list[str]:
         return [c.data for c in self._evidence.controls if isinstance(c, ft.Checkbox) and c.value]
@@ -114,7 +121,7 @@ class FindingEntry:
 
         if run_action(self._form, raise_it):
             self._grade.value = None
-            self._excluded = set()
+            self._excluded, self._included = set(), set()
             detail = box[0]
             self._form["requirement"].value = f"{detail.item.clause} {detail.clause_title}".strip()
             ctx.changed(detail)

@@ -55,14 +55,9 @@ def _card(row: ClausePaperPractice) -> ft.Control:
     paper = [ft.Text(d, size=15) for d in row.documents] or [
         ft.Text("No document reviewed", size=15, italic=True)
     ]
-    practice = [
-        ft.Text(
-            ("✗ " if line.contradicts else "• ") + line.text,
-            size=15,
-            color=ft.Colors.RED_700 if line.contradicts else None,
-        )
-        for line in row.practice
-    ] or [ft.Text("No practice evidence", size=15, italic=True)]
+    practice = [_line(line.text, line.contradicts) for line in row.practice] or [
+        ft.Text("No practice evidence", size=15, italic=True)
+    ]
     return named(
         f"practice-{row.clause}",
         ft.Container(
@@ -96,3 +91,11 @@ def _card(row: ClausePaperPractice) -> ft.Control:
             ),
         ),
     )
+
+
+def _line(text: str, contradicts: bool) -> ft.Control:
+    """One piece of practice evidence; a contradicting one in red with a cross (icons need no font)."""
+    icon = ft.Icon(ft.Icons.CLOSE if contradicts else ft.Icons.CIRCLE, size=16 if contradicts else 8)
+    icon.color = ft.Colors.RED_700 if contradicts else ft.Colors.ON_SURFACE_VARIANT
+    words = ft.Text(text, size=15, color=ft.Colors.RED_700 if contradicts else None, expand=True)
+    return ft.Row([icon, words], vertical_alignment=ft.CrossAxisAlignment.START)

@@ -119,7 +119,10 @@ class WalkthroughScreen:
             ft.DropdownOption(key=ALL, text=f"{everything} ({self.model.answered}/{self.model.total})")
         ]
         self._groups.options += [
-            ft.DropdownOption(key=g.key, text=("  " * g.depth) + g.label + (" ⚑" if g.findings else ""))
+            ft.DropdownOption(
+                key=g.key,
+                text=("  " * g.depth) + g.label + (f" - {g.findings} finding(s)" if g.findings else ""),
+            )
             for g in groups
         ]
         self._groups.value = self._group or ALL

@@ -167,8 +167,10 @@ def test_a_finding_raised_from_an_item_carries_its_clause_and_the_evidence_chose
 ) -> None:
     audits, _, audit_id = opened
     audits.add_note(audit_id, "P-02", "No revalidation after the new sealer jaw")
-    detail = audits.item(audit_id, "P-02")
+    detail = audits.add_document(audit_id, "P-02", document_id="VAL-3", revision="A")
     at_hand = [e.evidence_id for e in detail.evidence]
+    note = detail.notes[0].evidence_id
+    assert detail.cited_by_default == {note}  # the procedure is cited only when the paper itself is faulty
 
     for grade in ("major_nc", "minor_nc", "observation", "ofi", "good_practice"):
         detail = audits.raise_finding(
