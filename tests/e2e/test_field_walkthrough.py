@@ -229,7 +229,7 @@ def test_a_full_walkthrough_survives_a_reload_and_its_findings_reach_the_central
     expect(page.get_by_text("3 of 167 items answered")).to_be_visible()  # type: ignore[attr-defined]
     _type(page, "Search items", "")  # type: ignore[attr-defined]
     expect(_card(page, "iso13485-4.1.1-01")).to_be_visible(timeout=15_000)
-    screenshot(page, "field-walkthrough")
+    screenshot(page, "field-audit-walkthrough")
 
     _click(_find(page, SEALING).get_by_role("button", name="Open item"))
     expect(page.get_by_role("button", name="Add interview")).to_be_visible(timeout=15_000)  # type: ignore[attr-defined]
