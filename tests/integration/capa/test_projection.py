@@ -14,7 +14,7 @@ from auditapp.central.registers import process_of
 from auditapp.central.tables import Audit, Finding
 from auditapp.domain.events import DomainEvent, EventKind
 from auditapp.domain.state import project
-from tests.integration.capa.conftest import ITEM, Tablet
+from tests.integration.capa.conftest import ITEM, Tablet, trail_of
 
 
 def finding_row(database: Database, finding_id: str) -> Finding:
@@ -25,6 +25,7 @@ def finding_row(database: Database, finding_id: str) -> Finding:
 
 
 @pytest.mark.req("CAP-001")
+@pytest.mark.req("CAP-017")
 def test_a_late_older_edit_of_another_field_is_kept(database: Database, tablets: list[Tablet]) -> None:
     a, b = tablets
     audit = str(uuid.uuid4())
@@ -41,6 +42,13 @@ def test_a_late_older_edit_of_another_field_is_kept(database: Database, tablets:
     assert (row.grade, row.statement) == ("major_nc", "Gowning log unsigned on 3 of 10 days")
     assert row.conflicts == ""
     assert row.grade_rank == 0
+    trail = trail_of(database, "finding", row.id)
+    assert [(actor, action) for actor, action, _ in trail] == [
+        (f"device:{a.device_id}", "raised"),
+        (f"device:{b.device_id}", "edited"),
+        (f"device:{a.device_id}", "edited"),
+    ]
+    assert trail[-1][2] == {"grade": "major_nc"}
 
 
 @pytest.mark.req("CAP-001")
