@@ -28,6 +28,7 @@ DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
 MAX_CURSOR = 1000
 Key = str | int | float | datetime | date
+WRONG_CURSOR = "cursor: not a cursor of this list and sort; start again without a cursor"
 
 
 class Page(BaseModel, Generic[T]):
@@ -105,6 +106,40 @@ def decode_cursor(cursor: str, size: int) -> list[Key]:
         ) from exc
 
 
+def _python_type(key: SortKey) -> type | None:
+    try:
+        kind: type = key.column.type.python_type
+    except (AttributeError, NotImplementedError):
+        return None
+    return kind
+
+
+def check_types(keys: Sequence[SortKey], values: Sequence[Key]) -> None:
+    """Refuse (422 `invalid_cursor`) values that are not of their sort column's type.
+
+    A cursor of another list or sort, or a forged one, would otherwise compare a date column with text,
+    which PostgreSQL answers with an error instead of an empty page.
+    """
+    for key, value in zip(keys, values, strict=True):
+        kind = _python_type(key)
+        if kind is None:
+            continue
+        if kind is float:
+            ok = isinstance(value, int | float)
+        elif kind is date:  # a datetime is a date too; a Date column wants exactly a date
+            ok = type(value) is date
+        elif kind is datetime:
+            ok = isinstance(value, datetime) and value.tzinfo is not None
+        else:
+            ok = isinstance(value, kind)
+        if not ok or (isinstance(value, bool) and kind is not bool):
+            raise ApiError(
+                422,
+                "invalid_cursor",
+                "cursor: not a cursor of this list and sort; start again without a cursor",
+            )
+
+
 def after(keys: Sequence[SortKey], values: Sequence[Key]) -> ColumnElement[bool]:
     """The condition 'sorts after this key': a row-value comparison, or its expansion for mixed directions."""
     if len({k.descending for k in keys}) == 1:
@@ -129,7 +164,9 @@ def keyset_page(
 ) -> Page[T]:
     """Run one page of `query` sorted by `keys`, after the cursor; rows become items through `item`."""
     if page.cursor:
-        query = query.where(after(keys, decode_cursor(page.cursor, len(keys))))
+        values = decode_cursor(page.cursor, len(keys))
+        check_types(keys, values)
+        query = query.where(after(keys, values))
     ordered = query.order_by(*(k.column.desc() if k.descending else k.column.asc() for k in keys))
     rows = list(session.execute(ordered.limit(page.limit + 1)))
     more = len(rows) > page.limit

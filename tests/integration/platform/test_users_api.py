@@ -7,6 +7,7 @@ from fastapi.testclient import TestClient
 
 from auditapp.central import trail
 from auditapp.central.database import Database
+from auditapp.central.paging import encode_cursor
 from auditapp.central.trail_tables import TrailEntry
 from tests.integration.platform.conftest import PASSWORD
 
@@ -111,3 +112,23 @@ def test_only_admins_manage_users(client: TestClient, headers: dict[str, dict[st
         assert reply.status_code == 403
         assert reply.json()["error"]["code"] == "forbidden"
     assert client.get("/api/users").status_code == 401
+
+
+@pytest.mark.req("PLT-010")
+@pytest.mark.parametrize(
+    ("path", "values"),
+    [
+        ("/api/users", [123, 456]),
+        ("/api/devices", ["yesterday", "x"]),
+        ("/api/devices", [{"d": "2026-01-01"}, "x"]),
+        ("/api/reminders", [{"t": "2026-01-01T00:00:00+00:00"}, "action", "x"]),
+        ("/api/reminders", [True, "action", "x"]),
+    ],
+)
+def test_a_forged_cursor_of_the_wrong_types_is_refused_not_a_crash(
+    client: TestClient, headers: dict[str, dict[str, str]], path: str, values: list[object]
+) -> None:
+    forged = encode_cursor(values)  # type: ignore[arg-type]
+    reply = client.get(path, params={"cursor": forged}, headers=headers["admin"])
+    assert reply.status_code == 422
+    assert reply.json()["error"]["code"] == "invalid_cursor"
