@@ -30,6 +30,7 @@ VIEWPORTS = {
     "landscape": {"width": 1280, "height": 800},
 }
 SERVER_PASSWORD = "admin-password-1"
+TOUCH = 56  # logical pixels: the smallest control a thumb should have to hit
 
 
 @pytest.fixture(params=list(VIEWPORTS))
@@ -62,7 +63,22 @@ def _open(browser: object, app: Running, viewport: str) -> object:
 
 
 def _shot(page: object, name: str, viewport: str) -> None:
+    """Save the screen, after checking that each of its controls can be hit by a thumb and has a name."""
+    _check_controls(page)
     screenshot(page, name if viewport == "portrait" else f"{name}-landscape")
+
+
+def _check_controls(page: object) -> None:
+    controls = page.locator("[role='button'], input:not([disabled]), textarea:not([disabled])")  # type: ignore[attr-defined]
+    assert controls.count() > 0
+    for n in range(controls.count()):
+        control = controls.nth(n)
+        box = control.bounding_box()
+        name = (control.get_attribute("aria-label") or control.inner_text() or "").strip()
+        assert name, f"a control without an accessible name: {control.evaluate('e => e.outerHTML')}"
+        assert box is not None
+        # Semantics boxes land on fractional positions in landscape; allow the pixel that rounding takes.
+        assert box["height"] >= TOUCH - 1, f"'{name}' is {box['height']} px high"
 
 
 @pytest.fixture

@@ -14,7 +14,17 @@ import flet as ft
 
 from auditapp.domain.errors import AuditAppError
 from auditapp.services.workspace import PASSPHRASE_RULES
-from auditapp.ui.field.theme import body_text, error_text, form, named, primary, show_error, text_field, title
+from auditapp.ui.field.theme import (
+    body_text,
+    error_text,
+    form,
+    named,
+    primary,
+    reveal,
+    show_error,
+    text_field,
+    title,
+)
 
 if TYPE_CHECKING:
     from auditapp.ui.field.app import FieldApp
@@ -61,6 +71,7 @@ class WorkspaceForm:
             self.server_url,
             self.passphrase,
             self.confirm,
+            ft.Row([reveal([self.passphrase, self.confirm])]),
             named("passphrase-rules", body_text(PASSPHRASE_RULES, color=ft.Colors.ON_SURFACE_VARIANT)),
             named("form-error", self.error),
         ]

@@ -69,16 +69,31 @@ def body_text(text: str, **style: object) -> ft.Text:
 
 
 def text_field(label: str, value: str = "", *, secret: bool = False, hint: str = "") -> ft.TextField:
-    """A text field whose label is also its accessible name; secrets can be revealed by the user."""
+    """A text field whose label is also its accessible name; a secret one hides what is typed (see reveal)."""
     return ft.TextField(
         label=label,
         value=value,
         password=secret,
-        can_reveal_password=secret,
         hint_text=hint or None,
         text_size=18,
         content_padding=ft.Padding.symmetric(horizontal=16, vertical=18),
     )
+
+
+def reveal(fields: Sequence[ft.TextField], what: str = "passphrase") -> ft.Control:
+    """A named, thumb-sized button that shows or hides what was typed in secret fields.
+
+    Flet's own eye icon in the field has no accessible name and is 40 px: too small and unnamed.
+    """
+
+    def toggle(_: object) -> None:
+        hidden = not fields[0].password
+        for field in fields:
+            field.password = hidden
+        button.content = f"Show {what}" if hidden else f"Hide {what}"
+
+    button = ft.TextButton(f"Show {what}", icon=ft.Icons.VISIBILITY, on_click=toggle, height=TOUCH)
+    return button
 
 
 def primary(label: str, on_click: Callable[..., object], *, icon: ft.IconData | None = None) -> ft.Control:

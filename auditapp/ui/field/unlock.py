@@ -14,6 +14,7 @@ from auditapp.ui.field.theme import (
     form,
     named,
     primary,
+    reveal,
     secondary,
     show_error,
     text_field,
@@ -55,6 +56,7 @@ def unlock_screen(app: FieldApp, then: str) -> ft.Control:
                 "them."
             ),
             passphrase,
+            ft.Row([reveal([passphrase])]),
             named("unlock-error", error),
             ft.Row(
                 [
