@@ -5,9 +5,12 @@ from __future__ import annotations
 import json
 import urllib.parse
 from dataclasses import dataclass
+from datetime import UTC
 from typing import Any
 
 from hypothesis import strategies as st
+
+from auditapp.central.paging import encode_cursor
 
 JSON_LEAVES = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30)
 ANY_JSON = st.recursive(
@@ -15,6 +18,13 @@ ANY_JSON = st.recursive(
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4),
     max_leaves=12,
 )
+CURSOR_VALUES = (
+    JSON_LEAVES
+    | st.builds(lambda day: {"t": day.isoformat()}, st.datetimes(timezones=st.just(UTC)))
+    | st.builds(lambda day: {"d": day.isoformat()}, st.dates())
+)
+CURSORS = st.lists(CURSOR_VALUES, max_size=4).map(encode_cursor)
+"""Cursors that decode, with values of every type: a cursor is opaque but a client can forge one."""
 TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=60)
 
 
@@ -93,6 +103,8 @@ def request_for(
         values = value_for(param.get("schema", {}), spec).map(_param_text)
         if param["in"] == "path":
             path_parts[param["name"]] = values.filter(bool)
+        elif param["in"] == "query" and param["name"] == "cursor":
+            query_parts["cursor"] = values | CURSORS
         elif param["in"] == "query":
             query_parts[param["name"]] = values
     content = operation.get("requestBody", {}).get("content", {})
