@@ -53,8 +53,8 @@ def error_text() -> ft.Text:
 
 
 def show_error(line: ft.Text, message: str | None) -> None:
-    """Show or hide an error line."""
-    line.value = message or ""
+    """Show or hide an error line (a sentence: its first letter capitalised)."""
+    line.value = message[:1].upper() + message[1:] if message else ""
     line.visible = bool(message)
 
 
