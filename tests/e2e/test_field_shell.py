@@ -138,9 +138,9 @@ def test_wrong_then_right_passphrase_then_a_second_workspace_sees_nothing_of_the
     passphrase = page.get_by_role("textbox", name="Passphrase", exact=True)  # type: ignore[attr-defined]
     enter_text(passphrase, "not the passphrase")
     page.get_by_role("button", name="Unlock").click()  # type: ignore[attr-defined]
-    expect(page.get_by_text(re.compile("wrong passphrase .* nothing was changed"))).to_be_visible(
-        timeout=15_000
-    )  # type: ignore[attr-defined]
+    expect(
+        page.get_by_text(re.compile("wrong passphrase .* nothing was changed", re.IGNORECASE))
+    ).to_be_visible(timeout=15_000)  # type: ignore[attr-defined]
     expect(passphrase).to_have_value("not the passphrase")
     _shot(page, "field-unlock-wrong-passphrase", viewport)
 
@@ -184,7 +184,7 @@ def test_wrong_then_right_passphrase_then_a_second_workspace_sees_nothing_of_the
     expect(page.get_by_text("Unlock Acme Orthopaedics")).to_be_visible(timeout=15_000)  # type: ignore[attr-defined]
     enter_text(page.get_by_role("textbox", name="Passphrase", exact=True), PASS_B)  # type: ignore[attr-defined]
     page.get_by_role("button", name="Unlock").click()  # type: ignore[attr-defined]
-    expect(page.get_by_text(re.compile("wrong passphrase"))).to_be_visible(timeout=15_000)  # type: ignore[attr-defined]
+    expect(page.get_by_text(re.compile("wrong passphrase", re.IGNORECASE))).to_be_visible(timeout=15_000)  # type: ignore[attr-defined]
     enter_text(page.get_by_role("textbox", name="Passphrase", exact=True), PASS_A)  # type: ignore[attr-defined]
     page.get_by_role("button", name="Unlock").click()  # type: ignore[attr-defined]
     expect(page.get_by_text(ACME_AUDIT).first).to_be_visible(timeout=30_000)  # type: ignore[attr-defined]
