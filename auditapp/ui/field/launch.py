@@ -19,19 +19,9 @@ from typing import Protocol
 
 import flet as ft
 
-# Flet imports each control's module on first use (a quarter of a second for the walkthrough's controls
-# the first time an audit opens); these are the controls the field app's screens use.
-WARM_CONTROLS = (
-    "Radio",
-    "RadioGroup",
-    "Checkbox",
-    "ListView",
-    "Dropdown",
-    "DropdownOption",
-    "FilePicker",
-    "Image",
-    "Border",
-    "TextCapitalization",
+# Flet imports each control's module on first use. The first screens' controls are imported before any
+# session is served; the walkthrough's (a quarter of a second more) right after, while the auditor unlocks.
+FIRST_SCREEN_CONTROLS = (
     "SafeArea",
     "Column",
     "Row",
@@ -50,6 +40,18 @@ WARM_CONTROLS = (
     "Card",
     "RouteChangeEvent",
     "Padding",
+)
+LATER_CONTROLS = (
+    "Radio",
+    "RadioGroup",
+    "Checkbox",
+    "ListView",
+    "Dropdown",
+    "DropdownOption",
+    "FilePicker",
+    "Image",
+    "Border",
+    "TextCapitalization",
 )
 
 
@@ -82,13 +84,13 @@ class Assembly:
         try:
             self._after()
             self._served = self._assemble()
-            for name in WARM_CONTROLS:
-                getattr(ft, name)
+            _import_controls(FIRST_SCREEN_CONTROLS)
         except BaseException as exc:  # printed, and shown by every session
             print(f"auditapp field: error: {exc}", file=sys.stderr, flush=True)
             self._error = exc
         finally:
             self._done.set()
+        _import_controls(LATER_CONTROLS)
 
     def result(self) -> Served:
         """The assembled app (waits for it); re-raises what assembling raised."""
@@ -102,6 +104,11 @@ class Assembly:
         """Close the app if it was assembled."""
         if self._done.is_set() and self._served is not None:
             self._served.close()
+
+
+def _import_controls(names: tuple[str, ...]) -> None:
+    for name in names:
+        getattr(ft, name)
 
 
 def _wait_for_server(host: str, port: int, timeout_s: float = 30.0) -> None:
