@@ -20,6 +20,7 @@ from auditapp.central.photo_routes import photo_router
 from auditapp.central.report_routes import report_router
 from auditapp.central.sync_routes import sync_router
 from auditapp.central.tables import Audit, Response, User
+from auditapp.central.trail_routes import router as trail_router
 from auditapp.config import ServerConfig
 
 
@@ -87,6 +88,7 @@ def create_app(config: ServerConfig, database: Database | None = None) -> FastAP
     app.include_router(photo_router(config))
     app.include_router(user_routes.router)
     app.include_router(metrics_routes.router)
+    app.include_router(trail_router)
     reminder_routes.install(app, db)
     limits = throttle.ThrottleLimits.from_env()
 

@@ -11,16 +11,32 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from auditapp.services.quality.errors import SESSION_CODES, CentralApiError, Forbidden, SessionExpired
+from auditapp.services.quality.errors import (
+    SESSION_CODES,
+    CentralApiError,
+    ClosureRefused,
+    Forbidden,
+    SessionExpired,
+)
 from auditapp.services.quality.port import Json, Page, SignedIn
 from sync import HttpTransport, TransportError
 from sync.transport import Response, error_of
 
+LOGIN = "/api/auth/login"
 __all__ = ["CentralApi", "CentralApiError", "Forbidden", "SessionExpired", "SignedIn"]
 
 
 def _q(value: str) -> str:
     return quote(value, safe="")
+
+
+def _missing(response: Response) -> list[dict[str, object]]:
+    """The closure gaps a refusal carries (409 closure_gates), or []."""
+    try:
+        missing = json.loads(response.body)["error"].get("missing") or []
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return []
+    return [dict(g) for g in missing if isinstance(g, dict)]
 
 
 class CentralApi:
@@ -47,7 +63,10 @@ class CentralApi:
     def _refusal(self, path: str, response: Response) -> CentralApiError:
         code, message, _ = error_of(response)
         status = response.status
-        if status == 401 and (code in SESSION_CODES or path != "/api/auth/login"):
+        missing = _missing(response)
+        if missing:
+            return ClosureRefused(missing, status)
+        if status == 401 and (code in SESSION_CODES or (code.startswith("http_") and path != LOGIN)):
             return SessionExpired(message or "sign in again", code, status)
         if status == 403:
             return Forbidden(message, code, status)
@@ -93,7 +112,7 @@ class CentralApi:
     # ------------------------------------------------------------------ sign-in
     def login(self, username: str, password: str) -> SignedIn:
         """Sign in; later calls carry the token."""
-        reply = self._call("POST", "/api/auth/login", {"username": username, "password": password})
+        reply = self._call("POST", LOGIN, {"username": username, "password": password})
         self._transport.token = reply["token"]
         return SignedIn(
             reply["token"],
@@ -160,15 +179,39 @@ class CentralApi:
         """The closure gates of a CAPA."""
         return dict(self._call("GET", f"/api/capas/{_q(capa_id)}/closure"))
 
-    def sign_closure(self, capa_id: str, password: str, meaning: str) -> Json:
-        """Close a CAPA with an electronic signature."""
-        body = {"password": password, "meaning": meaning}
+    def sign_closure(
+        self,
+        capa_id: str,
+        password: str,
+        meaning: str,
+        timezone: str,
+        local_time: str,
+        expected_sha256: str = "",
+    ) -> Json:
+        """Close a CAPA with an electronic signature bound to the content the signer reviewed."""
+        body: Json = {
+            "password": password,
+            "meaning": meaning,
+            "signer_timezone": timezone,
+            "signer_local_time": local_time,
+        }
         return dict(self._call("POST", f"/api/capas/{_q(capa_id)}/close", body))
+
+    def assign(self, capa_id: str, owner: str) -> Json:
+        """Give a CAPA an owner."""
+        return dict(self._call("POST", f"/api/capas/{_q(capa_id)}/assign", {"owner": owner}))
+
+    def plan_check(self, capa_id: str, body: Json) -> Json:
+        """Plan an effectiveness check."""
+        return dict(self._call("POST", f"/api/capas/{_q(capa_id)}/effectiveness", body))
+
+    def reopen(self, capa_id: str, reason: str) -> Json:
+        """Reopen a CAPA by hand."""
+        return dict(self._call("POST", f"/api/capas/{_q(capa_id)}/reopen", {"reason": reason}))
 
     def trail(self, entity: str, entity_id: str) -> list[Json]:
         """The audit trail of one record."""
-        reply = self._call("GET", f"/api/trail?{urlencode({'entity': entity, 'entity_id': entity_id})}")
-        return list(reply.get("items") or []) if isinstance(reply, dict) else list(reply)
+        return self._all(f"/api/trail/{_q(entity)}/{_q(entity_id)}")
 
     def effectiveness(self, query: Mapping[str, str], cursor: str | None = None, limit: int = 50) -> Page:
         """One page of effectiveness checks."""

@@ -97,10 +97,36 @@ def shows(page: object, *texts: str, timeout: float = 15.0) -> None:
     wanted = [" ".join(t.split()) for t in texts]
     deadline = time.monotonic() + timeout
     while True:
-        spoken = " ".join(page.locator("body").aria_snapshot().split())  # type: ignore[attr-defined]
+        spoken = " ".join(page.locator("body").aria_snapshot().replace("''", "'").split())  # type: ignore[attr-defined]
         missing = [t for t in wanted if t not in spoken]
         if not missing:
             return
         if time.monotonic() > deadline:
             raise AssertionError(f"not on screen: {missing}\n--- screen reads:\n{spoken}")
         time.sleep(0.25)
+
+
+def reach(page: object, target: object) -> object:
+    """Scroll the app (Flutter scrolls on its canvas, not the page) until the target is on screen."""
+    height = page.viewport_size["height"]  # type: ignore[attr-defined]
+    for _ in range(60):
+        box = target.bounding_box()  # type: ignore[attr-defined]
+        if box is not None and box["y"] >= 90 and box["y"] + min(box["height"], 200) <= height - 20:
+            return target
+        page.mouse.move(900, height / 2)  # type: ignore[attr-defined]
+        delta = 500.0 if box is None else box["y"] - height / 3
+        page.mouse.wheel(0, max(-700.0, min(700.0, delta)))  # type: ignore[attr-defined]
+        page.wait_for_timeout(120)  # type: ignore[attr-defined]
+    raise AssertionError(f"could not scroll {target} into view")
+
+
+def click(page: object, target: object) -> None:
+    """Scroll to the target and click it."""
+    reach(page, target).click()  # type: ignore[attr-defined]
+
+
+def type_into(page: object, target: object, text: str) -> None:
+    """Scroll to a text field and replace its content."""
+    from tests.e2e.conftest import enter_text
+
+    enter_text(reach(page, target), text)

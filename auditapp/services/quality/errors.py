@@ -25,3 +25,12 @@ class Forbidden(CentralApiError):
 
 SESSION_CODES = frozenset({"token_expired", "invalid_token", "not_authenticated"})
 """Stable error codes of the store that mean "sign in again"."""
+
+
+class ClosureRefused(CentralApiError):
+    """The store refused to close a CAPA; `missing` lists the gaps as {code, ref, message}."""
+
+    def __init__(self, missing: list[dict[str, object]], status: int = 409):
+        reasons = "; ".join(str(g.get("message") or g.get("code")) for g in missing)
+        super().__init__(f"Closing is refused. Still missing: {reasons}", "closure_gates", status)
+        self.missing = missing

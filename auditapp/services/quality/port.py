@@ -73,8 +73,25 @@ class QualityApi(Protocol):
     def closure(self, capa_id: str) -> Json:
         """The closure gates of a CAPA: what is recorded and what is still missing."""
 
-    def sign_closure(self, capa_id: str, password: str, meaning: str) -> Json:
+    def sign_closure(
+        self,
+        capa_id: str,
+        password: str,
+        meaning: str,
+        timezone: str,
+        local_time: str,
+        expected_sha256: str = "",
+    ) -> Json:
         """Close a CAPA with an electronic signature (the password is re-entered)."""
+
+    def assign(self, capa_id: str, owner: str) -> Json:
+        """Give a CAPA an owner."""
+
+    def plan_check(self, capa_id: str, body: Json) -> Json:
+        """Plan an effectiveness check (criterion, method, window)."""
+
+    def reopen(self, capa_id: str, reason: str) -> Json:
+        """Reopen a CAPA by hand."""
 
     def trail(self, entity: str, entity_id: str) -> list[Json]:
         """The audit trail of one record, oldest first."""

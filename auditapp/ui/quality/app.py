@@ -11,7 +11,10 @@ import flet as ft
 from auditapp.client.central_api import CentralApi
 from auditapp.client.quality_prefs import PrefsFile
 from auditapp.services.quality.session import QualitySession
+from auditapp.ui.quality.capa_board import BoardScreen
+from auditapp.ui.quality.capa_detail import CapaScreen
 from auditapp.ui.quality.context import Ctx, Screen
+from auditapp.ui.quality.dashboard import DashboardScreen
 from auditapp.ui.quality.devices import DevicesScreen
 from auditapp.ui.quality.finding import FindingScreen
 from auditapp.ui.quality.inbox import InboxScreen
@@ -24,6 +27,9 @@ from auditapp.ui.quality.users import UsersScreen
 SCREENS: dict[str, type[Screen]] = {
     "inbox": InboxScreen,
     "finding": FindingScreen,
+    "board": BoardScreen,
+    "capa": CapaScreen,
+    "dashboard": DashboardScreen,
     "devices": DevicesScreen,
     "users": UsersScreen,
 }

@@ -18,6 +18,7 @@ from auditapp.media.photo import process_photo
 from auditapp.services.capture import attach_photo, record_interview, review_document
 from auditapp.services.context import capture_context
 from auditapp.services.finding_capture import raise_finding
+from auditapp.services.followup import follow_up_for, record_effectiveness
 from auditapp.services.sample_capture import draw_sample, record_sampled_record
 from tests.integration.media.photo_samples import camera_jpeg
 from tests.integration.sync_e2e.test_field_agent import Field
@@ -145,5 +146,53 @@ def seed_two_audits(server_url: str, folder: Path, admin: tuple[str, str], audit
             view = ws.sync_now()
         assert (view.waiting_events, view.waiting_bytes, view.last_error) == (0, 0, None), view
         return Seeded((first, second), findings, photo.sha256)
+    finally:
+        field.ws.close()
+
+
+def verify_in_field(server_url: str, folder: Path, result: str = "effective", comment: str = "") -> str:
+    """The seeded workspace, started again: it pulls the re-verification task, an auditor checks the floor
+    in a new walkthrough at the site, photographs what they saw, records the result and syncs it.
+    Returns the audit id of the walkthrough."""
+    field = Field.reopen(folder, server_url)
+    try:
+        ws = field.ws
+        deadline = time.monotonic() + 60
+        store = ws.store()
+        ctx = capture_context(store, store, LibraryChecklists(), store.photos)  # type: ignore[attr-defined]
+        walk = ws.plan_audit(
+            dataclasses.replace(demo_plan(dt.date(2026, 12, 1)), title="Re-verification walk")
+        )
+        tasks: tuple[object, ...] = ()
+        while not tasks and time.monotonic() < deadline:
+            ws.sync_now()
+            tasks = follow_up_for(store, ctx.open_for_capture(walk)).tasks
+            if not tasks:
+                time.sleep(0.3)
+        assert tasks, "no re-verification task reached the tablet"
+        task = tasks[0]
+        item = ws.walkthrough(walk).items[0]
+        seen = attach_photo(
+            ctx,
+            walk,
+            process_photo(camera_jpeg(1200, 900)),
+            caption="Log signed every day",
+            item_id=item.item_id,
+        )
+        record_effectiveness(
+            ctx,
+            store,
+            walk,
+            task.task_id,
+            result,
+            comment or "All 10 pages signed by the shift lead",
+            [seen],  # type: ignore[attr-defined]
+        )
+        view = ws.sync_now()
+        while (view.waiting_events or view.waiting_bytes or view.last_error) and time.monotonic() < deadline:
+            time.sleep(0.2)
+            view = ws.sync_now()
+        assert (view.waiting_events, view.last_error) == (0, None), view
+        return walk
     finally:
         field.ws.close()

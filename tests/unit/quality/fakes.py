@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from auditapp.services.quality.errors import CentralApiError, SessionExpired
+from auditapp.services.quality.errors import CentralApiError, ClosureRefused, SessionExpired
 from auditapp.services.quality.port import Json, Page, SignedIn
 from auditapp.services.quality.session import Prefs
 
@@ -110,23 +110,54 @@ class FakeApi:
 
     def add_action(self, capa_id: str, body: Json) -> Json:
         self._gate("add_action", (capa_id, body))
-        return body
+        actions = self.store.capas[capa_id].setdefault("actions", [])
+        actions.append({"id": f"a{len(actions) + 1}", "status": "planned", **body})
+        return self.store.capas[capa_id]
 
     def update_action(self, capa_id: str, action_id: str, body: Json) -> Json:
         self._gate("update_action", (capa_id, action_id, body))
-        return body
+        for action in self.store.capas[capa_id].get("actions", []):
+            if action["id"] == action_id:
+                action.update(body)
+        return self.store.capas[capa_id]
 
     def record_effectiveness(self, capa_id: str, check_id: str, body: Json) -> Json:
         self._gate("record_effectiveness", (capa_id, check_id, body))
-        return body
+        return self.store.capas[capa_id]
 
     def closure(self, capa_id: str) -> Json:
         self._gate("closure", capa_id)
         return {"can_close": False, "missing": []}
 
-    def sign_closure(self, capa_id: str, password: str, meaning: str) -> Json:
-        self._gate("sign_closure", (capa_id, meaning))
-        return {"id": capa_id, "stage": "closed"}
+    def sign_closure(
+        self,
+        capa_id: str,
+        password: str,
+        meaning: str,
+        timezone: str,
+        local_time: str,
+        expected_sha256: str = "",
+    ) -> Json:
+        self._gate("sign_closure", (capa_id, meaning, timezone, local_time, expected_sha256))
+        if self.store.capas[capa_id].get("missing"):
+            raise ClosureRefused(list(self.store.capas[capa_id]["missing"]))
+        self.store.capas[capa_id]["stage"] = "closed"
+        return self.store.capas[capa_id]
+
+    def assign(self, capa_id: str, owner: str) -> Json:
+        self._gate("assign", (capa_id, owner))
+        self.store.capas[capa_id]["owner"] = owner
+        return self.store.capas[capa_id]
+
+    def plan_check(self, capa_id: str, body: Json) -> Json:
+        self._gate("plan_check", (capa_id, body))
+        checks = self.store.capas[capa_id].setdefault("effectiveness_checks", [])
+        checks.append({"id": f"k{len(checks) + 1}", "result": "pending", **body})
+        return self.store.capas[capa_id]
+
+    def reopen(self, capa_id: str, reason: str) -> Json:
+        self._gate("reopen", (capa_id, reason))
+        return self.store.capas[capa_id]
 
     def trail(self, entity: str, entity_id: str) -> list[Json]:
         self._gate("trail", (entity, entity_id))
