@@ -184,6 +184,9 @@ class Workspaces:
     @property
     def workspace(self) -> FieldWorkspace:
         """The current workspace (possibly locked); an error before any workspace exists."""
+        opened = self._open
+        if opened is not None:  # the common case, without waiting for a slow switch or enrollment
+            return opened
         with self._lock:
             entry = self.current
             if entry is None:
@@ -270,11 +273,14 @@ class Workspaces:
             entry = self.current
             if entry is None:
                 raise AuditAppError("there is no workspace to enroll")
-            factory = None if url == entry.server_url and self.workspace.has_sync else self._sync_for(url)
-            self.workspace.enroll(code, device_name, factory)
-            if url != entry.server_url:
-                entry = self._replace(replace(entry, server_url=url))
-            return entry
+            workspace = self.workspace
+        factory = None if url == entry.server_url and workspace.has_sync else self._sync_for(url)
+        workspace.enroll(code, device_name, factory)  # network: outside the lock, screens keep working
+        with self._lock:
+            latest = self.entry(entry.workspace_id)  # renamed meanwhile, perhaps
+            if url != latest.server_url:
+                latest = self._replace(replace(latest, server_url=url))
+            return latest
 
     def close(self) -> None:
         """Lock the open workspace when the app stops."""
