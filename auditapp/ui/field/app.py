@@ -188,8 +188,9 @@ class FieldApp:
 
         return ft.TextButton(label, icon=icon, on_click=clicked, height=TOUCH)
 
-    def _lock(self, _: object) -> None:
-        self.workspaces.lock()
+    async def _lock(self, _: object) -> None:
+        # Stopping the sync agent may wait for a round in flight: off the event loop.
+        await asyncio.to_thread(self.workspaces.lock)
         self.go("/")
 
     def _problem(self, message: str) -> ft.Control:

@@ -80,8 +80,9 @@ def _card(app: FieldApp, entry: WorkspaceEntry, is_current: bool) -> ft.Control:
         lines += [autosave(name, rename, error), error]
     if not is_current:
 
-        def switch(_: object) -> None:
-            app.workspaces.switch(entry.workspace_id)
+        async def switch(_: object) -> None:
+            # Locking the open workspace stops its sync agent, which may wait for a round in flight.
+            await asyncio.to_thread(app.workspaces.switch, entry.workspace_id)
             app.go("/")
 
         lines.append(primary(f"Switch to {entry.name}", switch, icon=ft.Icons.SWAP_HORIZ))
