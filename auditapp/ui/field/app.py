@@ -219,8 +219,7 @@ class FieldApp:
                     self.render(self.route)
                     self.page.update()
                 elif self.sync.control.visible:
-                    self.sync.refresh()
-                    self.sync.control.update()
+                    await self.sync.poll()
             except (RuntimeError, AssertionError):  # the session went away under us
                 return
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import flet as ft
 
+from auditapp.domain.errors import AuditAppError
 from auditapp.services.sync_panel import SyncPanel, Tone, sync_panel
 from auditapp.ui.field.theme import TOUCH, named
 
@@ -69,10 +70,22 @@ class SyncPanelView:
         )
 
     def refresh(self) -> None:
-        """Re-read the sync state of the current workspace (from a timer and after each screen change)."""
+        """Re-read the sync state soon, off the event loop (the agent may be busy talking to the store)."""
         if self._app.workspaces.current is None or not self._app.workspace.unlocked:
             return
-        self.render(sync_panel(self._app.workspace.sync_view(), sending=self._sending))
+        self._app.page.run_task(self.poll)
+
+    async def poll(self) -> None:
+        """Read the current workspace's sync state in a worker thread and show it."""
+        workspace = self._app.workspace
+        if not workspace.unlocked:
+            return
+        try:
+            view = await asyncio.to_thread(workspace.sync_view)
+        except AuditAppError:  # locked meanwhile
+            return
+        self.render(sync_panel(view, sending=self._sending))
+        self.control.update()
 
     def render(self, panel: SyncPanel) -> None:
         """Show a panel state."""
@@ -94,12 +107,10 @@ class SyncPanelView:
     async def _clicked(self, _: object) -> None:
         workspace = self._app.workspace
         self._sending = True
-        self._sending_from = workspace.sync_view().waiting_events
-        self.refresh()
-        self.control.update()
+        self._sending_from = (await asyncio.to_thread(workspace.sync_view)).waiting_events
+        await self.poll()
         try:
             await asyncio.to_thread(workspace.sync_now)
         finally:
             self._sending = False
-            self.refresh()
-            self.control.update()  # updated by hand above, so Flet does not update after this handler
+            await self.poll()  # it updates by hand, so Flet does not update after this handler
