@@ -72,6 +72,9 @@ def _form(page: object, name: str) -> object:
 @pytest.mark.req("QAP-032")
 @pytest.mark.req("QAP-033")
 @pytest.mark.req("QAP-034")
+@pytest.mark.req("QAP-040")
+@pytest.mark.req("QAP-050")
+@pytest.mark.req("QAP-002")
 @pytest.mark.req("QAP-060")
 def test_a_finding_becomes_a_capa_that_closes_only_once_verified_in_the_field(
     browser: object, seeded: tuple[Running, Running, Seeded, Path]
@@ -174,6 +177,32 @@ def test_a_finding_becomes_a_capa_that_closes_only_once_verified_in_the_field(
     click(page, progress.get_by_role("button", name="Save progress"))
     shows(page, "Changed document: SOP-007 rev. E")
 
+    # A viewer reads the same CAPA with no edit control, and the store refuses their writes.
+    viewer = sign_in(browser, app, "vera")
+    nav(viewer, "CAPA board")
+    viewer.get_by_role("button", name="Gowning records not signed").click()  # type: ignore[attr-defined]
+    shows(viewer, "Changed document: SOP-007 rev. E", "Method: 5 whys")
+    for label in (
+        "Save root cause",
+        "Add action",
+        "Save progress",
+        "Save verification",
+        "Sign closure…",
+        "Assign",
+    ):
+        expect(viewer.get_by_role("button", name=label)).to_have_count(0)  # type: ignore[attr-defined]
+    expect(viewer.get_by_role("textbox")).to_have_count(0)  # type: ignore[attr-defined]
+    viewer.close()  # type: ignore[attr-defined]
+    as_viewer = _api(server, "vera")
+    [listed] = requests.get(f"{server.url}/api/capas", headers=as_viewer, timeout=10).json()["items"]
+    refused = requests.put(
+        f"{server.url}/api/capas/{listed['id']}/root-cause",
+        json={"method": "other", "result": "A viewer tries to change the cause"},
+        headers=as_viewer,
+        timeout=10,
+    )
+    assert (refused.status_code, refused.json()["error"]["code"]) == (403, "forbidden")
+
     # The sign-in runs out while the verification is being written: nothing typed is lost.
     verification = _form(page, "verification")
     click(page, verification.get_by_role("checkbox", name="Regulatory compliance is not adversely affected"))  # type: ignore[attr-defined]
@@ -216,6 +245,17 @@ def test_a_finding_becomes_a_capa_that_closes_only_once_verified_in_the_field(
         timeout=30,
     )
     screenshot(page, "quality-capa")
+    nav(page, "Effectiveness")
+    shows(
+        page,
+        "Passed: 1",
+        "Field re-verification",
+        "Field task at Plant 1, Cleanroom and Warehouse: Effective",
+    )
+    screenshot(page, "quality-effectiveness")
+    nav(page, "CAPA board")
+    page.get_by_role("button", name="Gowning records not signed").click()  # type: ignore[attr-defined]
+    shows(page, "Closure: ready to sign")
 
     page.get_by_role("button", name="Sign closure…").click()  # type: ignore[attr-defined]
     shows(page, "Printed name: Quinn Quality", "Meaning: approved closure")

@@ -16,6 +16,7 @@ from auditapp.ui.quality.capa_detail import CapaScreen
 from auditapp.ui.quality.context import Ctx, Screen
 from auditapp.ui.quality.dashboard import DashboardScreen
 from auditapp.ui.quality.devices import DevicesScreen
+from auditapp.ui.quality.effectiveness import EffectivenessScreen
 from auditapp.ui.quality.finding import FindingScreen
 from auditapp.ui.quality.inbox import InboxScreen
 from auditapp.ui.quality.login import LoginScreen
@@ -30,6 +31,7 @@ SCREENS: dict[str, type[Screen]] = {
     "board": BoardScreen,
     "capa": CapaScreen,
     "dashboard": DashboardScreen,
+    "effectiveness": EffectivenessScreen,
     "devices": DevicesScreen,
     "users": UsersScreen,
 }
