@@ -230,15 +230,13 @@ class WalkthroughScreen:
         self._render_groups()
         self._render()
 
-    def _searching(self, _: object) -> asyncio.Future[None] | None:
+    async def _searching(self, _: object) -> None:
+        """Search once typing pauses (the page redraws after this handler)."""
         self._typed += 1
-        return asyncio.ensure_future(self._search_later(self._typed))
-
-    async def _search_later(self, mine: int) -> None:
+        mine = self._typed
         await asyncio.sleep(SEARCH_PAUSE_S)
         if mine == self._typed:
             self._searched(None)
-            self.control.update()
 
     def _searched(self, _: object) -> None:
         self._query = self._search.value or ""
