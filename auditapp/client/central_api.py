@@ -154,6 +154,10 @@ class CentralApi:
         """One page of CAPAs matching the filters."""
         return self._page("/api/capas", query, cursor, limit)
 
+    def open_capa(self, body: Json) -> Json:
+        """Open a CAPA (title, problem statement, optional owner and source findings)."""
+        return dict(self._call("POST", "/api/capas", body))
+
     def capa(self, capa_id: str) -> Json:
         """One CAPA with every section."""
         return dict(self._call("GET", f"/api/capas/{_q(capa_id)}"))

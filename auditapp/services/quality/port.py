@@ -55,6 +55,9 @@ class QualityApi(Protocol):
     def capas(self, query: Mapping[str, str], cursor: str | None = None, limit: int = 50) -> Page:
         """One page of CAPAs matching the filters."""
 
+    def open_capa(self, body: Json) -> Json:
+        """Open a CAPA (title, problem statement, optional owner and source findings)."""
+
     def capa(self, capa_id: str) -> Json:
         """One CAPA with every section of its lifecycle."""
 

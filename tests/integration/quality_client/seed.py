@@ -18,7 +18,7 @@ from auditapp.media.photo import process_photo
 from auditapp.services.capture import attach_photo, record_interview, review_document
 from auditapp.services.context import capture_context
 from auditapp.services.finding_capture import raise_finding
-from auditapp.services.followup import follow_up_for, record_effectiveness
+from auditapp.services.followup import EffectivenessTask, follow_up_for, record_effectiveness
 from auditapp.services.sample_capture import draw_sample, record_sampled_record
 from tests.integration.media.photo_samples import camera_jpeg
 from tests.integration.sync_e2e.test_field_agent import Field
@@ -163,7 +163,7 @@ def verify_in_field(server_url: str, folder: Path, result: str = "effective", co
         walk = ws.plan_audit(
             dataclasses.replace(demo_plan(dt.date(2026, 12, 1)), title="Re-verification walk")
         )
-        tasks: tuple[object, ...] = ()
+        tasks: tuple[EffectivenessTask, ...] = ()
         while not tasks and time.monotonic() < deadline:
             ws.sync_now()
             tasks = follow_up_for(store, ctx.open_for_capture(walk)).tasks
@@ -186,7 +186,7 @@ def verify_in_field(server_url: str, folder: Path, result: str = "effective", co
             task.task_id,
             result,
             comment or "All 10 pages signed by the shift lead",
-            [seen],  # type: ignore[attr-defined]
+            [seen],
         )
         view = ws.sync_now()
         while (view.waiting_events or view.waiting_bytes or view.last_error) and time.monotonic() < deadline:

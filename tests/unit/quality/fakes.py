@@ -99,6 +99,12 @@ class FakeApi:
         self._gate("capas", dict(query))
         return Page(list(self.store.capas.values()), None)
 
+    def open_capa(self, body: Json) -> Json:
+        self._gate("open_capa", body)
+        capa_id = f"c{len(self.store.capas) + 1}"
+        self.store.capas[capa_id] = {"id": capa_id, "stage": "open", **body}
+        return self.store.capas[capa_id]
+
     def capa(self, capa_id: str) -> Json:
         self._gate("capa", capa_id)
         return self.store.capas[capa_id]

@@ -1,0 +1,118 @@
+"""The quality app's API client against a real central store on loopback, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import update
+
+from auditapp.central.database import Database
+from auditapp.central.tables import ApiToken
+from auditapp.client.central_api import CentralApi
+from auditapp.services.quality import capa_views, capa_work, trail_view
+from auditapp.services.quality.errors import CentralApiError, ClosureRefused, Forbidden, SessionExpired
+from auditapp.services.quality.port import QualityApi
+from auditapp.services.quality.session import Done, Failed, NeedsSignIn, QualitySession
+from tests.integration.central.conftest import ADMIN_PASSWORD
+from tests.support.processes import Running
+from tests.unit.quality.fakes import MemoryPrefs
+
+PASSWORD = "quality-pass-1"
+
+
+def _admin(central: Running) -> CentralApi:
+    api = CentralApi(central.url)
+    api.login("admin", ADMIN_PASSWORD)
+    return api
+
+
+def _users(central: Running) -> None:
+    admin = _admin(central)
+    for username, role in (("quinn", "quality_manager"), ("vera", "viewer")):
+        admin.create_user(
+            {"username": username, "display_name": username.title(), "role": role, "password": PASSWORD}
+        )
+    admin.close()
+
+
+def _open_capa(api: QualityApi) -> str:
+    reply = api.open_capa({"title": "Gowning", "problem_statement": "Pages left unsigned"})
+    return str(reply["id"])
+
+
+@pytest.mark.req("QAP-001")
+@pytest.mark.req("QAP-002")
+@pytest.mark.req("QAP-060")
+def test_refusals_arrive_as_errors_that_say_what_to_do(central: Running) -> None:
+    _users(central)
+    api = CentralApi(central.url)
+    with pytest.raises(CentralApiError, match="username or password is wrong") as wrong:
+        api.login("quinn", "not the password")
+    assert not isinstance(wrong.value, SessionExpired)
+    api.login("vera", PASSWORD)
+    with pytest.raises(Forbidden, match=r"your role \(viewer\) may not"):
+        api.create_user({"username": "x", "role": "viewer", "password": PASSWORD})
+    with pytest.raises(CentralApiError) as unknown:
+        api.capa("no-such-capa")
+    assert unknown.value.status == 404
+    api.close()
+    with pytest.raises(CentralApiError, match=r"check the central store URL http://127\.0\.0\.1:9"):
+        CentralApi("http://127.0.0.1:9").login("quinn", PASSWORD)
+
+
+@pytest.mark.req("QAP-004")
+def test_an_expired_sign_in_keeps_the_form_and_saves_it_after_the_password(
+    central: Running, database_url: str
+) -> None:
+    _users(central)
+    session = QualitySession(CentralApi, MemoryPrefs(), central.url)
+    assert isinstance(session.sign_in(central.url, "quinn", PASSWORD), Done)
+    opened = session.attempt(_open_capa)
+    assert isinstance(opened, Done)
+    capa_id = opened.value
+    database = Database(database_url)
+    try:
+        with database.transaction() as s:
+            s.execute(update(ApiToken).values(expires_at=dt.datetime(2000, 1, 1, tzinfo=dt.UTC)))
+    finally:
+        database.dispose()
+
+    form = {"method": "five_whys", "result": "Sign-off sits at shift end"}
+    first = session.attempt(lambda api: capa_work.record_section(api, capa_id, "root-cause", form))
+    assert isinstance(first, NeedsSignIn)
+    assert "expired" in first.message
+    assert isinstance(session.sign_in_again("wrong password"), Failed)
+    resumed = session.sign_in_again(PASSWORD)
+    assert isinstance(resumed, Done)
+    assert resumed.value.root_cause_result == "Sign-off sits at shift end"
+    session.close()
+
+
+@pytest.mark.req("QAP-032")
+@pytest.mark.req("QAP-034")
+def test_closure_is_refused_with_the_missing_gates_and_the_trail_shows_each_change(central: Running) -> None:
+    _users(central)
+    api = CentralApi(central.url)
+    api.login("quinn", PASSWORD)
+    capa_id = _open_capa(api)
+    with pytest.raises(ClosureRefused) as refused:
+        capa_work.sign_closure(api, capa_id, PASSWORD)
+    codes = [g["code"] for g in refused.value.missing]
+    assert codes[0] == "root_cause"
+    assert "effectiveness_check" in codes
+    assert refused.value.message.startswith(
+        "Closing is refused. Still missing: record the root cause analysis"
+    )
+    view = capa_views.load_capa(api, capa_id)
+    assert {g.code for g in view.gates if not g.met} == set(codes)
+
+    capa_work.record_section(api, capa_id, "root-cause", {"method": "fishbone", "result": "Shift end"})
+    viewer = CentralApi(central.url)
+    viewer.login("vera", PASSWORD)
+    lines = trail_view.load_trail(viewer, "capa", capa_id)
+    assert [line.actor for line in lines][-1] == "quinn"
+    assert any("Shift end" in line.changes for line in lines)
+    assert trail_view.load_trail(viewer, "capa", "no-such-capa") == []
+    api.close()
+    viewer.close()
