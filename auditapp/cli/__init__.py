@@ -22,23 +22,27 @@ COMMANDS = {
 }
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The full argument parser, every subcommand registered."""
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser with every subcommand registered, or just `only` (a start-up saving)."""
     parser = argparse.ArgumentParser(
         prog="auditapp",
         description="Offline ISO 13485 audits on a tablet, and a central store that turns findings into "
         "CAPAs proven to work. Every option can also be set with an AUDITAPP_* environment variable.",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for module_name in COMMANDS.values():
-        importlib.import_module(module_name).register(sub)
+    for name, module_name in COMMANDS.items():
+        if only is None or name == only:
+            importlib.import_module(module_name).register(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; user errors print one clear line and exit 2."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    # Import only the named subcommand's module: `auditapp field` should not pay for the server's imports.
+    named = arguments[0] if arguments and arguments[0] in COMMANDS else None
+    parser = build_parser(named)
+    args = parser.parse_args(arguments)
     try:
         return int(args.handler(args) or 0)
     except AuditAppError as exc:
