@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -73,6 +74,18 @@ def _walkthrough(app: FieldApp, params: dict[str, str]) -> ft.Control:
     return _audit_screen("walkthrough")(app, params)
 
 
+def _readiness(app: FieldApp, _params: dict[str, str]) -> ft.Control:
+    # Imported on first use: the report library (PDF, fonts) must not slow the app's cold start.
+    from auditapp.reports.library import standard_clauses
+    from auditapp.services.reporting import field_readiness, sites
+    from auditapp.ui.field.readiness import readiness_screen
+
+    store = app.workspace.store()
+    return readiness_screen(
+        sites(store), lambda site: field_readiness(store, site, dt.date.today(), standard_clauses())
+    )
+
+
 ROUTES: list[Route] = [
     Route("/", _audits),
     *(Route(pattern, _audit_screen(name)) for pattern, name in AUDIT_ROUTES),
@@ -81,6 +94,7 @@ ROUTES: list[Route] = [
     Route("/workspaces/new", new_workspace_screen, needs_unlock=False),
     Route("/device", device_screen),
     Route("/device/enroll", enroll_screen),
+    Route("/readiness", _readiness),
 ]
 
 
@@ -173,6 +187,7 @@ class FieldApp:
         actions: list[ft.Control] = []
         if unlocked:
             actions.append(self._bar_button("Audits", ft.Icons.CHECKLIST, "/"))
+            actions.append(self._bar_button("Readiness", ft.Icons.TRAFFIC, "/readiness"))
         actions.append(self._bar_button("Workspaces", ft.Icons.FOLDER_SHARED, "/workspaces"))
         if unlocked:
             actions.append(self._bar_button("Device", ft.Icons.TABLET_ANDROID, "/device"))
