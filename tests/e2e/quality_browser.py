@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from tests.e2e.conftest import enter_text, open_flet
+from tests.e2e.conftest import enter_text, open_flet, screenshot
 from tests.support.processes import Running, auditapp_env, free_port, run_cli, start
 
 PASSWORD = "quality-pass-1"
@@ -107,17 +108,26 @@ def shows(page: object, *texts: str, timeout: float = 15.0) -> None:
 
 
 def reach(page: object, target: object) -> object:
-    """Scroll the app (Flutter scrolls on its canvas, not the page) until the target is on screen."""
+    """Scroll the app (Flutter scrolls on its canvas, not the page) until the target is on screen.
+
+    A target near the end of a screen may never reach the upper part of the window: it is on screen once
+    scrolling stops moving it and its top is inside the window.
+    """
     height = page.viewport_size["height"]  # type: ignore[attr-defined]
-    for _ in range(60):
+    previous: float | None = None
+    for _ in range(80):
         box = target.bounding_box()  # type: ignore[attr-defined]
-        if box is not None and box["y"] >= 90 and box["y"] + min(box["height"], 200) <= height - 20:
-            return target
+        if box is not None:
+            if box["y"] >= 90 and box["y"] + min(box["height"], 200) <= height - 20:
+                return target
+            if previous is not None and abs(box["y"] - previous) < 1 and 90 <= box["y"] <= height - 60:
+                return target
+            previous = box["y"]
         page.mouse.move(900, height / 2)  # type: ignore[attr-defined]
         delta = 500.0 if box is None else box["y"] - height / 3
         page.mouse.wheel(0, max(-700.0, min(700.0, delta)))  # type: ignore[attr-defined]
         page.wait_for_timeout(120)  # type: ignore[attr-defined]
-    raise AssertionError(f"could not scroll {target} into view")
+    raise AssertionError(f"could not scroll {target} into view (last seen at {previous})")
 
 
 def click(page: object, target: object) -> None:
@@ -130,3 +140,30 @@ def type_into(page: object, target: object, text: str) -> None:
     from tests.e2e.conftest import enter_text
 
     enter_text(reach(page, target), text)
+
+
+def snap(page: object, name: str, section: str | None = None) -> None:
+    """A screenshot of what the app shows now (optionally scrolled to a section), drawn in full.
+
+    Flutter paints on animation frames, which Chromium holds back for a page in the background: the page
+    is brought to the front and two frames are awaited first.
+    """
+    page.bring_to_front()  # type: ignore[attr-defined]
+    if section is not None:
+        with contextlib.suppress(AssertionError):  # a picture of the screen as it is beats no picture
+            reach(page, page.locator(f"[flt-semantics-identifier='{section}']"))  # type: ignore[attr-defined]
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")  # type: ignore[attr-defined]
+    screenshot(page, name)
+
+
+def click_until(page: object, target: object, *texts: str, tries: int = 3) -> None:
+    """Click, and click again if the screen did not change: a click that lands while Flutter replaces the
+    screen's semantics is lost (the next frame has the same button)."""
+    for attempt in range(tries):
+        reach(page, target).click()  # type: ignore[attr-defined]
+        try:
+            shows(page, *texts, timeout=8.0)
+            return
+        except AssertionError:
+            if attempt == tries - 1:
+                raise

@@ -11,8 +11,8 @@ import pytest
 import requests
 
 from sync.keys import DeviceKeys
-from tests.e2e.conftest import enter_text, screenshot
-from tests.e2e.quality_browser import PASSWORD, central_store, nav, quality_app, sign_in
+from tests.e2e.conftest import enter_text
+from tests.e2e.quality_browser import PASSWORD, central_store, nav, quality_app, sign_in, snap
 from tests.support.processes import Running
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -52,7 +52,7 @@ def test_admin_enrolls_a_tablet_with_the_code_on_screen_then_revokes_it_and_crea
     match = code_pattern.search(shown.get_attribute("aria-label") or "")
     assert match is not None
     expect(page.get_by_role("img", name="QR code")).to_be_visible()  # type: ignore[attr-defined]
-    screenshot(page, "quality-devices")
+    snap(page, "quality-devices")
 
     # The code on screen enrolls a real device.
     keys = DeviceKeys.generate()
@@ -95,7 +95,7 @@ def test_admin_enrolls_a_tablet_with_the_code_on_screen_then_revokes_it_and_crea
     enter_text(page.get_by_role("textbox", name="Initial password"), "cara-password-1")  # type: ignore[attr-defined]
     page.get_by_role("button", name="Create user").click()  # type: ignore[attr-defined]
     expect(page.get_by_role("button", name="Deactivate cara")).to_be_visible(timeout=15_000)  # type: ignore[attr-defined]
-    screenshot(page, "quality-users")
+    snap(page, "quality-users")
     assert _token(server, "cara", "cara-password-1")  # the new user can sign in
 
 

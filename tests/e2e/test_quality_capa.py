@@ -13,15 +13,17 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.e2e.conftest import enter_text, screenshot
+from tests.e2e.conftest import enter_text
 from tests.e2e.quality_browser import (
     PASSWORD,
     central_store,
     click,
+    click_until,
     nav,
     quality_app,
     shows,
     sign_in,
+    snap,
     type_into,
 )
 from tests.integration.quality_client.seed import (
@@ -119,10 +121,11 @@ def test_a_finding_becomes_a_capa_that_closes_only_once_verified_in_the_field(
     shows(page, "Gowning records not signed", "Source findings", GOWNING, timeout=20)
     nav(page, "Dashboard")
     shows(page, "Open CAPAs 1", "Open CAPAs by stage: Open 1")
+    snap(page, "quality-dashboard")
     nav(page, "CAPA board")
     shows(page, "Owner: quinn")
-    screenshot(page, "quality-board")
-    page.get_by_role("button", name="Gowning records not signed").click()  # type: ignore[attr-defined]
+    snap(page, "quality-board")
+    click_until(page, page.get_by_role("button", name="Gowning records not signed"), "Back to the board")  # type: ignore[attr-defined]
 
     # Closing now is refused, with the missing items listed.
     page.get_by_role("button", name="Sign closure…").click()  # type: ignore[attr-defined]
@@ -131,7 +134,7 @@ def test_a_finding_becomes_a_capa_that_closes_only_once_verified_in_the_field(
     shows(page, "Closing is refused. Still missing: record the root cause analysis")
     page.get_by_role("button", name="Cancel").click()  # type: ignore[attr-defined]
     shows(page, "Closure: what is still missing", "missing: plan an effectiveness check")
-    screenshot(page, "quality-capa-missing")
+    snap(page, "quality-capa-missing", "closure")
 
     # Root cause.
     root = _form(page, "root-cause")
@@ -180,7 +183,7 @@ def test_a_finding_becomes_a_capa_that_closes_only_once_verified_in_the_field(
     # A viewer reads the same CAPA with no edit control, and the store refuses their writes.
     viewer = sign_in(browser, app, "vera")
     nav(viewer, "CAPA board")
-    viewer.get_by_role("button", name="Gowning records not signed").click()  # type: ignore[attr-defined]
+    click_until(viewer, viewer.get_by_role("button", name="Gowning records not signed"), "Back to the board")  # type: ignore[attr-defined]
     shows(viewer, "Changed document: SOP-007 rev. E", "Method: 5 whys")
     for label in (
         "Save root cause",
@@ -219,7 +222,7 @@ def test_a_finding_becomes_a_capa_that_closes_only_once_verified_in_the_field(
     click(page, verification.get_by_role("button", name="Save verification"))  # type: ignore[attr-defined]
     relogin = page.locator("[flt-semantics-identifier='relogin']")  # type: ignore[attr-defined]
     expect(relogin).to_be_visible(timeout=15_000)
-    screenshot(page, "quality-relogin")
+    snap(page, "quality-relogin")
     type_into(page, relogin.get_by_role("textbox", name="Password"), PASSWORD)
     click(page, page.get_by_role("button", name="Sign in and continue"))  # type: ignore[attr-defined]
     shows(
@@ -237,14 +240,14 @@ def test_a_finding_becomes_a_capa_that_closes_only_once_verified_in_the_field(
     shows(page, "The result comes from the auditors' tablets at the site.")
     verify_in_field(server.url, field)
     nav(page, "CAPA board")
-    click(page, page.get_by_role("button", name="Gowning records not signed"))  # type: ignore[attr-defined]
+    click_until(page, page.get_by_role("button", name="Gowning records not signed"), "Back to the board")  # type: ignore[attr-defined]
     shows(
         page,
         "Field task at Plant 1, Cleanroom and Warehouse: Effective",
         "Closure: ready to sign",
         timeout=30,
     )
-    screenshot(page, "quality-capa")
+    snap(page, "quality-capa", "checks")
     nav(page, "Effectiveness")
     shows(
         page,
@@ -252,14 +255,13 @@ def test_a_finding_becomes_a_capa_that_closes_only_once_verified_in_the_field(
         "Field re-verification",
         "Field task at Plant 1, Cleanroom and Warehouse: Effective",
     )
-    screenshot(page, "quality-effectiveness")
+    snap(page, "quality-effectiveness")
     nav(page, "CAPA board")
-    page.get_by_role("button", name="Gowning records not signed").click()  # type: ignore[attr-defined]
-    shows(page, "Closure: ready to sign")
+    click_until(page, page.get_by_role("button", name="Gowning records not signed"), "Closure: ready to sign")  # type: ignore[attr-defined]
 
     page.get_by_role("button", name="Sign closure…").click()  # type: ignore[attr-defined]
     shows(page, "Printed name: Quinn Quality", "Meaning: approved closure")
-    screenshot(page, "quality-sign")
+    snap(page, "quality-sign")
     enter_text(page.get_by_role("textbox", name="Password"), "not my password")  # type: ignore[attr-defined]
     page.get_by_role("button", name="Sign closure", exact=True).click()  # type: ignore[attr-defined]
     shows(page, "password: not your password; the CAPA was not closed")
@@ -268,11 +270,11 @@ def test_a_finding_becomes_a_capa_that_closes_only_once_verified_in_the_field(
     shows(page, "Closure: closed and signed", "Signed by: Quinn Quality (quinn)", "Meaning: approved closure")
     shows(page, "Record: unchanged since signing", "recorded root-cause")
     expect(page.get_by_role("button", name="Save root cause")).to_have_count(0)  # type: ignore[attr-defined]
-    screenshot(page, "quality-capa-closed")
+    snap(page, "quality-capa-closed", "closure")
 
     nav(page, "Dashboard")
     shows(page, "Open CAPAs 0", "Passed 1, failed 0; pass rate 100 %", "Effectiveness pass rate 100 %")
-    screenshot(page, "quality-dashboard")
+    snap(page, "quality-dashboard-after")
 
     capa = requests.get(
         f"{server.url}/api/capas", headers=_api(server, "vera"), params={"open_only": "false"}, timeout=10

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import enter_text, open_flet, screenshot
+from tests.e2e.conftest import enter_text, open_flet
+from tests.e2e.quality_browser import snap
 from tests.support.processes import Running, auditapp_env, free_port, run_cli, start
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -86,7 +87,7 @@ def test_sign_in_is_explained_remembered_between_runs_and_signed_out(
             field = page.get_by_role("textbox", name=name)  # type: ignore[attr-defined]
             field.click()
             expect(field).to_have_value(value, timeout=15_000)
-        screenshot(page, "quality-sign-in")
+        snap(page, "quality-sign-in")
         page.close()  # type: ignore[attr-defined]
     finally:
         again.stop()

@@ -8,8 +8,8 @@ from collections.abc import Iterator
 import pytest
 import requests
 
-from tests.e2e.conftest import enter_text, screenshot
-from tests.e2e.quality_browser import PASSWORD, central_store, choose, nav, quality_app, shows, sign_in
+from tests.e2e.conftest import enter_text
+from tests.e2e.quality_browser import PASSWORD, central_store, choose, nav, quality_app, shows, sign_in, snap
 from tests.integration.quality_client.seed import (
     GOWNING,
     GOWNING_AGAIN,
@@ -84,7 +84,7 @@ def test_a_viewer_reads_the_inbox_and_all_evidence_but_gets_no_triage_controls(
     )
     expect(page.get_by_role("img", name="Gowning log, week 44")).to_be_visible(timeout=20_000)  # type: ignore[attr-defined]
     expect(page.get_by_role("button", name="Open a CAPA")).to_have_count(0)  # type: ignore[attr-defined]
-    screenshot(page, "quality-finding")
+    snap(page, "quality-finding")
 
 
 @pytest.mark.req("QAP-022")
@@ -98,7 +98,7 @@ def test_a_quality_manager_opens_a_capa_and_marks_a_duplicate_with_the_fields_ea
     page = sign_in(browser, app, "quinn")
     expect(page.get_by_role("button", name=GOWNING)).to_be_visible(timeout=20_000)  # type: ignore[attr-defined]
     expect(page.get_by_role("img", name="photo")).to_have_count(1, timeout=20_000)  # type: ignore[attr-defined]
-    screenshot(page, "quality-inbox")
+    snap(page, "quality-inbox")
 
     page.get_by_role("button", name=LABELS).click()  # type: ignore[attr-defined]
     page.get_by_role("button", name="No action").click()  # type: ignore[attr-defined]

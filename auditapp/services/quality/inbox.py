@@ -128,7 +128,7 @@ def row_from(item: Json, now: dt.datetime) -> FindingRow:
         process=str(item.get("process") or ""),
         site=str(item.get("site") or ""),
         audit_id=str(item.get("audit_id") or ""),
-        audit_title=str(item.get("audit_title") or item.get("audit_id") or ""),
+        audit_title=str(item.get("audit_title") or ""),
         statement=str(item.get("statement") or ""),
         status=str(item.get("status") or ""),
         age_days=timefmt.age_days(item.get("raised_at") or item.get("received_at"), now),

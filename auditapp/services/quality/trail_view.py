@@ -14,7 +14,7 @@ MAX_VALUE = 80
 
 @dataclass(frozen=True)
 class TrailLine:
-    """One change: when (local time), who, what, and the changed fields as "field: old → new"."""
+    """One change: when (local time), who, what, and the changed fields as "field: old -> new"."""
 
     seq: int
     at: str
@@ -34,7 +34,7 @@ def changes_text(changes: Mapping[str, object]) -> str:
     for name, pair in changes.items():
         old, new = pair if isinstance(pair, (list, tuple)) and len(pair) == 2 else (None, pair)
         if old != new:
-            parts.append(f"{name}: {_short(old)} → {_short(new)}")
+            parts.append(f"{name}: {_short(old)} -> {_short(new)}")
     return "; ".join(parts)
 
 

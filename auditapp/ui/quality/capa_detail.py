@@ -239,16 +239,15 @@ class CapaScreen(Screen):
     def _closure(self, v: CapaView) -> ft.Control:
         lines: list[ft.Control] = []
         for gate in v.gates:
-            mark = "✓" if gate.met else "✗"
             lines.append(
                 ft.Row(
                     [
-                        ft.Text(
-                            mark,
+                        ft.Icon(
+                            ft.Icons.CHECK_CIRCLE if gate.met else ft.Icons.CANCEL,
                             color=STATE_COLOUR["ok" if gate.met else "missing"],
-                            weight=ft.FontWeight.BOLD,
+                            size=18,
                         ),
-                        ft.Text(gate.text),
+                        ft.Text(gate.text if gate.met else f"{gate.text}: missing"),
                     ]
                 )
             )

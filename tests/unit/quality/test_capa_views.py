@@ -255,7 +255,7 @@ def test_trail_entries_read_as_who_when_and_old_to_new() -> None:
     assert (line.actor, line.action, line.changes) == (
         "quinn",
         "recorded root-cause",
-        "root_cause_result: — → Sign-off at shift end",
+        "root_cause_result: — -> Sign-off at shift end",
     )
     assert trail_view.task_line({"site": "Plant 1", "device_count": 2, "result": None}) == (
         "Field task at Plant 1: sent to 2 tablet(s), waiting for an auditor's result"
