@@ -6,6 +6,7 @@ import contextlib
 import datetime as dt
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -117,9 +118,27 @@ def _stop(procs: list[subprocess.Popen[bytes]]) -> None:
             os.killpg(proc.pid, signal.SIGKILL)
 
 
-def run_demo(home: Path, server_port: int, field_port: int) -> int:
-    """Seed both parts, start them, print where they are, and stop both on Ctrl-C."""
+def _interrupt(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def run_demo(home: Path, server_port: int, field_port: int, quality_port: int = 0) -> int:
+    """Seed the parts, start them, print where they are, and stop them all on Ctrl-C.
+
+    The quality app is left out when `quality_port` is 0 or already taken (the banner says so).
+    """
     home.mkdir(parents=True, exist_ok=True)
+    # The parts run in sessions of their own; a SIGTERM to the demo must stop them as Ctrl-C does.
+    signal.signal(signal.SIGTERM, _interrupt)
     database_url = f"sqlite:///{home / 'central.db'}"
     server_url = f"http://127.0.0.1:{server_port}"
     seed_central(database_url)
@@ -137,7 +156,14 @@ def run_demo(home: Path, server_port: int, field_port: int) -> int:
         field_args = ["field", "--workspace", str(home / "field"), "--server-url", server_url]
         procs.append(_spawn([*field_args, "--port", str(field_port)], env))
         _wait(f"http://127.0.0.1:{field_port}/", procs[-1])
-        print(_banner(server_url, field_port), flush=True)
+        quality = ""
+        if quality_port and _port_free(quality_port):
+            procs.append(_spawn(["quality", "--server-url", server_url, "--port", str(quality_port)], env))
+            _wait(f"http://127.0.0.1:{quality_port}/", procs[-1])
+            quality = f"http://127.0.0.1:{quality_port}/"
+        elif quality_port:
+            quality = f"not started: port {quality_port} is in use (--quality-port)"
+        print(_banner(server_url, field_port, quality), flush=True)
         while all(proc.poll() is None for proc in procs):
             time.sleep(0.5)
         return 1
@@ -148,12 +174,13 @@ def run_demo(home: Path, server_port: int, field_port: int) -> int:
         _stop(procs)
 
 
-def _banner(server_url: str, field_port: int) -> str:
+def _banner(server_url: str, field_port: int, quality: str) -> str:
     users = "\n".join(f"    {u:8} / {p:18} ({r})" for u, r, _, p in DEMO_USERS)
     return (
         "\nauditapp demo is running\n"
         f"  Field app (auditor's tablet):  http://127.0.0.1:{field_port}/   passphrase: {DEMO_PASSPHRASE}\n"
+        f"  Quality app (quality manager): {quality or 'left out (--quality-port 0)'}\n"
         f"  Central store API:             {server_url}/docs\n"
         f"  Central store users:\n{users}\n"
-        "Press Ctrl-C to stop both.\n"
+        "Press Ctrl-C to stop them all.\n"
     )

@@ -13,9 +13,10 @@ def register(sub: Any) -> None:
     """Add the `demo` subcommand."""
     parser: argparse.ArgumentParser = sub.add_parser(
         "demo",
-        help="run the central store and the field app together with demo data",
-        description="Start the central store on SQLite and the field app in web mode, seeded with a demo "
-        "organisation, user and audit. Prints the URLs and demo credentials; Ctrl-C stops both.",
+        help="run the central store, the field app and the quality app together with demo data",
+        description="Start the central store on SQLite, the field app and the quality app in web mode, "
+        "seeded with a demo organisation, users and audit. Prints the URLs and demo credentials; "
+        "Ctrl-C stops all.",
     )
     parser.add_argument(
         "--home",
@@ -35,6 +36,12 @@ def register(sub: Any) -> None:
         default=int(env("FIELD_PORT", "8550")),
         help="field app port [AUDITAPP_FIELD_PORT]",
     )
+    parser.add_argument(
+        "--quality-port",
+        type=int,
+        default=int(env("QUALITY_PORT", "8560")),
+        help="quality app port; 0 leaves the quality app out [AUDITAPP_QUALITY_PORT]",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -42,4 +49,4 @@ def run(args: argparse.Namespace) -> int:
     """Seed, start both parts, wait for Ctrl-C."""
     from auditapp.demo import run_demo
 
-    return run_demo(args.home, args.server_port, args.field_port)
+    return run_demo(args.home, args.server_port, args.field_port, args.quality_port)
