@@ -84,8 +84,10 @@ class InboxScreen(Screen):
                 ),
                 self.filter_error,
                 self.bulk,
-                ft.Column([self.rows, self.pager], scroll=ft.ScrollMode.AUTO, expand=True),
+                self.rows,
+                self.pager,
             ],
+            scroll=ft.ScrollMode.AUTO,
             expand=True,
             spacing=10,
         )
