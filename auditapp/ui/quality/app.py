@@ -8,8 +8,8 @@ from typing import Any
 
 import flet as ft
 
-from auditapp.client.central_api import CentralApi
 from auditapp.client.quality_prefs import PrefsFile
+from auditapp.client.reports_api import ReportsApi
 from auditapp.services.quality.session import QualitySession
 from auditapp.ui.quality.capa_board import BoardScreen
 from auditapp.ui.quality.capa_detail import CapaScreen
@@ -20,6 +20,7 @@ from auditapp.ui.quality.effectiveness import EffectivenessScreen
 from auditapp.ui.quality.finding import FindingScreen
 from auditapp.ui.quality.inbox import InboxScreen
 from auditapp.ui.quality.login import LoginScreen
+from auditapp.ui.quality.readiness import ReadinessScreen
 from auditapp.ui.quality.runner import Runner
 from auditapp.ui.quality.shell import Shell, destinations
 from auditapp.ui.quality.theme import flush
@@ -31,6 +32,7 @@ SCREENS: dict[str, type[Screen]] = {
     "board": BoardScreen,
     "capa": CapaScreen,
     "dashboard": DashboardScreen,
+    "readiness": ReadinessScreen,
     "effectiveness": EffectivenessScreen,
     "devices": DevicesScreen,
     "users": UsersScreen,
@@ -95,7 +97,7 @@ def serve(server_url: str, host: str, port: int) -> None:
     prefs = PrefsFile()
 
     def main(page: ft.Page) -> None:
-        QualityApp(page, QualitySession(CentralApi, prefs, server_url)).start()
+        QualityApp(page, QualitySession(ReportsApi, prefs, server_url)).start()
 
     print(f"auditapp quality app on http://{host}:{port}", flush=True)
     ft.run(main, view=ft.AppView.WEB_BROWSER, host=host, port=port, no_cdn=True)

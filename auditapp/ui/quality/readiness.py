@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import flet as ft
 
+from auditapp.client.reports_api import ReportsApi
 from auditapp.domain.errors import AuditAppError
 from auditapp.domain.readiness import Readiness
+from auditapp.ui.quality.context import Ctx, Screen
+from auditapp.ui.quality.theme import error_text, heading, show_error
 from auditapp.ui.readiness_view import readiness_view
 
 Load = Callable[[str], Readiness]
@@ -51,3 +55,53 @@ def readiness_screen(load: Load, sites: list[str] | None = None) -> ft.Control:
         scroll=ft.ScrollMode.AUTO,
         expand=True,
     )
+
+
+def _reports(api: object) -> ReportsApi:
+    if not isinstance(api, ReportsApi):
+        raise AuditAppError("this connection to the central store cannot fetch reports; sign in again")
+    return api
+
+
+class ReadinessScreen(Screen):
+    """The readiness screen in the app's shell: the store is asked off the event loop, through the
+    runner, so an expired sign-in asks again and the site typed stays in its field."""
+
+    title = "Readiness"
+
+    def __init__(self, ctx: Ctx, **args: Any):
+        super().__init__(ctx, **args)
+        self.site = ft.TextField(label="Site", width=360, on_submit=self._assess)
+        self.error = error_text()
+        self.result = ft.Column(spacing=16)
+        self.control = ft.Column(
+            [
+                heading("Certification readiness"),
+                ft.Row(
+                    [
+                        ft.Semantics(identifier="readiness-site", content=self.site, container=True),
+                        ft.FilledButton("Assess", icon=ft.Icons.FACT_CHECK, on_click=self._assess),
+                    ],
+                    wrap=True,
+                ),
+                self.error,
+                self.result,
+            ],
+            spacing=16,
+            scroll=ft.ScrollMode.AUTO,
+            expand=True,
+        )
+
+    async def load(self) -> None:
+        """Nothing to fetch until a site is named."""
+
+    async def _assess(self, _: object) -> None:
+        name = (self.site.value or "").strip()
+        if not name:
+            show_error(self.error, "site: type the site to assess")
+            return
+        readiness = await self.ctx.runner.run(
+            lambda api: _reports(api).readiness(name), doing=f"Assessing {name}", error=self.error
+        )
+        if readiness is not None:
+            self.result.controls = [readiness_view(readiness)]

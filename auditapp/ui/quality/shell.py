@@ -15,6 +15,7 @@ NAV: tuple[tuple[str, str, ft.IconData], ...] = (
     ("board", "CAPA board", ft.Icons.VIEW_KANBAN),
     ("effectiveness", "Effectiveness", ft.Icons.EVENT_AVAILABLE),
     ("dashboard", "Dashboard", ft.Icons.INSERT_CHART),
+    ("readiness", "Readiness", ft.Icons.TRAFFIC),
     ("devices", "Devices", ft.Icons.TABLET_ANDROID),
     ("users", "Users", ft.Icons.PEOPLE),
 )
@@ -22,7 +23,7 @@ NAV: tuple[tuple[str, str, ft.IconData], ...] = (
 
 def destinations(can: Abilities) -> list[str]:
     """The screens a role reaches from the navigation."""
-    names = ["inbox", "board", "effectiveness", "dashboard"]
+    names = ["inbox", "board", "effectiveness", "dashboard", "readiness"]
     if can.issue_codes or can.manage_devices:
         names.append("devices")
     if can.manage_users:
