@@ -11,7 +11,7 @@ from sqlalchemy import select
 from auditapp.central import auth, http_errors, metrics_routes, reminder_routes, throttle, user_routes
 from auditapp.central.capa_routes import router as capa_router
 from auditapp.central.database import Database
-from auditapp.central.deps import Db, Reader
+from auditapp.central.deps import Db, Reader, bearer_token
 from auditapp.central.effectiveness_routes import router as effectiveness_router
 from auditapp.central.effectiveness_tick import install as install_effectiveness_tick
 from auditapp.central.errors import ApiError
@@ -117,6 +117,11 @@ def create_app(config: ServerConfig, database: Database | None = None) -> FastAP
             display_name=user.display_name,
             role=user.role,
         )
+
+    @app.post("/api/auth/logout", status_code=204)
+    def logout(request: Request, s: Db) -> None:
+        """Sign out: the caller's token stops working now (an unknown or expired token changes nothing)."""
+        auth.forget_token(s, bearer_token(request))
 
     @app.get("/api/audits")
     def list_audits(s: Db, _user: Reader) -> list[AuditOut]:

@@ -138,6 +138,13 @@ def issue_token(session: Session, user: User, minutes: int) -> tuple[str, dateti
     return token, expires
 
 
+def forget_token(session: Session, token: str) -> None:
+    """Drop a bearer token (sign-out); one that is not known changes nothing."""
+    row = session.get(ApiToken, token_digest(token))
+    if row is not None:
+        session.delete(row)
+
+
 def user_for_token(session: Session, token: str) -> User:
     """The active user a bearer token belongs to; expired or unknown tokens are refused."""
     row = session.get(ApiToken, token_digest(token))

@@ -132,3 +132,16 @@ def test_a_forged_cursor_of_the_wrong_types_is_refused_not_a_crash(
     reply = client.get(path, params={"cursor": forged}, headers=headers["admin"])
     assert reply.status_code == 422
     assert reply.json()["error"]["code"] == "invalid_cursor"
+
+
+@pytest.mark.req("PLT-014")
+def test_signing_out_ends_the_session_at_once(client: TestClient, headers: dict[str, dict[str, str]]) -> None:
+    viewer = headers["viewer"]
+    assert client.get("/api/me", headers=viewer).status_code == 200
+    assert client.post("/api/auth/logout", headers=viewer).status_code == 204
+    refused = client.get("/api/me", headers=viewer)
+    assert refused.status_code == 401
+    assert refused.json()["error"]["code"] == "invalid_token"
+    # A second sign-out with the same (now unknown) token changes nothing; other sessions go on.
+    assert client.post("/api/auth/logout", headers=viewer).status_code == 204
+    assert client.get("/api/me", headers=headers["admin"]).status_code == 200
