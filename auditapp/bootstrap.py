@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from functools import lru_cache
 from pathlib import Path
 
-import checklists
+from auditapp.client.device_checklists import DeviceChecklists
 from auditapp.config import FieldConfig
-from auditapp.domain.errors import AuditAppError, NotFoundError
-from auditapp.services.catalog import ChecklistInfo, ChecklistItemRef
+from auditapp.domain.errors import AuditAppError
 from auditapp.services.field_audits import FieldAudits
-from auditapp.services.outline import ChecklistChoice, ChecklistOutline, OutlineItem, OutlineSection
-from auditapp.services.workspace import ChecklistItemText, FieldWorkspace, SyncFactory, WorkspaceStore
+from auditapp.services.workspace import FieldWorkspace, SyncFactory, WorkspaceStore
 from auditapp.services.workspaces import WorkspaceEntry, WorkspaceList, Workspaces
 from auditapp.store import FieldStore
 from auditapp.store.atomic import write_atomically
@@ -46,81 +43,21 @@ def _with_uploads(store: FieldStore) -> FieldStore:
     return store
 
 
-class LibraryChecklists:
-    """ChecklistTexts over the checklist library shipped with the app."""
+class LibraryChecklists(DeviceChecklists):
+    """The checklist library shipped with the app alone (the workspace's received checklists not included)."""
 
-    def items(self, checklist_id: str) -> list[ChecklistItemText]:
-        """Items of a library checklist in document order."""
-        return list(_library_items(checklist_id))
-
-    def get(self, checklist_id: str) -> ChecklistInfo:
-        """Identity and item refs of a library checklist (the services' ChecklistCatalog)."""
-        return _library_info(checklist_id)
-
-    def checklist(self, checklist_id: str) -> checklists.Checklist:
-        """The whole checklist."""
-        return _library_checklist(checklist_id)
-
-    def outline(self, checklist_id: str) -> ChecklistOutline:
-        """Clause tree and items of a library checklist (the walkthrough's ChecklistOutlines)."""
-        return _library_outline(checklist_id)
-
-    def available(self) -> list[ChecklistChoice]:
-        """Every library checklist an audit can be planned against."""
-        return [ChecklistChoice(c.id, c.title, c.version, len(c.items)) for c in checklists.load_library()]
-
-
-@lru_cache(maxsize=16)
-def _library_outline(checklist_id: str) -> ChecklistOutline:
-    checklist = _library_checklist(checklist_id)
-    return ChecklistOutline(
-        checklist.id,
-        checklist.title,
-        checklist.version,
-        tuple(OutlineSection(s.clause, s.title, s.parent) for s in checklist.sections),
-        tuple(
-            OutlineItem(i.id, i.clause, i.text, i.guidance, i.evidence, i.records, i.process)
-            for i in checklist.items
-        ),
-        tuple(checklists.by_process(checklist)),
-    )
+    def __init__(self) -> None:
+        super().__init__(None)
 
 
 def field_audits(workspaces: Workspaces) -> FieldAudits:
     """The audit screens' use cases over the current workspace, the library and the photo pipeline."""
     from auditapp.media import process_photo
 
-    return FieldAudits(lambda: workspaces.workspace.store(), LibraryChecklists(), process_photo)
+    def store() -> WorkspaceStore:
+        return workspaces.workspace.store()
 
-
-@lru_cache(maxsize=16)
-def _library_checklist(checklist_id: str) -> checklists.Checklist:
-    try:
-        return checklists.get_library_checklist(checklist_id)
-    except LookupError as exc:
-        raise NotFoundError(str(exc)) from None
-
-
-@lru_cache(maxsize=16)
-def _library_info(checklist_id: str) -> ChecklistInfo:
-    checklist = _library_checklist(checklist_id)
-    return ChecklistInfo(
-        checklist.id,
-        checklist.version,
-        checklist.content_hash,
-        checklist.title,
-        tuple(ChecklistItemRef(item.id, item.clause) for item in checklist.items),
-    )
-
-
-@lru_cache(maxsize=16)
-def _library_items(checklist_id: str) -> tuple[ChecklistItemText, ...]:
-    checklist = _library_checklist(checklist_id)
-    titles = {section.clause: section.title for section in checklist.sections}
-    return tuple(
-        ChecklistItemText(item.id, item.clause, titles.get(item.clause, ""), item.text, item.guidance)
-        for item in checklist.items
-    )
+    return FieldAudits(store, DeviceChecklists(store), process_photo)
 
 
 def field_workspace(config: FieldConfig) -> FieldWorkspace:
@@ -130,7 +67,10 @@ def field_workspace(config: FieldConfig) -> FieldWorkspace:
         from auditapp.client.field_sync import sync_factory_for
 
         sync_factory = sync_factory_for(config.server_url, config.sync_interval_s)
-    return FieldWorkspace(config.workspace, FieldStoreOpener(), LibraryChecklists(), sync_factory)
+    workspace = FieldWorkspace(
+        config.workspace, FieldStoreOpener(), DeviceChecklists(lambda: workspace.store()), sync_factory
+    )
+    return workspace
 
 
 class JsonWorkspaceIndex:
@@ -227,7 +167,10 @@ def field_workspaces(config: FieldConfig) -> Workspaces:
 
     def make(entry: WorkspaceEntry) -> FieldWorkspace:
         factory = make_sync(entry.server_url) if entry.server_url else None
-        return FieldWorkspace(entry.folder, FieldStoreOpener(), LibraryChecklists(), factory)
+        workspace = FieldWorkspace(
+            entry.folder, FieldStoreOpener(), DeviceChecklists(lambda: workspace.store()), factory
+        )
+        return workspace
 
     workspaces = Workspaces(JsonWorkspaceIndex(config.workspace_list_folder), make, make_sync)
     last = workspaces.current

@@ -5,8 +5,10 @@ Workload: one enrolled device, an audit of 1 plan, 300 responses, 1,000 notes an
 then 100 encrypted photos of 1.5 MB (the size of a processed 4000x3000 photo) uploaded with the default
 chunk size (one request per photo) and the default number of parallel uploads.
 Baseline, same run: the same photo bytes PUT whole with `requests` to a bare sink process that reads and
-discards them. Resume: each photo upload is cut once mid-way (alternately a reset before the store gets
-the chunk and a lost answer after it stored it); we count chunks sent again per cut. Faults: 5,000 events
+discards them. A second reference, the floor of the HTTP stack the store runs on: the same bytes PUT with the
+same parallelism to a bare ASGI app under uvicorn that only reads the body (no routing, hashing or disk).
+Resume: each photo upload is cut once mid-way (alternately a reset before the store gets the chunk and a
+lost answer after it stored it); we count chunks sent again per cut. Faults: 5,000 events
 through a proxy that drops, resets, loses answers, delays, duplicates and replays late 30% of requests.
 """
 
@@ -22,6 +24,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +63,21 @@ class Sink(BaseHTTPRequestHandler):
     def _ok(self):
         self.send_response(200); self.send_header("Content-Length", "0"); self.end_headers()
 ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), Sink).serve_forever()
+"""
+
+ASGI_SINK = """
+import sys
+import uvicorn
+async def app(scope, receive, send):
+    if scope["type"] != "http":
+        return
+    more = True
+    while more:
+        message = await receive()
+        more = message.get("more_body", False)
+    await send({"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"0")]})
+    await send({"type": "http.response.body", "body": b""})
+uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), log_level="warning")
 """
 
 
@@ -246,8 +264,8 @@ def _photos(count: int) -> dict[str, bytes]:
     return {blob.blob_id: blob.ciphertext for blob in blobs}
 
 
-def _photo_rates(store: Store, count: int) -> tuple[float, float, int]:
-    """(project bytes/s, raw requests bytes/s to a sink, bytes) for the same photo bytes."""
+def _photo_rates(store: Store, count: int) -> tuple[float, float, float, int]:
+    """(project bytes/s, raw requests bytes/s to a sink, bytes/s to a bare ASGI sink, bytes)."""
     blobs = _photos(count)
     total = sum(len(b) for b in blobs.values())
     client, _ = store.device()
@@ -255,20 +273,36 @@ def _photo_rates(store: Store, count: int) -> tuple[float, float, int]:
     started = time.perf_counter()
     client.upload_pending_blobs()
     project = total / (time.perf_counter() - started)
+    raw = _sink_rate(SINK, blobs, parallel=1)
+    floor = _sink_rate(ASGI_SINK, blobs, parallel=DEFAULT_PARALLEL_UPLOADS)
+    return project, raw, floor, total
 
+
+def _sink_rate(program: str, blobs: dict[str, bytes], *, parallel: int) -> float:
+    """Bytes/s of PUTting every blob whole with `requests` to a sink program, `parallel` at a time."""
     port = free_port()
-    sink = subprocess.Popen([sys.executable, "-c", SINK, str(port)])
+    sink = subprocess.Popen([sys.executable, "-c", program, str(port)])
+    local = threading.local()
+
+    def put(item: tuple[str, bytes]) -> None:
+        if not hasattr(local, "session"):
+            local.session = requests.Session()
+        blob_id, data = item
+        local.session.put(f"http://127.0.0.1:{port}/{blob_id}", data=data, timeout=60).raise_for_status()
+
     try:
         wait_http(f"http://127.0.0.1:{port}/", proc=sink)
-        session = requests.Session()
         started = time.perf_counter()
-        for blob_id, data in blobs.items():
-            session.put(f"http://127.0.0.1:{port}/{blob_id}", data=data, timeout=60).raise_for_status()
-        raw = total / (time.perf_counter() - started)
+        if parallel == 1:
+            for item in blobs.items():
+                put(item)
+        else:
+            with ThreadPoolExecutor(parallel) as pool:
+                list(pool.map(put, blobs.items()))
+        return sum(len(b) for b in blobs.values()) / (time.perf_counter() - started)
     finally:
         sink.terminate()
         sink.wait(timeout=10)
-    return project, raw, total
 
 
 RESUME_CHUNK = 512 * 1024
@@ -373,10 +407,12 @@ def run(quick: bool) -> Report:
         store = Store(folder / "sqlite", f"sqlite:///{folder / 'central.db'}")
         try:
             report.metrics["push_events_per_s_sqlite"] = round(_push_rate(store, 300, 1000, 100), 1)
-            project, raw, total = _photo_rates(store, photos)
+            project, raw, floor, total = _photo_rates(store, photos)
             report.metrics["photo_bytes_per_s"] = round(project)
             report.baseline["raw_requests_bytes_per_s"] = round(raw)
+            report.baseline["asgi_sink_bytes_per_s"] = round(floor)
             report.ratio("photo_upload_vs_raw", "photo_bytes_per_s", "raw_requests_bytes_per_s")
+            report.ratio("photo_upload_vs_asgi_floor", "photo_bytes_per_s", "asgi_sink_bytes_per_s")
             notes["photo_total_bytes"] = total
             per_cut, cuts = _resume(store, photos)
             report.metrics["resume_chunks_resent_per_cut"] = round(per_cut, 3)

@@ -21,7 +21,7 @@ import hashlib
 import json
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
@@ -30,6 +30,7 @@ from sync.errors import BadChunk, BlobConflict, BlobHashMismatch, BlobIncomplete
 
 DEFAULT_MAX_BLOB_BYTES = 1024 * 1024 * 1024
 _READ_SIZE = 1024 * 1024
+_IOV_MAX = 1024
 
 
 def _fsync_dir(path: Path) -> None:
@@ -38,6 +39,25 @@ def _fsync_dir(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def sha256_hex(parts: Sequence[bytes]) -> str:
+    """SHA-256 hex of the parts in order, as if joined (without joining them)."""
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(part)
+    return digest.hexdigest()
+
+
+def _write_all(fd: int, parts: Sequence[bytes]) -> None:
+    """Write the parts in order with as few system calls as the kernel allows (writev, no joined copy)."""
+    views = [memoryview(part) for part in parts if part]
+    while views:
+        written = os.writev(fd, views[:_IOV_MAX])
+        while written and written >= len(views[0]):
+            written -= len(views.pop(0))
+        if written:
+            views[0] = views[0][written:]
 
 
 class BlobReceiver:
@@ -106,7 +126,7 @@ class BlobReceiver:
         self,
         blob_id: str,
         index: int,
-        data: bytes,
+        data: bytes | Sequence[bytes],
         *,
         total_size: int,
         chunk_size: int,
@@ -115,21 +135,26 @@ class BlobReceiver:
     ) -> BlobStatus:
         """Store one chunk at its offset; a chunk already received or a complete identical blob is a no-op.
 
-        With `complete`, the blob is verified and accepted in the same call once no chunk is missing
-        (the client's last chunk then costs no extra round trip); while chunks are missing the answer is
-        the partial status. `data_sha256` is the chunk's SHA-256 hex if the caller computed it already.
+        `data` is the chunk's bytes, or its parts in order as they came off the connection (they are
+        written as they are, never joined into one copy). With `complete`, the blob is verified and
+        accepted in the same call once no chunk is missing (the client's last chunk then costs no extra
+        round trip); while chunks are missing the answer is the partial status. `data_sha256` is the
+        chunk's SHA-256 hex if the caller computed it already.
         """
         check_chunk_size(chunk_size)
         if not 0 <= total_size <= self.max_blob_bytes:
             raise BadChunk(f"blob size {total_size} is over the limit of {self.max_blob_bytes} bytes")
         offset, length = chunk_range(index, total_size, chunk_size)
-        if len(data) != length:
-            raise BadChunk(f"chunk {index} of blob {blob_id} must be {length} bytes, got {len(data)}")
+        parts = [data] if isinstance(data, bytes) else list(data)
+        received = sum(len(part) for part in parts)
+        if received != length:
+            raise BadChunk(f"chunk {index} of blob {blob_id} must be {length} bytes, got {received}")
         final = self.path(blob_id)
         if final.exists():
-            return self._compare_with_complete(final, blob_id, index, data, total_size, offset)
+            return self._compare_with_complete(final, blob_id, index, b"".join(parts), total_size, offset)
         if complete and length == total_size and self._meta(blob_id) is None:
-            return self._accept_whole(blob_id, data, data_sha256)
+            return self._accept_whole(blob_id, parts, data_sha256)
+        data = b"".join(parts)  # a piece of a larger blob: written at its offset
         with self._locked(blob_id):
             if final.exists():  # completed by another worker while this one waited for the lock
                 return self._compare_with_complete(final, blob_id, index, data, total_size, offset)
@@ -153,9 +178,9 @@ class BlobReceiver:
             return self.complete(blob_id)
         return status
 
-    def _accept_whole(self, blob_id: str, data: bytes, data_sha256: str | None) -> BlobStatus:
+    def _accept_whole(self, blob_id: str, parts: list[bytes], data_sha256: str | None) -> BlobStatus:
         """A blob sent in one piece: checked from memory, written once, linked into place, never replaced."""
-        digest = data_sha256 if data_sha256 is not None else hashlib.sha256(data).hexdigest()
+        digest = data_sha256 if data_sha256 is not None else sha256_hex(parts)
         if digest != blob_id:
             raise BlobHashMismatch(
                 f"blob {blob_id} does not hash to its id; nothing was kept, upload it again"
@@ -165,9 +190,7 @@ class BlobReceiver:
         temporary = self._partial / f"{blob_id}.{uuid.uuid4().hex}.whole"
         fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view) :]
+            _write_all(fd, parts)
             os.fdatasync(fd)  # data and size; the name is made durable by the directory fsync
         finally:
             os.close(fd)
@@ -179,7 +202,7 @@ class BlobReceiver:
             _fsync_dir(final.parent)
         finally:
             temporary.unlink(missing_ok=True)
-        return BlobStatus(blob_id, "complete", size=len(data))
+        return BlobStatus(blob_id, "complete", size=sum(len(part) for part in parts))
 
     def _compare_with_complete(
         self, final: Path, blob_id: str, index: int, data: bytes, total_size: int, offset: int

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import random
 import threading
 from collections.abc import Callable, Mapping
@@ -113,7 +114,16 @@ class HttpTransport:
         on_retry: RetryListener | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
-        self.session = session or requests.Session()
+        if session is None:
+            session = requests.Session()
+            # The environment's proxy and CA bundle settings are read once here, not on every request
+            # (requests would otherwise scan the whole environment per call, a cost per photo chunk).
+            session.proxies.update(requests.utils.get_environ_proxies(self.base_url))
+            bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+            if bundle:
+                session.verify = bundle
+            session.trust_env = False
+        self.session = session
         # Retries are ours (with jitter and a stop flag), never urllib3's hidden ones.
         self.session.mount("http://", HTTPAdapter(max_retries=0))
         self.session.mount("https://", HTTPAdapter(max_retries=0))

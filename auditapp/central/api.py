@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from auditapp.central import auth, http_errors, metrics_routes, reminder_routes, throttle, user_routes
 from auditapp.central.capa_routes import router as capa_router
+from auditapp.central.checklist_routes import router as checklist_router
 from auditapp.central.database import Database
 from auditapp.central.deps import Db, Reader, bearer_token
 from auditapp.central.effectiveness_routes import router as effectiveness_router
@@ -89,6 +90,7 @@ def create_app(config: ServerConfig, database: Database | None = None) -> FastAP
     app.include_router(user_routes.router)
     app.include_router(metrics_routes.router)
     app.include_router(trail_router)
+    app.include_router(checklist_router)
     reminder_routes.install(app, db)
     limits = throttle.ThrottleLimits.from_env()
 

@@ -11,10 +11,10 @@ from enum import StrEnum
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from auditapp.central import trail
+from auditapp.central import locks, trail
 from auditapp.central.errors import ApiError
 from auditapp.central.tables import ApiToken, User
 
@@ -76,23 +76,30 @@ def create_user(
 
 
 def _keep_an_admin(session: Session, user: User) -> None:
-    """Refuse to demote or deactivate the last active administrator: nobody could manage users after."""
+    """Refuse to demote or deactivate the last active administrator: nobody could manage users after.
+
+    The check and the change that follows are serialised: the active administrators are locked first
+    (PostgreSQL: their rows, FOR UPDATE; SQLite: the database's write lock), and the user is read again
+    after the lock, so two administrators removing each other at the same moment cannot both succeed.
+    """
+    locks.write_lock(session)
+    admins = session.scalars(
+        select(User.id).where(User.role == Role.ADMIN.value, User.active.is_(True)).with_for_update()
+    ).all()
+    session.refresh(user)  # as it is now: a change that waited for the lock may have been committed
     if user.role != Role.ADMIN.value or not user.active:
         return
-    admins = session.scalar(
-        select(func.count()).select_from(User).where(User.role == Role.ADMIN.value, User.active.is_(True))
-    )
-    if (admins or 0) <= 1:
+    if len(admins) <= 1:
         what = f"user {user.username!r} is the last active admin: make another admin first"
         raise ApiError(409, "last_admin", what)
 
 
 def set_role(session: Session, user: User, role: Role, actor: str) -> None:
     """Change a user's role (recorded in the trail); no change when it is already that role."""
-    if user.role == role.value:
-        return
     if role is not Role.ADMIN:
         _keep_an_admin(session, user)
+    if user.role == role.value:
+        return
     old = user.role
     user.role = role.value
     trail.record(session, actor, "user", user.id, "change_role", {"role": (old, role.value)})
@@ -100,9 +107,9 @@ def set_role(session: Session, user: User, role: Role, actor: str) -> None:
 
 def deactivate(session: Session, user: User, actor: str) -> None:
     """Switch a user off for good (recorded in the trail); their tokens stop working at once."""
+    _keep_an_admin(session, user)
     if not user.active:
         return
-    _keep_an_admin(session, user)
     user.active = False
     session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
     trail.record(session, actor, "user", user.id, "deactivate", {"active": (True, False)})

@@ -11,6 +11,8 @@ from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from auditapp.central import metric_counts
+
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
@@ -59,6 +61,7 @@ class Database:
     def __init__(self, url: str):
         self.engine = make_engine(url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        metric_counts.track(self._sessions)  # dashboard counters follow every commit (ADR 0075)
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:

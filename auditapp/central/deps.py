@@ -29,6 +29,7 @@ class Action(StrEnum):
     ISSUE_ENROLLMENT = "issue enrollment codes"
     MANAGE_DEVICES = "list and revoke devices"
     MANAGE_USERS = "create users and set roles"
+    PUBLISH_CHECKLISTS = "publish checklists to the field devices"
 
 
 _ALL = frozenset(Role)
@@ -41,6 +42,7 @@ POLICY: dict[Action, frozenset[Role]] = {
     Action.ISSUE_ENROLLMENT: frozenset({Role.ADMIN, Role.QUALITY_MANAGER}),
     Action.MANAGE_DEVICES: frozenset({Role.ADMIN}),
     Action.MANAGE_USERS: frozenset({Role.ADMIN}),
+    Action.PUBLISH_CHECKLISTS: frozenset({Role.ADMIN, Role.QUALITY_MANAGER}),
 }
 """Which roles may do what; administrators run the system, quality managers make the quality decisions."""
 
@@ -104,3 +106,5 @@ UserAdmin = Annotated[User, Depends(require(Action.MANAGE_USERS))]
 """A user who may manage users and roles."""
 DeviceAdmin = Annotated[User, Depends(require(Action.MANAGE_DEVICES))]
 """A user who may list and revoke devices."""
+ChecklistPublisher = Annotated[User, Depends(require(Action.PUBLISH_CHECKLISTS))]
+"""A user who may publish checklists to the field devices."""

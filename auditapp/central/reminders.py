@@ -9,6 +9,7 @@ while it is overdue (the queue's dedupe key holds the state, date and week).
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -21,6 +22,7 @@ from auditapp.central.capa_tables import CapaActionRow, CapaRow, EffectivenessCh
 from auditapp.central.mail import QueuedMail, UserEmail
 from auditapp.central.tables import User
 
+log = logging.getLogger("auditapp.central.reminders")
 OPEN_ACTION_STATUSES = ("planned", "in_progress")
 KIND_ACTION = "action"
 KIND_EFFECTIVENESS = "effectiveness_window"
@@ -125,16 +127,29 @@ def message(reminder: Reminder, today: date, display_name: str) -> tuple[str, st
 
 
 def queue_mail(session: Session, at: datetime, days: int) -> int:
-    """Queue a mail for every reminder whose owner has an address and was not told yet; returns how many."""
+    """Queue a mail for every reminder whose owner has an address and was not told yet; returns how many.
+
+    Reminders of owners without an address are only shown in the app; how many there are is logged
+    (a count, no names or addresses), so a store where nobody gets mail is not silent about it.
+    """
     today = at.date()
     reminders = due_items(today, days)
     rows = session.execute(
         select(reminders, UserEmail.email, User.display_name)
-        .join(UserEmail, UserEmail.user_id == reminders.c.owner_id)
+        .outerjoin(UserEmail, UserEmail.user_id == reminders.c.owner_id)
         .join(User, and_(User.id == reminders.c.owner_id, User.active.is_(True)))
     ).all()
+    unmailed = [row for row in rows if not row.email]
+    if unmailed:
+        log.info(
+            "%d reminders not mailed: %d owners have no e-mail address (they see them in the app only)",
+            len(unmailed),
+            len({row.owner_id for row in unmailed}),
+        )
     values = []
     for row in rows:
+        if not row.email:
+            continue
         reminder = from_row(row)
         subject, body = message(reminder, today, row.display_name)
         values.append(
@@ -155,4 +170,5 @@ def queue_mail(session: Session, at: datetime, days: int) -> int:
     # ON CONFLICT DO NOTHING: several API workers may queue the same reminder at once; one row wins.
     make = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     statement = make(QueuedMail).values(values).on_conflict_do_nothing(index_elements=["dedupe_key"])
-    return max(0, int(session.execute(statement).rowcount or 0))  # type: ignore[attr-defined]
+    # Count the rows RETURNING gives: psycopg reports no rowcount (-1) for this statement.
+    return len(session.execute(statement.returning(QueuedMail.id)).all())

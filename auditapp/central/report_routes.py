@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from auditapp.central.capa_tables import CapaActionRow, CapaRow, EffectivenessCheckRow
+from auditapp.central.checklist_texts import PublishedTexts
 from auditapp.central.deps import Db, Reader
 from auditapp.central.errors import ApiError
 from auditapp.central.photo_routes import read_photo
@@ -25,7 +26,7 @@ from auditapp.domain.readiness import CapaFacts, Effectiveness, assess
 from auditapp.reports.audit_json import to_json
 from auditapp.reports.audit_report import render_audit_pdf
 from auditapp.reports.exports import capa_table, findings_table, to_csv, to_xlsx
-from auditapp.reports.library import LibraryTexts, standard_clauses
+from auditapp.reports.library import standard_clauses
 from auditapp.reports.readiness_json import readiness_to_dict
 from auditapp.reports.readiness_report import render_readiness_pdf
 from auditapp.services.reporting import AuditDossier, PriorFinding, build_dossier, readiness_inputs
@@ -180,7 +181,7 @@ def central_dossier(session: Session, config: ServerConfig, audit_id: str) -> Au
     return build_dossier(
         events,
         audit_id,
-        LibraryTexts(),
+        PublishedTexts(session),
         photos=BlobPhotos(session, config),
         prior_findings=prior,
         capas=capa_facts(session, capa_ids),

@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from auditapp.central import auth, devices, enrollment, mail, trail
+from auditapp.central import auth, devices, enrollment, mail, metric_counts, trail
 from auditapp.central.database import Database, migrate
 from auditapp.central.devices import DeviceInfo
 from auditapp.central.enrollment import IssuedCode
@@ -29,6 +29,7 @@ __all__ = [
     "issue_enrollment_code",
     "list_devices",
     "open_database",
+    "rebuild_metrics",
     "revoke_device",
     "set_role",
     "verify_trail",
@@ -159,6 +160,12 @@ def revoke_device(database: Database, device_id: str, actor: str = trail.SYSTEM_
             devices.revoke(session, device_id, actor)
     except ApiError as exc:
         raise AdminError(exc.message) from exc
+
+
+def rebuild_metrics(database: Database) -> int:
+    """Recount the dashboard counters from the tables (ADR 0075); returns how many were wrong or missing."""
+    with database.transaction() as session:
+        return metric_counts.rebuild(session)
 
 
 def verify_trail(database: Database) -> trail.Verification:

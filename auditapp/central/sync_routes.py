@@ -5,7 +5,6 @@ or the signed request headers of sync.request_auth); there is no device bearer t
 JSON error with a stable code and leaves the database and the blob folder as they were.
 """
 
-import hashlib
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -28,7 +27,7 @@ from auditapp.central.sync_tables import SyncEnvelope
 from auditapp.central.tables import Device, StoredEvent, User
 from auditapp.config import ServerConfig, env
 from sync.batch import Record
-from sync.blob_receiver import BlobReceiver
+from sync.blob_receiver import BlobReceiver, sha256_hex
 from sync.blobs import MAX_CHUNK_SIZE, check_blob_id
 from sync.envelope import (
     DEFAULT_MAX_ENVELOPE_BYTES,
@@ -99,6 +98,11 @@ def _refusal(exc: SyncError | ApiError) -> JSONResponse:
 
 async def _body(request: Request, limit: int) -> bytes:
     """The request body, refused as too_large before more than `limit` bytes are read."""
+    return b"".join(await _body_parts(request, limit))
+
+
+async def _body_parts(request: Request, limit: int) -> list[bytes]:
+    """The request body as the parts it arrived in (not joined: a blob's parts are written as they are)."""
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
         raise TooLarge(f"request is {declared} bytes, over the limit of {limit}")
@@ -108,8 +112,9 @@ async def _body(request: Request, limit: int) -> bytes:
         size += len(part)
         if size > limit:
             raise TooLarge(f"request is over the limit of {limit} bytes")
-        parts.append(part)
-    return b"".join(parts)
+        if part:
+            parts.append(part)
+    return parts
 
 
 def _signed_path(request: Request) -> str:
@@ -329,7 +334,7 @@ def sync_router(config: ServerConfig, db: Database) -> APIRouter:
         """Write one chunk at its offset (a chunk already received changes nothing); with the
         X-Blob-Complete header, accept the blob in the same request once no chunk is missing."""
         try:
-            data = await _body(request, MAX_CHUNK_SIZE)
+            parts = await _body_parts(request, MAX_CHUNK_SIZE)
             total = _int_header(request, "X-Blob-Size")
             chunk_size = _int_header(request, "X-Chunk-Size")
         except SyncError as exc:
@@ -338,22 +343,23 @@ def sync_router(config: ServerConfig, db: Database) -> APIRouter:
 
         def work() -> dict[str, Any]:
             check_blob_id(blob_id)
-            digest = hashlib.sha256(data).hexdigest()  # once: for the signature and the blob's own check
+            # Hashed once, part by part off the event loop: for the signature and the blob's own check.
+            digest = sha256_hex(parts)
             try:
-                authenticate(request, data, digest)
+                authenticate(request, b"", digest)
             except BadSignature:
-                if not (complete and len(data) == total and digest != blob_id):
+                if not (complete and sum(map(len, parts)) == total and digest != blob_id):
                     raise
                 # Signed as the whole blob (its id as body hash) but the bytes differ: damaged on the way
                 # or on the device. Authenticate what was signed, then refuse the bytes.
-                authenticate(request, data, blob_id)
+                authenticate(request, b"", blob_id)
                 raise BlobHashMismatch(
                     f"blob {blob_id} does not hash to its id; nothing was kept, upload it again"
                 ) from None
             status = blobs.write_chunk(
                 blob_id,
                 index,
-                data,
+                parts,
                 total_size=total,
                 chunk_size=chunk_size,
                 complete=complete,

@@ -8,13 +8,14 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 from pydantic import BaseModel, Field
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from auditapp.central import auth, devices, mail
 from auditapp.central.auth import Role
 from auditapp.central.deps import Db, DeviceAdmin, Reader, UserAdmin
 from auditapp.central.devices import DeviceInfo
 from auditapp.central.errors import ApiError
-from auditapp.central.mail import EMAIL_PATTERN
+from auditapp.central.mail import EMAIL_PATTERN, UserEmail
 from auditapp.central.paging import Page, PageQuery, SortKey, keyset_page
 from auditapp.central.tables import Device, User
 
@@ -33,6 +34,9 @@ class UserOut(BaseModel):
     role: Role
     active: bool
     created_at: datetime
+    email_reminders: bool = Field(
+        description="whether reminders are also e-mailed; false: no address, reminders in the app only"
+    )
 
 
 class NewUser(BaseModel):
@@ -75,8 +79,20 @@ class DeviceOut(BaseModel):
     revoked_at: datetime | None
 
 
-def _user_out(user: User) -> UserOut:
-    return UserOut.model_validate(user, from_attributes=True)
+def _user_out(user: User, has_email: bool) -> UserOut:
+    return UserOut(
+        id=user.id,
+        username=user.username,
+        display_name=user.display_name,
+        role=Role(user.role),
+        active=user.active,
+        created_at=user.created_at,
+        email_reminders=has_email,
+    )
+
+
+def _user_out_of(session: Session, user: User) -> UserOut:
+    return _user_out(user, mail.email_of(session, user.id) is not None)
 
 
 def _device_out(info: DeviceInfo) -> DeviceOut:
@@ -91,19 +107,27 @@ def _user(session: Db, user_id: str) -> User:
 
 
 @router.get("/api/me")
-def me(caller: Reader) -> UserOut:
+def me(s: Db, caller: Reader) -> UserOut:
     """The signed-in user: name and role, for the app to show what it may offer."""
-    return _user_out(caller)
+    return _user_out_of(s, caller)
 
 
 @router.get("/api/users")
 def list_users(s: Db, _admin: UserAdmin, page: PageQuery, active: bool | None = None) -> Page[UserOut]:
-    """Every user, by username; `active` filters active or deactivated users."""
-    query = select(User)
+    """Every user, by username; `active` filters active or deactivated users. `email_reminders` false marks
+    users without an address, who see their reminders in the app only."""
+    query = select(User, UserEmail.user_id).outerjoin(UserEmail, UserEmail.user_id == User.id)
     if active is not None:
         query = query.where(User.active.is_(active))
     keys = [SortKey(User.username), SortKey(User.id)]
-    return keyset_page(s, query, keys, page, lambda u: (u.username, u.id), _user_out)
+    return keyset_page(
+        s,
+        query,
+        keys,
+        page,
+        lambda row: (row[0].username, row[0].id),
+        lambda row: _user_out(row[0], row[1] is not None),
+    )
 
 
 @router.post("/api/users", status_code=201)
@@ -112,7 +136,7 @@ def create_user(body: NewUser, s: Db, admin: UserAdmin) -> UserOut:
     user = auth.create_user(s, body.username, body.password, body.role, body.display_name, admin.username)
     if body.email:
         mail.change_email(s, user.id, body.email, admin.username)
-    return _user_out(user)
+    return _user_out(user, bool(body.email))
 
 
 @router.get("/api/users/{user_id}/email")
@@ -134,7 +158,7 @@ def change_role(user_id: IdPath, body: RoleChange, s: Db, admin: UserAdmin) -> U
     """Give a user another role (409 `last_admin` when it would leave no active administrator)."""
     user = _user(s, user_id)
     auth.set_role(s, user, body.role, admin.username)
-    return _user_out(user)
+    return _user_out_of(s, user)
 
 
 @router.post("/api/users/{user_id}/deactivate")
@@ -142,7 +166,7 @@ def deactivate(user_id: IdPath, s: Db, admin: UserAdmin) -> UserOut:
     """Switch a user off: they cannot sign in and their sessions end at once (kept for the record)."""
     user = _user(s, user_id)
     auth.deactivate(s, user, admin.username)
-    return _user_out(user)
+    return _user_out_of(s, user)
 
 
 @router.get("/api/devices")

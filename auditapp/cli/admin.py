@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from auditapp.cli import admin_checklists, admin_metrics
 from auditapp.cli.server import add_database_option
 from auditapp.config import ServerConfig
 
@@ -20,7 +21,7 @@ def register(sub: Any) -> None:
         "admin",
         help="administer the central store: users and devices",
         description="Administer the central store: set it up, create users and set roles, list and revoke "
-        "devices, verify the audit trail.",
+        "devices, publish checklists to the field devices, verify the audit trail, recount the dashboard.",
     )
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
 
@@ -112,6 +113,8 @@ def register(sub: Any) -> None:
         help="also require this head hash (printed earlier, kept elsewhere): catches a rewritten chain",
     )
     verify.set_defaults(handler=_verify_trail)
+    admin_checklists.register(actions, defaults, cli_actor)
+    admin_metrics.register(actions, defaults)
 
 
 def cli_actor() -> str:

@@ -13,7 +13,9 @@ import logging
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
+from auditapp.client import checklist_updates
 from auditapp.client.blob_queue import blob_queue_for
 from auditapp.domain.errors import AuditAppError, ValidationError
 from auditapp.domain.events import DomainEvent
@@ -248,6 +250,8 @@ class FieldSyncAgent(SyncAgent):
                 statuses[str(value["finding_id"])] = str(value["status"])
             elif value.get("kind") == TEAM_EVENTS:
                 merge_team_events(self.store, self.device_id, value)
+            elif value.get("kind") == checklist_updates.CHECKLIST_UPDATE:
+                self._keep_checklist(value)
             else:
                 # Hook for effectiveness tasks and prior findings (the CAPA work reads these lists).
                 others.setdefault(str(value.get("kind")), []).append(value)
@@ -255,6 +259,18 @@ class FieldSyncAgent(SyncAgent):
         for kind, values in others.items():
             key = PULLED_PREFIX + kind
             self.store.put(key, json.dumps(json.loads(self.store.get(key) or "[]") + values))
+
+    def _keep_checklist(self, record: dict[str, object]) -> None:
+        """Keep a published checklist that verifies; refuse (log and list) one that does not, and go on."""
+        at = datetime.now(UTC).isoformat(timespec="seconds")
+        try:
+            checklist_updates.receive(self.store, record, at)
+        except checklist_updates.ChecklistUpdateRefused as exc:
+            checklist_updates.refuse(self.store, record, str(exc), at)
+
+    def checklist_refusals(self) -> list[checklist_updates.Refusal]:
+        """Checklist updates from the central store that this device refused, oldest first."""
+        return checklist_updates.refusals(self.store)
 
     def finding_statuses(self) -> dict[str, str]:
         """Status of this device's findings on the central store, as last pulled (finding id -> status)."""

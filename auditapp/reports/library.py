@@ -23,14 +23,14 @@ def _checklist(checklist_id: str) -> checklists.Checklist:
 class LibraryTexts:
     """ChecklistTexts over the library shipped with the app (the central store and the command line)."""
 
-    def get(self, checklist_id: str) -> ChecklistInfo:
-        """Identity and item refs of a library checklist; NotFoundError when unknown."""
+    def get(self, checklist_id: str, content_hash: str | None = None) -> ChecklistInfo:
+        """Identity and item refs of a library checklist (its shipped version); NotFoundError when unknown."""
         checklist = _checklist(checklist_id)
         items = tuple(ChecklistItemRef(i.id, i.clause) for i in checklist.items)
         return ChecklistInfo(checklist.id, checklist.version, checklist.content_hash, checklist.title, items)
 
-    def items(self, checklist_id: str) -> list[ChecklistItemText]:
-        """Items with their texts, in checklist order."""
+    def items(self, checklist_id: str, content_hash: str | None = None) -> list[ChecklistItemText]:
+        """Items with their texts (of the shipped version), in checklist order."""
         checklist = _checklist(checklist_id)
         titles = {s.clause: s.title for s in checklist.sections}
         return [

@@ -59,10 +59,10 @@ class CaptureContext:
                 projector.add_all(events)
             return events
 
-    def checklist(self, checklist_id: str) -> ChecklistInfo:
-        """A checklist of the catalog; NotFoundError names the missing id."""
+    def checklist(self, checklist_id: str, content_hash: str | None = None) -> ChecklistInfo:
+        """A checklist of the catalog (the pinned version where held); NotFoundError names the missing id."""
         try:
-            return self.catalog.get(checklist_id)
+            return self.catalog.get(checklist_id, content_hash)
         except NotFoundError:
             raise
         except KeyError:
@@ -72,7 +72,11 @@ class CaptureContext:
         """Every item of the audit's checklists, in checklist order."""
         if state.plan is None:
             return []
-        return [item for ref in state.plan.criteria for item in self.checklist(ref.checklist_id).items]
+        return [
+            item
+            for ref in state.plan.criteria
+            for item in self.checklist(ref.checklist_id, ref.content_hash).items
+        ]
 
     def item(self, state: AuditState, item_id: str, clause: str | None = None) -> ChecklistItemRef:
         """The audit's item with this id; a wrong id or a clause that is not the item's is refused."""

@@ -73,7 +73,7 @@ class FieldAudits:
         out: list[ChecklistOutline] = []
         for ref in state.plan.criteria:
             try:
-                out.append(self._outlines.outline(ref.checklist_id))
+                out.append(self._outlines.outline(ref.checklist_id, ref.content_hash))
             except NotFoundError:
                 continue  # a checklist missing on this device contributes no items
         return out

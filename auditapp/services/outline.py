@@ -66,11 +66,12 @@ class ChecklistChoice:
 class ChecklistOutlines(Protocol):
     """The checklists of this device: identity for pinning, outline for the walkthrough, choices for plans."""
 
-    def get(self, checklist_id: str) -> ChecklistInfo:
-        """Identity and item refs; NotFoundError when unknown."""
+    def get(self, checklist_id: str, content_hash: str | None = None) -> ChecklistInfo:
+        """Identity and item refs (a pinned version where held, else the current one); NotFoundError when
+        unknown."""
 
-    def outline(self, checklist_id: str) -> ChecklistOutline:
-        """Sections and items of a checklist; NotFoundError when unknown."""
+    def outline(self, checklist_id: str, content_hash: str | None = None) -> ChecklistOutline:
+        """Sections and items of a checklist (a pinned version where held); NotFoundError when unknown."""
 
     def available(self) -> list[ChecklistChoice]:
         """Every checklist an audit can be planned against."""

@@ -178,7 +178,9 @@ def edit_plan_field(
     elif name == "auditees":
         value = parse_auditees(text)
     elif name == "criteria":
-        value = form.checklist_ids
+        # Checklists already in the plan keep the version they were pinned with; new ones get the current.
+        pinned = {ref.checklist_id: ref for ref in state.plan.criteria}
+        value = [pinned.get(checklist_id, checklist_id) for checklist_id in form.checklist_ids]
     else:
         value = text.strip()
     return edit_plan(ctx, audit_id, **{name: value})

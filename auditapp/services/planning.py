@@ -19,8 +19,9 @@ def pin_criteria(ctx: CaptureContext, criteria: Sequence[ChecklistRef | str]) ->
     pinned: list[ChecklistRef] = []
     for entry in criteria:
         checklist_id = entry if isinstance(entry, str) else entry.checklist_id
+        wanted = None if isinstance(entry, str) else entry.content_hash
         try:
-            info = ctx.checklist(checklist_id)
+            info = ctx.checklist(checklist_id, wanted)
         except NotFoundError:
             raise ValidationError(f"checklist {checklist_id!r} is not in the catalog", "criteria") from None
         if isinstance(entry, ChecklistRef) and entry.content_hash != info.content_hash:

@@ -72,8 +72,9 @@ class PhotoStore(Protocol):
 class ChecklistCatalog(Protocol):
     """The checklists this device knows (the adapter over the `checklists` package lives in bootstrap)."""
 
-    def get(self, checklist_id: str) -> ChecklistInfo:
-        """The checklist with this id; NotFoundError when the catalog has none."""
+    def get(self, checklist_id: str, content_hash: str | None = None) -> ChecklistInfo:
+        """The checklist with this id (the version with this content hash where the catalog holds it, else
+        the current one); NotFoundError when the catalog has none."""
 
 
 class ProcessedPhoto(Protocol):

@@ -36,7 +36,7 @@ def checklist_items(catalog: ChecklistCatalog, state: AuditState) -> list[Checkl
     items: list[ChecklistItemRef] = []
     for ref in state.plan.criteria:
         try:
-            items.extend(catalog.get(ref.checklist_id).items)
+            items.extend(catalog.get(ref.checklist_id, ref.content_hash).items)
         except (NotFoundError, KeyError):
             continue
     return items

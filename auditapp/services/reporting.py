@@ -120,8 +120,8 @@ def checklist_details(checklists: ChecklistTexts, state: AuditState) -> tuple[Ch
     out: list[ChecklistDetail] = []
     for ref in state.plan.criteria if state.plan else ():
         try:
-            info = checklists.get(ref.checklist_id)
-            items = tuple(checklists.items(ref.checklist_id))
+            info = checklists.get(ref.checklist_id, ref.content_hash)
+            items = tuple(checklists.items(ref.checklist_id, ref.content_hash))
             title = info.title
         except (NotFoundError, KeyError):
             items, title = (), ref.checklist_id

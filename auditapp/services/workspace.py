@@ -120,11 +120,11 @@ class ChecklistItemText:
 class ChecklistTexts(Protocol):
     """The checklists the workspace can audit against: identity and item refs, and the texts to show."""
 
-    def get(self, checklist_id: str) -> ChecklistInfo:
-        """Identity and items of a checklist; NotFoundError when it is unknown."""
+    def get(self, checklist_id: str, content_hash: str | None = None) -> ChecklistInfo:
+        """Identity and items of a checklist (a pinned version where held); NotFoundError when unknown."""
 
-    def items(self, checklist_id: str) -> list[ChecklistItemText]:
-        """Items of the checklist with their texts, in checklist order."""
+    def items(self, checklist_id: str, content_hash: str | None = None) -> list[ChecklistItemText]:
+        """Items of the checklist (a pinned version where held) with their texts, in checklist order."""
 
 
 class SyncAgent(Protocol):
@@ -334,7 +334,7 @@ class FieldWorkspace:
                 ),
             )
             for ref in state.plan.criteria
-            for text in self._checklists.items(ref.checklist_id)
+            for text in self._checklists.items(ref.checklist_id, ref.content_hash)
         )
         return WalkthroughView(audit_id, state.plan.title, state.plan.site, items)
 

@@ -239,37 +239,40 @@ def open_capa(
     return OpenedCapa(str(reply.json()["capa_id"]), finding_id, audit)
 
 
+WORK_STEPS: list[tuple[str, str, dict[str, Any]]] = [
+    ("PUT", "containment", {"containment": "Logs of the week reviewed", "correction": "Entries signed"}),
+    ("PUT", "root-cause", {"method": "five_whys", "result": "The SOP has no signature step"}),
+    (
+        "POST",
+        "actions",
+        {
+            "kind": "corrective",
+            "description": "Add a signature step to SOP-12",
+            "status": "implemented",
+            "evidence": "SOP-12 rev C released",
+            "document_id": "SOP-12",
+            "document_revision": "C",
+            "communication_record": "Training record TR-88",
+        },
+    ),
+    (
+        "PUT",
+        "verification",
+        {
+            "compliance_unaffected": True,
+            "safety_performance_unaffected": True,
+            "comment": "No validated step changes",
+        },
+    ),
+]
+"""Root cause, an implemented corrective action with document and training, and the 8.5.2 e verification."""
+
+
 def work_through(client: TestClient, capa_id: str, who: dict[str, str]) -> dict[str, Any]:
     """Record root cause, an implemented corrective action with document and training, and the 8.5.2 e
     verification; returns the CAPA as it then reads (stage effectiveness)."""
-    steps = [
-        ("PUT", "containment", {"containment": "Logs of the week reviewed", "correction": "Entries signed"}),
-        ("PUT", "root-cause", {"method": "five_whys", "result": "The SOP has no signature step"}),
-        (
-            "POST",
-            "actions",
-            {
-                "kind": "corrective",
-                "description": "Add a signature step to SOP-12",
-                "status": "implemented",
-                "evidence": "SOP-12 rev C released",
-                "document_id": "SOP-12",
-                "document_revision": "C",
-                "communication_record": "Training record TR-88",
-            },
-        ),
-        (
-            "PUT",
-            "verification",
-            {
-                "compliance_unaffected": True,
-                "safety_performance_unaffected": True,
-                "comment": "No validated step changes",
-            },
-        ),
-    ]
     reply = None
-    for method, path, body in steps:
+    for method, path, body in WORK_STEPS:
         reply = client.request(method, f"/api/capas/{capa_id}/{path}", json=body, headers=who)
         assert reply.status_code in (200, 201), reply.text
     assert reply is not None

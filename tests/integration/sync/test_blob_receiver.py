@@ -179,3 +179,21 @@ def test_the_last_chunk_completes_the_blob_only_when_nothing_is_missing(tmp_path
     assert done.state == "complete"
     with receiver.open_blob(blob.blob_id) as handle:
         assert handle.read() == blob.ciphertext
+
+
+@pytest.mark.req("SYN-205")
+@pytest.mark.parametrize("part_size", [1, 7, 4096])
+def test_a_blob_received_in_many_parts_is_stored_exactly_as_sent(tmp_path: Path, part_size: int) -> None:
+    # The store writes a blob in the parts it came off the connection in (no joined copy); however many
+    # parts there are (more than one writev call takes, empty ones too), the stored bytes are the blob.
+    blob = encrypt_blob(random.Random(part_size).randbytes(6000))
+    data, size = blob.ciphertext, len(blob.ciphertext)
+    parts = [data[i : i + part_size] for i in range(0, size, part_size)]
+    parts.insert(1, b"")
+    receiver = BlobReceiver(tmp_path)
+    stored = receiver.write_chunk(blob.blob_id, 0, parts, total_size=size, chunk_size=size, complete=True)
+    assert (stored.state, stored.size) == ("complete", size)
+    with receiver.open_blob(blob.blob_id) as handle:
+        assert handle.read() == data
+    with pytest.raises(BlobConflict):  # a different blob's bytes under this id are still refused
+        receiver.write_chunk(blob.blob_id, 0, [bytes(size)], total_size=size, chunk_size=size, complete=True)

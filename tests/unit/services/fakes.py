@@ -37,8 +37,8 @@ class FakeCatalog:
     def __init__(self, *checklists: ChecklistInfo) -> None:
         self.checklists = {c.checklist_id: c for c in checklists or (PRODUCTION, CAPA)}
 
-    def get(self, checklist_id: str) -> ChecklistInfo:
-        """The checklist, or NotFoundError."""
+    def get(self, checklist_id: str, content_hash: str | None = None) -> ChecklistInfo:
+        """The checklist (one version each), or NotFoundError."""
         try:
             return self.checklists[checklist_id]
         except KeyError:

@@ -73,12 +73,12 @@ HASHES = {"iso13485-production": "c" * 64, "iso13485-capa": "d" * 64}
 class FakeOutlines:
     """ChecklistOutlines over the two small outlines above (the same items as fakes.FakeCatalog)."""
 
-    def get(self, checklist_id: str) -> ChecklistInfo:
+    def get(self, checklist_id: str, content_hash: str | None = None) -> ChecklistInfo:
         outline = self.outline(checklist_id)
         items = tuple(ChecklistItemRef(i.item_id, i.clause) for i in outline.items)
         return ChecklistInfo(checklist_id, outline.version, HASHES[checklist_id], outline.title, items)
 
-    def outline(self, checklist_id: str) -> ChecklistOutline:
+    def outline(self, checklist_id: str, content_hash: str | None = None) -> ChecklistOutline:
         try:
             return OUTLINES[checklist_id]
         except KeyError:

@@ -77,7 +77,7 @@ class FakeStores:
 class FakeTexts(FakeCatalog):
     """ChecklistTexts with no item texts."""
 
-    def items(self, checklist_id: str) -> list[ChecklistItemText]:
+    def items(self, checklist_id: str, content_hash: str | None = None) -> list[ChecklistItemText]:
         return []
 
 

@@ -168,3 +168,17 @@ def test_requests_carry_a_device_signature_the_store_can_verify() -> None:
         device_lookup=lambda _: DeviceRecord("active", keys.public.signing),
     )
     assert device == "tablet-1"
+
+
+def test_proxy_settings_of_the_environment_are_read_once_and_still_honoured(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name in ("http_proxy", "all_proxy", "ALL_PROXY", "NO_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HTTP_PROXY", "http://proxy.example:3128")
+    monkeypatch.delenv("no_proxy", raising=False)
+    through_proxy = HttpTransport("http://store.example")
+    assert through_proxy.session.proxies.get("http") == "http://proxy.example:3128"
+    assert through_proxy.session.trust_env is False  # not scanned again on every request
+    monkeypatch.setenv("NO_PROXY", "store.example")
+    assert "http" not in HttpTransport("http://store.example").session.proxies
