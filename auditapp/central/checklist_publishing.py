@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import tempfile
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -84,7 +84,11 @@ def read_upload(file_name: str, data: bytes, format: str | None = None) -> check
         try:
             return checklists.import_file(path, format)
         except checklists.ChecklistError as exc:
-            raise invalid(f"the checklist cannot be published: {exc}") from None
+            # Named by the uploaded file, never by the store's temporary folder.
+            where = checklists.ChecklistError(
+                replace(p, source=name) if p.source == str(path) else p for p in exc.problems
+            )
+            raise invalid(f"the checklist cannot be published: {where}") from None
 
 
 def document_of(checklist: checklists.Checklist) -> str:

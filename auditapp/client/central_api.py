@@ -6,6 +6,7 @@ message, a 401 on anything but the sign-in itself is `SessionExpired`, a 403 is 
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Mapping
 from typing import Any
@@ -267,6 +268,16 @@ class CentralApi:
     def issue_code(self, username: str) -> Json:
         """A one-time enrollment code for a user's device."""
         return dict(self._call("POST", "/api/enrollment-codes", {"username": username}))
+
+    # ------------------------------------------------------------------ checklists
+    def published_checklists(self) -> list[Json]:
+        """Every checklist version published to the field devices, the newest first."""
+        return [dict(item) for item in self._call("GET", "/api/checklists/published")]
+
+    def publish_checklist(self, file_name: str, data: bytes) -> Json:
+        """Publish a checklist file to every field device (`new` is false when it was published before)."""
+        body = {"file_name": file_name, "content_base64": base64.b64encode(data).decode("ascii")}
+        return dict(self._call("POST", "/api/checklists/published", body))
 
     # ------------------------------------------------------------------ photos
     def photo(self, sha256: str, thumbnail: bool = False) -> bytes:

@@ -6,7 +6,7 @@ refusals, and never stops the pull (ADR 0055). Kept versions live in the workspa
 
     checklists.received            JSON list of the versions held, in the order they arrived
     checklists.document.<hash>     the version's YAML document
-    checklists.refused             JSON list of the last refusals (when, why, what)
+    checklists.refused             JSON list of the last refusals (when, why, what, made good since)
 
 A version is never changed or removed: audits planned with it keep finding it by its content hash.
 """
@@ -18,7 +18,7 @@ import logging
 import re
 import threading
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 import checklists
@@ -64,6 +64,8 @@ class Refusal:
     reason: str
     checklist_id: str
     content_hash: str
+    settled: bool = False
+    """A version of the same checklist that verifies was kept after this refusal."""
 
 
 _parsed: dict[str, checklists.Checklist] = {}
@@ -133,6 +135,7 @@ def receive(settings: Settings, record: Mapping[str, Any], received_at: str) -> 
     settings.put(INDEX, json.dumps([asdict(e) for e in [*held, entry]], sort_keys=True))
     with _parsed_lock:
         _parsed[entry.content_hash] = checklist
+    _settle(settings, entry.checklist_id)
     return entry
 
 
@@ -188,3 +191,16 @@ def refusals(settings: Settings) -> list[Refusal]:
         return [Refusal(**row) for row in json.loads(settings.get(REFUSED) or "[]")]
     except (ValueError, TypeError):
         return []
+
+
+def outstanding_refusals(settings: Settings) -> list[Refusal]:
+    """Refusals no later update made good, oldest first: what the sync panel shows (ADR 0055)."""
+    return [r for r in refusals(settings) if not r.settled]
+
+
+def _settle(settings: Settings, checklist_id: str) -> None:
+    """Mark the refusals of a checklist (and those naming none) as made good by a version just kept."""
+    rows = refusals(settings)
+    if any(not r.settled and r.checklist_id in ("", checklist_id) for r in rows):
+        settled = [replace(r, settled=True) if r.checklist_id in ("", checklist_id) else r for r in rows]
+        settings.put(REFUSED, json.dumps([asdict(r) for r in settled], sort_keys=True))

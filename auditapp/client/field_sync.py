@@ -346,6 +346,12 @@ class FieldSyncAgent(SyncAgent):
             sending=progress.state == "syncing",
             sent_events=progress.events_sent,
             sent_bytes=progress.bytes_sent,
+            refused_checklists=self._refused_checklists(),
+        )
+
+    def _refused_checklists(self) -> tuple[tuple[str, str, str], ...]:
+        return tuple(
+            (r.at, r.checklist_id, r.reason) for r in checklist_updates.outstanding_refusals(self.store)
         )
 
 

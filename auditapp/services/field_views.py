@@ -66,6 +66,9 @@ class SyncView:
     sent_events: int = 0
     sent_bytes: int = 0
     """What the running (or last) round has sent so far: progress while sending."""
+    refused_checklists: tuple[tuple[str, str, str], ...] = ()
+    """Checklist updates from the store this device refused and that no later version made good:
+    (when, checklist id, why), oldest first."""
 
     @property
     def waiting(self) -> str:

@@ -29,6 +29,8 @@ class SyncPanel:
     bytes_waiting: int
     progress: float | None = None
     """Share sent by the running round (0..1), None when unknown (the bar then just moves)."""
+    notice: str | None = None
+    """Something received from the store that this device refused, and what to do about it."""
 
     @property
     def summary(self) -> str:
@@ -36,6 +38,8 @@ class SyncPanel:
         parts = [self.connection, self.waiting, self.last_sync]
         if self.problem:
             parts.append(self.problem)
+        if self.notice:
+            parts.append(self.notice.rstrip("."))
         return ". ".join(parts) + "."
 
 
@@ -77,6 +81,19 @@ def _waiting(events: int, byte_count: int) -> str:
     return f"{changes} waiting to be sent"
 
 
+def refusal_notice(refused: tuple[tuple[str, str, str], ...], now: dt.datetime) -> str | None:
+    """The latest checklist update this device refused, in words (None when none waits for attention)."""
+    if not refused:
+        return None
+    at, checklist_id, why = refused[-1]
+    what = f"checklist {checklist_id}" if checklist_id else "a checklist"
+    more = f" ({len(refused)} checklist updates refused in all)" if len(refused) > 1 else ""
+    return (
+        f"An update of {what} from the central store was refused {when(at, now)}: {why}{more}. "
+        "Audits on this tablet are not affected; tell your quality manager."
+    )
+
+
 def sync_panel(view: SyncView, *, sending: bool = False, now: dt.datetime | None = None) -> SyncPanel:
     """The panel for a sync state; `sending` is True while a sync the user started is running."""
     now = now or dt.datetime.now().astimezone()
@@ -113,5 +130,14 @@ def sync_panel(view: SyncView, *, sending: bool = False, now: dt.datetime | None
         )
         progress = done / (done + left) if done else None
     return SyncPanel(
-        tone, connection, waiting, last, view.last_error, sending, view.waiting_events, byte_count, progress
+        tone,
+        connection,
+        waiting,
+        last,
+        view.last_error,
+        sending,
+        view.waiting_events,
+        byte_count,
+        progress,
+        refusal_notice(view.refused_checklists, now),
     )

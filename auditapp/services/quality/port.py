@@ -129,6 +129,12 @@ class QualityApi(Protocol):
     def issue_code(self, username: str) -> Json:
         """A one-time enrollment code for a user's device."""
 
+    def published_checklists(self) -> list[Json]:
+        """Every checklist version published to the field devices, the newest first."""
+
+    def publish_checklist(self, file_name: str, data: bytes) -> Json:
+        """Publish a checklist file (YAML, XLSX, CSV or CISO) to every field device."""
+
     def photo(self, sha256: str, thumbnail: bool = False) -> bytes:
         """A photo (or its thumbnail) as image bytes."""
 

@@ -30,6 +30,7 @@ class Abilities:
     issue_codes: bool = False
     manage_devices: bool = False
     manage_users: bool = False
+    publish_checklists: bool = False
 
     @property
     def read_only(self) -> bool:
@@ -42,6 +43,7 @@ class Abilities:
             or self.issue_codes
             or self.manage_devices
             or self.manage_users
+            or self.publish_checklists
         )
 
     @property
@@ -53,9 +55,19 @@ class Abilities:
 def abilities(role: str) -> Abilities:
     """The abilities of a role; an unknown role may only read."""
     if role == "admin":
-        return Abilities(role, issue_codes=True, manage_devices=True, manage_users=True)
+        return Abilities(
+            role, issue_codes=True, manage_devices=True, manage_users=True, publish_checklists=True
+        )
     if role == "quality_manager":
-        return Abilities(role, triage=True, manage_capas=True, work_capas=True, sign=True, issue_codes=True)
+        return Abilities(
+            role,
+            triage=True,
+            manage_capas=True,
+            work_capas=True,
+            sign=True,
+            issue_codes=True,
+            publish_checklists=True,
+        )
     if role == "capa_owner":
         return Abilities(role, work_capas=True)
     return Abilities(role)

@@ -39,6 +39,7 @@ class SyncPanelView:
         self._waiting = ft.Text("", size=16)
         self._last = ft.Text("", size=14)
         self._problem = ft.Text("", size=14, color=ft.Colors.RED_700, visible=False)
+        self._notice = ft.Text("", size=14, color=ft.Colors.AMBER_900, visible=False)
         self._button = ft.FilledTonalButton(
             "Sync now", icon=ft.Icons.SYNC, on_click=self._clicked, height=TOUCH
         )
@@ -47,6 +48,7 @@ class SyncPanelView:
                 ft.Row([self._connection, named("sync-status", self._waiting)], wrap=True, spacing=12),
                 named("sync-last", self._last),
                 named("sync-problem", self._problem),
+                named("sync-notice", self._notice),
             ],
             spacing=2,
             expand=True,
@@ -96,6 +98,8 @@ class SyncPanelView:
         self._last.value = panel.last_sync
         self._problem.value = panel.problem or ""
         self._problem.visible = bool(panel.problem)
+        self._notice.value = panel.notice or ""
+        self._notice.visible = bool(panel.notice)
         self._progress.visible = panel.sending
         start = self._sending_from
         if panel.progress is None and panel.sending and start:

@@ -13,6 +13,7 @@ from auditapp.client.reports_api import ReportsApi
 from auditapp.services.quality.session import QualitySession
 from auditapp.ui.quality.capa_board import BoardScreen
 from auditapp.ui.quality.capa_detail import CapaScreen
+from auditapp.ui.quality.checklists import ChecklistsScreen
 from auditapp.ui.quality.context import Ctx, Screen
 from auditapp.ui.quality.dashboard import DashboardScreen
 from auditapp.ui.quality.devices import DevicesScreen
@@ -33,6 +34,7 @@ SCREENS: dict[str, type[Screen]] = {
     "capa": CapaScreen,
     "dashboard": DashboardScreen,
     "readiness": ReadinessScreen,
+    "checklists": ChecklistsScreen,
     "effectiveness": EffectivenessScreen,
     "devices": DevicesScreen,
     "users": UsersScreen,

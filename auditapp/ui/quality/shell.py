@@ -16,6 +16,7 @@ NAV: tuple[tuple[str, str, ft.IconData], ...] = (
     ("effectiveness", "Effectiveness", ft.Icons.EVENT_AVAILABLE),
     ("dashboard", "Dashboard", ft.Icons.INSERT_CHART),
     ("readiness", "Readiness", ft.Icons.TRAFFIC),
+    ("checklists", "Checklists", ft.Icons.CHECKLIST),
     ("devices", "Devices", ft.Icons.TABLET_ANDROID),
     ("users", "Users", ft.Icons.PEOPLE),
 )
@@ -23,7 +24,7 @@ NAV: tuple[tuple[str, str, ft.IconData], ...] = (
 
 def destinations(can: Abilities) -> list[str]:
     """The screens a role reaches from the navigation."""
-    names = ["inbox", "board", "effectiveness", "dashboard", "readiness"]
+    names = ["inbox", "board", "effectiveness", "dashboard", "readiness", "checklists"]
     if can.issue_codes or can.manage_devices:
         names.append("devices")
     if can.manage_users:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from sqlalchemy import update
@@ -10,7 +11,7 @@ from sqlalchemy import update
 from auditapp.central.database import Database
 from auditapp.central.tables import ApiToken
 from auditapp.client.central_api import CentralApi
-from auditapp.services.quality import capa_views, capa_work, trail_view
+from auditapp.services.quality import capa_views, capa_work, checklists, trail_view
 from auditapp.services.quality.errors import CentralApiError, ClosureRefused, Forbidden, SessionExpired
 from auditapp.services.quality.port import QualityApi
 from auditapp.services.quality.session import Done, Failed, NeedsSignIn, QualitySession
@@ -116,3 +117,54 @@ def test_closure_is_refused_with_the_missing_gates_and_the_trail_shows_each_chan
     assert trail_view.load_trail(viewer, "capa", "no-such-capa") == []
     api.close()
     viewer.close()
+
+
+CHECKLISTS = Path(__file__).resolve().parents[2] / "fixtures" / "checklists"
+
+
+@pytest.mark.req("QAP-070")
+@pytest.mark.req("SYN-213")
+def test_a_quality_manager_publishes_a_checklist_file_and_a_broken_one_is_refused_by_line(
+    central: Running,
+) -> None:
+    _users(central)
+    session = QualitySession(CentralApi, MemoryPrefs(), central.url)
+    assert isinstance(session.sign_in(central.url, "quinn", PASSWORD), Done)
+    small = (CHECKLISTS / "small.yaml").read_bytes()
+
+    first = session.attempt(lambda api: checklists.publish(api, "/home/quinn/small.yaml", small))
+    assert isinstance(first, Done)
+    assert (first.value.checklist_id, first.value.version, first.value.new) == ("supplier-walk", "2.1", True)
+    assert first.value.outcome.endswith("every field device receives it with its next sync.")
+    # The same content again, from the Excel file: nothing new is published.
+    workbook = (CHECKLISTS / "small.xlsx").read_bytes()
+    again = session.attempt(lambda api: checklists.publish(api, "small.xlsx", workbook))
+    assert isinstance(again, Done)
+    assert not again.value.new
+    assert "was already published on" in again.value.outcome
+    assert "by quinn" in again.value.outcome
+
+    broken = session.attempt(
+        lambda api: checklists.publish(api, "broken.yaml", (CHECKLISTS / "broken.yaml").read_bytes())
+    )
+    assert isinstance(broken, Failed)
+    assert "broken.yaml:7:5: unknown key 'colour'" in broken.message, broken.message
+    assert "/tmp" not in broken.message
+    not_a_checklist = session.attempt(lambda api: checklists.publish(api, "minutes.docx", b"PK\x03\x04"))
+    assert isinstance(not_a_checklist, Failed)
+    assert not_a_checklist.message.startswith("Checklist file: minutes.docx is not a checklist file")
+
+    listed = session.attempt(checklists.load_published)
+    assert isinstance(listed, Done)
+    assert [(r.checklist_id, r.source_name, r.published_by, r.items > 0) for r in listed.value] == [
+        ("supplier-walk", "small.yaml", "quinn", True)
+    ]
+
+    viewer = QualitySession(CentralApi, MemoryPrefs(), central.url)
+    assert isinstance(viewer.sign_in(central.url, "vera", PASSWORD), Done)
+    refused = viewer.attempt(lambda api: checklists.publish(api, "small.yaml", small))
+    assert isinstance(refused, Failed)
+    assert "viewer" in refused.message
+    seen = viewer.attempt(checklists.load_published)
+    assert isinstance(seen, Done)
+    assert len(seen.value) == 1

@@ -26,6 +26,7 @@ from auditapp.services.field_audits import FieldAudits
 from auditapp.services.plan_form import PlanForm
 from auditapp.services.queries import audit_state
 from auditapp.services.reporting import checklist_details
+from auditapp.services.sync_panel import sync_panel
 from tests.integration.sync_e2e.devices import issue_code, login
 from tests.integration.sync_e2e.test_field_agent import Field
 from tests.support.processes import Running, run_cli
@@ -262,6 +263,7 @@ def test_quality_managers_publish_over_the_api_and_bad_files_are_refused_by_name
 
 
 @pytest.mark.req("SYN-214")
+@pytest.mark.req("SYN-216")
 def test_a_malformed_or_unverifiable_update_is_refused_and_sync_goes_on(
     central: Running, field: Field, database_url: str
 ) -> None:
@@ -309,3 +311,9 @@ def test_a_malformed_or_unverifiable_update_is_refused_and_sync_goes_on(
     assert (
         json.loads(field.ws.store().get("checklists.refused") or "[]")[0]["content_hash"] == good.content_hash
     )
+    # The panel names what still needs attention: the genuine version that came after made good the bad
+    # copies of supplier-walk, nothing made good the record that was not what it announced.
+    notice = sync_panel(field.ws.sync_view()).notice
+    assert notice is not None
+    assert notice.startswith("An update of checklist other-id from the central store was refused ")
+    assert notice.endswith("tell your quality manager.")

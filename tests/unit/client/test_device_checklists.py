@@ -92,6 +92,28 @@ def test_a_refused_update_changes_nothing_and_is_listed() -> None:
     assert [r.content_hash for r in checklist_updates.refusals(settings)] == [SHIPPED.content_hash]
 
 
+@pytest.mark.req("SYN-216")
+def test_a_refusal_waits_for_attention_until_a_good_version_of_that_checklist_is_kept() -> None:
+    settings = Settings()
+    good, other = _revision("2026.3", "Are the"), _revision("2026.4", "Is the")
+    tampered = {**_record(good, 1), "content_hash": SHIPPED.content_hash}
+    checklist_updates.refuse(settings, tampered, "the document does not match its content hash", "t1")
+    checklist_updates.refuse(settings, {"checklist_id": "supplier-walk"}, "the document does not load", "t2")
+    assert [r.checklist_id for r in checklist_updates.outstanding_refusals(settings)] == [
+        "fda-qmsr",
+        "supplier-walk",
+    ]
+    assert checklist_updates.receive(settings, _record(good, 2), "t3") is not None
+    assert [r.checklist_id for r in checklist_updates.outstanding_refusals(settings)] == ["supplier-walk"]
+    # The log keeps both refusals; a version held already settles nothing.
+    assert [r.settled for r in checklist_updates.refusals(settings)] == [True, False]
+    checklist_updates.refuse(settings, tampered, "the document does not match its content hash", "t4")
+    assert checklist_updates.receive(settings, _record(good, 2), "t5") is None
+    assert len(checklist_updates.outstanding_refusals(settings)) == 2
+    assert checklist_updates.receive(settings, _record(other, 3), "t6") is not None
+    assert [r.checklist_id for r in checklist_updates.outstanding_refusals(settings)] == ["supplier-walk"]
+
+
 @pytest.mark.req("SYN-213")
 def test_a_checklist_record_always_fits_one_pull_page() -> None:
     assert MAX_RECORD_BYTES <= PULL_PAGE_BYTES // 2

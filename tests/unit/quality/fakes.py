@@ -218,6 +218,25 @@ class FakeApi:
         self._gate("issue_code", username)
         return {"code": "ABCDE-FGHJK", "username": username, "expires_at": "2026-01-01T00:15:00+00:00"}
 
+    def published_checklists(self) -> list[Json]:
+        self._gate("published_checklists")
+        return []
+
+    def publish_checklist(self, file_name: str, data: bytes) -> Json:
+        self._gate("publish_checklist", (file_name, len(data)))
+        return {
+            "number": 1,
+            "checklist_id": "supplier-walk",
+            "version": "2.1",
+            "title": "Supplier and production walk",
+            "content_hash": "a" * 64,
+            "items": 4,
+            "source_name": file_name,
+            "published_at": "2026-11-25T09:00:00+00:00",
+            "published_by": "quinn",
+            "new": True,
+        }
+
     def photo(self, sha256: str, thumbnail: bool = False) -> bytes:
         self._gate("photo", (sha256, thumbnail))
         return b"\x89PNG fake"

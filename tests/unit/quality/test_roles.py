@@ -15,6 +15,7 @@ ABILITY_OF_ACTION = {
     Action.ISSUE_ENROLLMENT: "issue_codes",
     Action.MANAGE_DEVICES: "manage_devices",
     Action.MANAGE_USERS: "manage_users",
+    Action.PUBLISH_CHECKLISTS: "publish_checklists",
 }
 
 

@@ -73,3 +73,22 @@ def test_sizes_and_times_read_naturally() -> None:
     ]
     assert when("2026-02-27T09:30:00Z", NOW) == "27 Feb 2026 09:30"
     assert when("not a time", NOW) == "not a time"
+
+
+@pytest.mark.req("SYN-216")
+def test_a_refused_checklist_update_is_named_with_what_to_do_until_it_is_made_good() -> None:
+    one = (("2026-03-02T14:03:00+00:00", "supplier-walk", "the document does not match its content hash"),)
+    panel = sync_panel(
+        SyncView(True, True, 0, "2026-03-02T14:03:00+00:00", None, refused_checklists=one), now=NOW
+    )
+    assert panel.tone == "synced"  # sync itself works: the panel does not turn red for it
+    assert panel.notice == (
+        "An update of checklist supplier-walk from the central store was refused today 14:03: the document "
+        "does not match its content hash. Audits on this tablet are not affected; tell your quality manager."
+    )
+    assert "tell your quality manager" in panel.summary
+    two = (("2026-03-01T09:00:00+00:00", "", "the update's format 'pdf' is not one this app reads"), *one)
+    assert "(2 checklist updates refused in all)" in (
+        sync_panel(SyncView(True, True, 0, None, None, refused_checklists=two), now=NOW).notice or ""
+    )
+    assert sync_panel(SyncView(True, True, 0, None, None), now=NOW).notice is None
