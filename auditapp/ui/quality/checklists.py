@@ -31,9 +31,9 @@ class ChecklistsScreen(Screen):
                     [
                         muted(
                             "Choose a checklist file (the YAML format, or an import from Excel, CSV or CISO "
-                            f"Assistant: {kinds}). It is checked as auditapp checklist validate checks files; every "
-                            "field device receives it with its next sync and offers it for new audits. "
-                            "Audits planned before keep the version they were planned with."
+                            f"Assistant: {kinds}). It is checked as auditapp checklist validate checks "
+                            "files; every field device receives it with its next sync and offers it for new "
+                            "audits. Audits planned before keep the version they were planned with."
                         ),
                         named(
                             "publish-checklist",

@@ -15,7 +15,11 @@ from tests.unit.quality.fakes import FakeStore
     [
         ("minutes.docx", b"PK", "Checklist file: minutes.docx is not a checklist file: choose a .yaml"),
         ("C:\\Users\\q\\empty.yaml", b"", "Checklist file: empty.yaml is empty"),
-        ("huge.xlsx", b"x" * (checklists.MAX_FILE_BYTES + 1), "Checklist file: huge.xlsx is 8 MiB; the store"),
+        (
+            "huge.xlsx",
+            b"x" * (checklists.MAX_FILE_BYTES + 1),
+            "Checklist file: huge.xlsx is 8 MiB; the store",
+        ),
     ],
 )
 def test_a_file_the_store_cannot_read_is_refused_by_name_and_nothing_is_sent(
