@@ -22,15 +22,16 @@ CHROMIUM_ARGS = [
 TABLET_PORTRAIT = {"width": 800, "height": 1280}
 
 
-BROWSER_RERUNS = 1
-"""A browser test that fails is run once more before it counts as failed (ADR 0110)."""
+BROWSER_RERUNS = int(os.environ.get("AUDITAPP_BROWSER_RERUNS", "1"))
+"""A browser test that fails is run once more before it counts as failed (ADR 0110); 0 to see each
+failure while working on a test."""
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Give every browser test one more run: a click or keystroke can land on a frame Flutter is replacing
     when the machine is loaded. A test that fails twice fails, and `-ra` lists every rerun."""
     for item in items:
-        if item.get_closest_marker("browser") is not None:
+        if BROWSER_RERUNS and item.get_closest_marker("browser") is not None:
             item.add_marker(pytest.mark.flaky(reruns=BROWSER_RERUNS, reruns_delay=2))
 
 
