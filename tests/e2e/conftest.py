@@ -72,6 +72,15 @@ def _close_pages(request: pytest.FixtureRequest) -> Iterator[None]:
             page.close()
 
 
+@pytest.fixture
+def running(tmp_path: Path) -> Iterator[tuple[object, object]]:
+    """A central store on SQLite with a user per role, and the quality app pointed at it."""
+    from tests.e2e.quality_browser import central_store, quality_app
+
+    with central_store(tmp_path) as server, quality_app(server, tmp_path) as app:
+        yield server, app
+
+
 def open_flet(context: object, url: str) -> object:
     """Open a Flet page, wait for its first frame and switch on its accessibility tree."""
     page = context.new_page()  # type: ignore[attr-defined]

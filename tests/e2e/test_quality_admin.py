@@ -4,25 +4,16 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 import requests
 
 from sync.keys import DeviceKeys
 from tests.e2e.conftest import enter_text
-from tests.e2e.quality_browser import PASSWORD, central_store, nav, quality_app, sign_in, snap
+from tests.e2e.quality_browser import PASSWORD, nav, sign_in, snap
 from tests.support.processes import Running
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-
-@pytest.fixture
-def running(tmp_path: Path) -> Iterator[tuple[Running, Running]]:
-    """The store and the quality app."""
-    with central_store(tmp_path) as server, quality_app(server, tmp_path) as app:
-        yield server, app
 
 
 def _token(server: Running, username: str, password: str = PASSWORD) -> dict[str, str]:

@@ -4,25 +4,17 @@ is listed, and a viewer sees the list without the publish button."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import requests
 
-from tests.e2e.quality_browser import central_store, nav, quality_app, shows, sign_in, snap
+from tests.e2e.quality_browser import PASSWORD, nav, shows, sign_in, snap
 from tests.support.processes import Running
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 CHECKLISTS = Path(__file__).resolve().parents[1] / "fixtures" / "checklists"
-
-
-@pytest.fixture
-def running(tmp_path: Path) -> Iterator[tuple[Running, Running]]:
-    """The store and the quality app."""
-    with central_store(tmp_path) as server, quality_app(server, tmp_path) as app:
-        yield server, app
 
 
 def _choose_file(page: object, path: Path) -> None:
@@ -56,7 +48,7 @@ def test_a_quality_manager_publishes_a_checklist_file_and_a_viewer_sees_it_liste
     )
     snap(page, "quality-checklists")
     published = requests.post(
-        f"{server.url}/api/auth/login", json={"username": "quinn", "password": "quality-pass-1"}, timeout=10
+        f"{server.url}/api/auth/login", json={"username": "quinn", "password": PASSWORD}, timeout=10
     ).json()["token"]
     listing = requests.get(
         f"{server.url}/api/checklists/published", headers={"Authorization": f"Bearer {published}"}, timeout=10

@@ -49,7 +49,6 @@ class ChecklistsScreen(Screen):
             )
         parts.append(section("Published versions", [self.table], "published"))
         self.control = ft.Column(parts, scroll=ft.ScrollMode.AUTO, expand=True, spacing=12)
-        self._picker: ft.FilePicker | None = None
 
     async def load(self) -> None:
         """The published versions, the newest first."""
@@ -86,15 +85,9 @@ class ChecklistsScreen(Screen):
             )
         ]
 
-    def _file_picker(self) -> ft.FilePicker:
-        if self._picker is None:
-            self._picker = ft.FilePicker()
-            self.ctx.page.services.append(self._picker)
-        return self._picker
-
     @refreshes
     async def _publish(self, _: object) -> None:
-        files = await self._file_picker().pick_files(
+        files = await self.ctx.file_picker().pick_files(
             dialog_title="Choose a checklist file",
             allowed_extensions=list(checklists.FILE_TYPES),
             with_data=True,

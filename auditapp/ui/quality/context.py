@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import flet as ft
@@ -22,6 +22,14 @@ class Ctx:
     runner: Runner
     go: Callable[..., Awaitable[None]]
     """Open a screen by name with its arguments, e.g. `await ctx.go("capa", capa_id=...)`."""
+    _picker: ft.FilePicker | None = field(default=None, init=False)
+
+    def file_picker(self) -> ft.FilePicker:
+        """The session's one file picker (a page service, added the first time a screen needs it)."""
+        if self._picker is None:
+            self._picker = ft.FilePicker()
+            self.page.services.append(self._picker)
+        return self._picker
 
     @property
     def can(self) -> Abilities:
