@@ -26,11 +26,11 @@ from pathlib import Path
 from typing import BinaryIO
 
 from sync.blobs import BlobStatus, check_blob_id, check_chunk_size, chunk_range
+from sync.durable_write import write_new_file_durably
 from sync.errors import BadChunk, BlobConflict, BlobHashMismatch, BlobIncomplete, BlobNotFound
 
 DEFAULT_MAX_BLOB_BYTES = 1024 * 1024 * 1024
 _READ_SIZE = 1024 * 1024
-_IOV_MAX = 1024
 
 
 def _fsync_dir(path: Path) -> None:
@@ -47,17 +47,6 @@ def sha256_hex(parts: Sequence[bytes]) -> str:
     for part in parts:
         digest.update(part)
     return digest.hexdigest()
-
-
-def _write_all(fd: int, parts: Sequence[bytes]) -> None:
-    """Write the parts in order with as few system calls as the kernel allows (writev, no joined copy)."""
-    views = [memoryview(part) for part in parts if part]
-    while views:
-        written = os.writev(fd, views[:_IOV_MAX])
-        while written and written >= len(views[0]):
-            written -= len(views.pop(0))
-        if written:
-            views[0] = views[0][written:]
 
 
 class BlobReceiver:
@@ -190,8 +179,7 @@ class BlobReceiver:
         temporary = self._partial / f"{blob_id}.{uuid.uuid4().hex}.whole"
         fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         try:
-            _write_all(fd, parts)
-            os.fdatasync(fd)  # data and size; the name is made durable by the directory fsync
+            write_new_file_durably(fd, parts)  # data and size; the name is made durable by the dir fsync
         finally:
             os.close(fd)
         try:

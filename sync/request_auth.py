@@ -7,6 +7,7 @@ X-Device-Id, X-Sync-Timestamp (unix seconds) and X-Sync-Signature, an Ed25519 si
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import time
@@ -53,6 +54,12 @@ def sign_request(
     return {DEVICE_HEADER: device_id, TIMESTAMP_HEADER: stamp, SIGNATURE_HEADER: b64encode(signature)}
 
 
+@functools.lru_cache(maxsize=1024)
+def _public_key(raw: bytes) -> Ed25519PublicKey:
+    """A device's parsed signing key (keys never change, so parsing once per key is enough)."""
+    return Ed25519PublicKey.from_public_bytes(raw)
+
+
 def _header(headers: Mapping[str, str], name: str) -> str:
     lowered = {key.lower(): value for key, value in headers.items()}
     value = lowered.get(name.lower())
@@ -88,7 +95,7 @@ def verify_request(
     if device is None:
         raise UnknownDevice(f"device {device_id} is not enrolled", details={"device_id": device_id})
     try:
-        Ed25519PublicKey.from_public_bytes(device.signing_public).verify(
+        _public_key(device.signing_public).verify(
             signature, _message(method, path, stamp, body_sha256 or hashlib.sha256(body).hexdigest())
         )
     except (InvalidSignature, ValueError) as exc:

@@ -14,7 +14,7 @@ from typing import Annotated, Any, TypeVar
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
@@ -127,12 +127,33 @@ def device_lookup(session: Session) -> DeviceLookup:
 
     def lookup(device_id: str) -> DeviceRecord | None:
         device = session.get(Device, device_id)
-        if device is None or not device.signing_public:
+        if device is None:
             return None
-        status: DeviceStatus = "active" if device.status == "active" else "revoked"
-        return DeviceRecord(status=status, signing_public=b64decode(device.signing_public, what="key"))
+        return _device_record(device.status, device.signing_public)
 
     return lookup
+
+
+_DEVICE_KEY = select(Device.status, Device.signing_public).where(Device.id == bindparam("device_id"))
+
+
+def request_device_lookup(db: Database) -> DeviceLookup:
+    """device_lookup for a signed request outside any transaction: one indexed read on a pooled
+    connection, read afresh on every request (so a revocation applies to the very next one)."""
+
+    def lookup(device_id: str) -> DeviceRecord | None:
+        with db.engine.connect() as connection:
+            row = connection.execute(_DEVICE_KEY, {"device_id": device_id}).first()
+        return None if row is None else _device_record(row.status, row.signing_public)
+
+    return lookup
+
+
+def _device_record(status: str, signing_public: str | None) -> DeviceRecord | None:
+    if not signing_public:
+        return None
+    state: DeviceStatus = "active" if status == "active" else "revoked"
+    return DeviceRecord(status=state, signing_public=b64decode(signing_public, what="key"))
 
 
 def _guard(session: Session, device_id: str, records: list[Record]) -> IngestGuard:
@@ -308,16 +329,17 @@ def sync_router(config: ServerConfig, db: Database) -> APIRouter:
         return Response(content=answer, media_type=ENVELOPE_TYPE)
 
     # ------------------------------------------------------------------ blobs
+    lookup_device = request_device_lookup(db)
+
     def authenticate(request: Request, body: bytes, body_sha256: str | None = None) -> str:
-        with db.transaction() as session:
-            return verify_request(
-                dict(request.headers),
-                method=request.method,
-                path=_signed_path(request),
-                body=body,
-                device_lookup=device_lookup(session),
-                body_sha256=body_sha256,
-            )
+        return verify_request(
+            dict(request.headers),
+            method=request.method,
+            path=_signed_path(request),
+            body=body,
+            device_lookup=lookup_device,
+            body_sha256=body_sha256,
+        )
 
     @router.get(f"{SYNC_PREFIX}/blobs/{{blob_id}}")
     async def blob_status(blob_id: str, request: Request) -> Any:

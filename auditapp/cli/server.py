@@ -42,12 +42,14 @@ def run(args: argparse.Namespace) -> int:
     """Migrate the schema, then serve until stopped."""
     import uvicorn
 
+    from auditapp.central.allocator import keep_freed_memory
     from auditapp.central.api import create_app
     from auditapp.central.service import open_database
 
     config = ServerConfig(
         database_url=args.database_url, blob_dir=args.blob_dir, host=args.host, port=args.port
     )
+    keep_freed_memory()  # photo bodies reuse mapped pages instead of faulting fresh ones in (ADR 0064)
     database = open_database(config.database_url)
     app = create_app(config, database)
     print(f"auditapp central store listening on http://{config.host}:{config.port}", flush=True)
