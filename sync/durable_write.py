@@ -19,8 +19,9 @@ from collections.abc import Sequence
 
 ALIGNMENT = 4096
 """O_DIRECT buffers, offsets and lengths are multiples of this (the largest logical block size in use)."""
-MAX_BUFFER = 16 * 1024 * 1024
-"""A thread keeps an aligned buffer up to this size for the next write; larger writes map their own."""
+MAX_BUFFER = 4 * 1024 * 1024
+"""A thread keeps an aligned buffer up to this size (a default 2 MiB chunk fits) for its next write;
+larger writes map their own and unmap it afterwards."""
 _IOV_MAX = 1024
 _O_DIRECT = getattr(os, "O_DIRECT", 0)
 _buffers = threading.local()
@@ -54,37 +55,41 @@ def _write_direct(fd: int, parts: Sequence[bytes], head: int) -> bool:
     refuses it before anything was written (the caller then writes through the page cache)."""
     buffer = _aligned_buffer(head)
     try:
-        view = memoryview(buffer)
-        position = 0
-        for part in parts:
-            if position == head:
-                break
-            take = min(len(part), head - position)
-            view[position : position + take] = memoryview(part)[:take]
-            position += take
-        flags = fcntl.fcntl(fd, fcntl.F_GETFL)
-        try:
-            fcntl.fcntl(fd, fcntl.F_SETFL, flags | _O_DIRECT)
-        except OSError as exc:
-            if exc.errno in (errno.EINVAL, errno.EOPNOTSUPP):
-                return False
-            raise
-        try:
-            written = 0
-            while written < head:
-                try:
-                    written += os.pwrite(fd, view[written:head], written)
-                except OSError as exc:
-                    if written == 0 and exc.errno in (errno.EINVAL, errno.EOPNOTSUPP):
-                        return False
-                    raise
-        finally:
-            fcntl.fcntl(fd, fcntl.F_SETFL, flags)
-            view.release()
+        with memoryview(buffer) as view:
+            _gather(view, parts, head)
+            flags = fcntl.fcntl(fd, fcntl.F_GETFL)
+            try:
+                fcntl.fcntl(fd, fcntl.F_SETFL, flags | _O_DIRECT)
+            except OSError as exc:
+                if exc.errno in (errno.EINVAL, errno.EOPNOTSUPP):
+                    return False
+                raise
+            try:
+                written = 0
+                while written < head:
+                    try:
+                        written += os.pwrite(fd, view[written:head], written)
+                    except OSError as exc:
+                        if written == 0 and exc.errno in (errno.EINVAL, errno.EOPNOTSUPP):
+                            return False
+                        raise
+            finally:
+                fcntl.fcntl(fd, fcntl.F_SETFL, flags)
         return True
     finally:
         if buffer is not getattr(_buffers, "buffer", None):
             buffer.close()
+
+
+def _gather(view: memoryview, parts: Sequence[bytes], head: int) -> None:
+    """Copy the parts' first `head` bytes into the aligned buffer."""
+    position = 0
+    for part in parts:
+        if position == head:
+            return
+        take = min(len(part), head - position)
+        view[position : position + take] = memoryview(part)[:take]
+        position += take
 
 
 def _aligned_buffer(size: int) -> mmap.mmap:

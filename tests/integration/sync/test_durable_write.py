@@ -13,9 +13,9 @@ import pytest
 from sync import durable_write
 from sync.blob_receiver import BlobReceiver
 from sync.blobs import encrypt_blob
-from sync.durable_write import ALIGNMENT, write_new_file_durably
+from sync.durable_write import ALIGNMENT, MAX_BUFFER, write_new_file_durably
 
-SIZES = [1, ALIGNMENT - 1, ALIGNMENT, ALIGNMENT + 1, 3 * ALIGNMENT, 1_500_000]
+SIZES = [1, ALIGNMENT - 1, ALIGNMENT, ALIGNMENT + 1, 3 * ALIGNMENT, 1_500_000, MAX_BUFFER + 5]
 
 
 def _parts(data: bytes, seed: int) -> list[bytes]:
