@@ -8,7 +8,7 @@ finding is opened, so no evidence table has to be kept in step with the events.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -93,7 +93,24 @@ def audit_state(session: Session, audit_id: str) -> tuple[AuditState, dict[str, 
 
 def finding_evidence(session: Session, finding: Finding) -> FindingEvidence:
     """The finding's evidence and its item's, with the samples its sampled records were drawn in."""
-    state, blob_ids = audit_state(session, finding.audit_id)
+    return _evidence_in(*audit_state(session, finding.audit_id), finding)
+
+
+def findings_photos(session: Session, findings: Sequence[Finding]) -> dict[str, list[PhotoOut]]:
+    """Each finding's own photos (those attached to it or cited by it), projecting each audit once."""
+    states: dict[str, tuple[AuditState, dict[str, str]]] = {}
+    photos: dict[str, list[PhotoOut]] = {}
+    for finding in findings:
+        if finding.audit_id not in states:
+            states[finding.audit_id] = audit_state(session, finding.audit_id)
+        evidence = _evidence_in(*states[finding.audit_id], finding)
+        photos[finding.id] = [
+            photo_out(e, evidence.blob_ids) for e in evidence.own if isinstance(e, PhotoRef)
+        ]
+    return photos
+
+
+def _evidence_in(state: AuditState, blob_ids: Mapping[str, str], finding: Finding) -> FindingEvidence:
     own = state.evidence_for_finding(finding.id)
     if not own:
         # The store's row keeps evidence ids that a raise cited; the projection cites the same ones.
@@ -112,25 +129,34 @@ def finding_evidence(session: Session, finding: Finding) -> FindingEvidence:
     return FindingEvidence(own, item, blob_ids)
 
 
+def _base(e: Evidence) -> dict[str, Any]:
+    target = Target(item_id=e.target.item_id, clause=e.target.clause, finding_id=e.target.finding_id)
+    return {"id": e.evidence_id, "target": target, "recorded": e.hlc}
+
+
+def photo_out(e: PhotoRef, blob_ids: Mapping[str, str]) -> PhotoOut:
+    """The API form of a photo reference."""
+    return PhotoOut(
+        **_base(e),
+        sha256=e.sha256,
+        thumbnail_sha256=e.thumbnail_sha256,
+        blob_id=blob_ids.get(e.evidence_id),
+        width=e.width,
+        height=e.height,
+        captured_at=e.captured_at,
+        caption=e.caption,
+    )
+
+
 def evidence_out(e: Evidence, blob_ids: Mapping[str, str]) -> EvidenceOut:
     """The API form of one piece of evidence."""
-    target = Target(item_id=e.target.item_id, clause=e.target.clause, finding_id=e.target.finding_id)
-    base: dict[str, Any] = {"id": e.evidence_id, "target": target, "recorded": e.hlc}
+    base = _base(e)
     if isinstance(e, Note):
         return NoteOut(**base, text=e.text)
     if isinstance(e, Interview):
         return InterviewOut(**base, person=e.person, role=e.role, question=e.question, answer=e.answer)
     if isinstance(e, PhotoRef):
-        return PhotoOut(
-            **base,
-            sha256=e.sha256,
-            thumbnail_sha256=e.thumbnail_sha256,
-            blob_id=blob_ids.get(e.evidence_id),
-            width=e.width,
-            height=e.height,
-            captured_at=e.captured_at,
-            caption=e.caption,
-        )
+        return photo_out(e, blob_ids)
     if isinstance(e, DocumentReviewed):
         return DocumentOut(**base, document_id=e.document_id, revision=e.revision, title=e.title)
     if isinstance(e, Sample):

@@ -272,3 +272,9 @@ class TriageReply(BaseModel):
 
     findings: list[FindingSummary]
     capa_id: str | None = None
+
+
+class FindingPhotos(BaseModel):
+    """The own photos of several findings at once (the inbox's thumbnails), by finding id."""
+
+    photos: dict[str, list[PhotoOut]]

@@ -13,12 +13,15 @@ from auditapp.central.auth import now
 from auditapp.central.capa_tables import CapaRow
 from auditapp.central.cursor_types import check_cursor
 from auditapp.central.deps import Db, Reader, Triager
-from auditapp.central.finding_detail import evidence_out, finding_evidence
+from auditapp.central.errors import ApiError
+from auditapp.central.finding_detail import evidence_out, finding_evidence, findings_photos
 from auditapp.central.finding_models import (
+    ID,
     BulkTriageRequest,
     CapaRef,
     ConflictValue,
     FindingDetail,
+    FindingPhotos,
     FindingSort,
     FindingStatus,
     FindingSummary,
@@ -26,7 +29,7 @@ from auditapp.central.finding_models import (
     TriageReply,
     TriageRequest,
 )
-from auditapp.central.paging import Page, PageQuery, SortKey, keyset_page
+from auditapp.central.paging import MAX_LIMIT, Page, PageQuery, SortKey, keyset_page
 from auditapp.central.registers import FieldRegisters
 from auditapp.central.tables import Audit, Finding
 from auditapp.central.triage import get_finding, triage
@@ -204,6 +207,26 @@ def detail(session: Session, finding: Finding) -> FindingDetail:
         triaged_at=finding.triaged_at,
         capa=CapaRef(id=capa.id, title=capa.title, stage=capa.stage) if capa else None,
     )
+
+
+@router.get("/api/findings/photos")
+def get_findings_photos(
+    s: Db,
+    _user: Reader,
+    finding_id: Annotated[
+        list[ID], Query(min_length=1, max_length=MAX_LIMIT, description="one or more finding ids (repeat it)")
+    ],
+) -> FindingPhotos:
+    """The photos of several findings in one call (what the inbox shows as thumbnails): each finding's
+    own photos, attached to it or cited by it. An unknown id is refused with 404 `unknown_finding`."""
+    ids = list(dict.fromkeys(finding_id))
+    found = {f.id: f for f in s.scalars(select(Finding).where(Finding.id.in_(ids)))}
+    missing = [i for i in ids if i not in found]
+    if missing:
+        raise ApiError(
+            404, "unknown_finding", f"finding_id: there is no finding {', '.join(map(repr, missing))}"
+        )
+    return FindingPhotos(photos=findings_photos(s, [found[i] for i in ids]))
 
 
 @router.get("/api/findings/{finding_id}")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -141,6 +141,12 @@ class CentralApi:
     def finding(self, finding_id: str) -> Json:
         """One finding with its evidence."""
         return dict(self._call("GET", f"/api/findings/{_q(finding_id)}"))
+
+    def finding_photos(self, finding_ids: Sequence[str]) -> dict[str, list[Json]]:
+        """The own photos of several findings, by finding id, in one call."""
+        query = urlencode([("finding_id", finding_id) for finding_id in finding_ids])
+        reply = self._call("GET", f"/api/findings/photos?{query}")
+        return {str(k): list(v) for k, v in (reply.get("photos") or {}).items()}
 
     def triage(self, finding_id: str, body: Json) -> Json:
         """Record a triage decision on a finding."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -45,6 +45,9 @@ class QualityApi(Protocol):
 
     def finding(self, finding_id: str) -> Json:
         """One finding with all its evidence."""
+
+    def finding_photos(self, finding_ids: Sequence[str]) -> dict[str, list[Json]]:
+        """The own photos of several findings (each a photo evidence object), by finding id."""
 
     def triage(self, finding_id: str, body: Json) -> Json:
         """Record a triage decision on a finding."""

@@ -16,7 +16,7 @@ from auditapp.domain import drafts
 from auditapp.domain.events import DomainEvent
 from auditapp.domain.evidence import EvidenceTarget, SamplingMethod
 from auditapp.domain.sampling import draw_random
-from tests.integration.capa.conftest import Tablet, error_of, trail_of
+from tests.integration.capa.conftest import ITEM, Tablet, error_of, trail_of
 
 
 def _push_findings(tablet: Tablet, count: int, site: str) -> tuple[str, list[DomainEvent]]:
@@ -296,3 +296,61 @@ def test_only_a_quality_manager_triages_and_a_capa_source_stays_with_its_capa(
     )
     again = client.post(f"/api/findings/{finding_id}/triage", json=body, headers=as_user["quinn"])
     assert error_of(again)[:2] == (409, "in_capa")
+
+
+def _photo(evidence_id: str, target: EvidenceTarget, sha: str) -> drafts.Draft:
+    return drafts.photo_attached(
+        evidence_id,
+        target,
+        sha256=sha,
+        thumbnail_sha256=sha[::-1],
+        width=800,
+        height=600,
+        captured_at=None,
+        gps=None,
+        caption=evidence_id,
+    )
+
+
+@pytest.mark.req("QAP-020")
+def test_the_photos_of_several_findings_come_in_one_call_each_with_its_own(
+    client: TestClient, as_user: dict[str, dict[str, str]], tablets: list[Tablet]
+) -> None:
+    tablet = tablets[0]
+    first, second = str(uuid.uuid4()), str(uuid.uuid4())
+    attached, cited, bare, elsewhere = (str(uuid.uuid4()) for _ in range(4))
+    on_item = EvidenceTarget.item(ITEM, "6.4.1")
+    photos = [
+        _photo("p-own", EvidenceTarget.finding(attached), "a" * 64),
+        _photo("p-item", on_item, "b" * 64),  # on the checklist item: not a finding's own photo
+        _photo("p-cited", on_item, "c" * 64),
+    ]
+    events = [tablet.plan(first)] + [tablet.make(first, d.kind, d.payload) for d in photos]
+    events += [
+        tablet.raise_finding(first, finding_id=attached),
+        tablet.raise_finding(first, finding_id=cited, evidence_ids=["p-cited"]),
+        tablet.raise_finding(first, finding_id=bare),
+        tablet.plan(second),
+    ]
+    later = _photo("p-later", EvidenceTarget.finding(elsewhere), "d" * 64)
+    events += [
+        tablet.make(second, later.kind, later.payload),
+        tablet.raise_finding(second, finding_id=elsewhere),
+    ]
+    tablet.push(events)
+
+    ids = [attached, cited, bare, elsewhere]
+    reply = client.get("/api/findings/photos", params={"finding_id": ids}, headers=as_user["vic"])
+    assert reply.status_code == 200, reply.text
+    shas = {k: [p["sha256"] for p in v] for k, v in reply.json()["photos"].items()}
+    assert shas == {attached: ["a" * 64], cited: ["c" * 64], bare: [], elsewhere: ["d" * 64]}
+    one = reply.json()["photos"][attached][0]
+    assert (one["thumbnail_sha256"], one["caption"]) == ("a" * 64, "p-own")
+
+    unknown = client.get(
+        "/api/findings/photos", params={"finding_id": [attached, "nope"]}, headers=as_user["vic"]
+    )
+    assert error_of(unknown)[:2] == (404, "unknown_finding")
+    assert "'nope'" in error_of(unknown)[2]
+    assert client.get("/api/findings/photos", params={"finding_id": ids}).status_code == 401
+    assert client.get("/api/findings/photos", headers=as_user["vic"]).status_code == 422

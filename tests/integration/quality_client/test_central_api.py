@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
+from PIL import Image
 from sqlalchemy import update
 
 from auditapp.central.database import Database
 from auditapp.central.tables import ApiToken
 from auditapp.client.central_api import CentralApi
-from auditapp.services.quality import capa_views, capa_work, checklists, trail_view
+from auditapp.services.quality import capa_views, capa_work, checklists, inbox, trail_view
 from auditapp.services.quality.errors import CentralApiError, ClosureRefused, Forbidden, SessionExpired
 from auditapp.services.quality.port import QualityApi
 from auditapp.services.quality.session import Done, Failed, NeedsSignIn, QualitySession
 from tests.integration.central.conftest import ADMIN_PASSWORD
+from tests.integration.quality_client.seed import GOWNING, seed_two_audits
 from tests.support.processes import Running
 from tests.unit.quality.fakes import MemoryPrefs
 
@@ -168,3 +172,48 @@ def test_a_quality_manager_publishes_a_checklist_file_and_a_broken_one_is_refuse
     seen = viewer.attempt(checklists.load_published)
     assert isinstance(seen, Done)
     assert len(seen.value) == 1
+
+
+class CountingApi(CentralApi):
+    """The real client, counting the calls it makes by method name."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(url)
+        self.counts: dict[str, int] = {}
+
+    def finding(self, finding_id: str) -> dict[str, object]:
+        self.counts["finding"] = self.counts.get("finding", 0) + 1
+        return super().finding(finding_id)
+
+    def finding_photos(self, finding_ids: Sequence[str]) -> dict[str, list[dict[str, object]]]:
+        self.counts["finding_photos"] = self.counts.get("finding_photos", 0) + 1
+        return super().finding_photos(finding_ids)
+
+
+@pytest.mark.req("QAP-020")
+def test_the_inbox_gets_a_pages_thumbnails_with_one_call_for_their_photos(
+    central: Running, tmp_path: Path
+) -> None:
+    admin = _admin(central)
+    admin.create_user({"username": "avery", "display_name": "Avery", "role": "auditor", "password": PASSWORD})
+    _users(central)
+    seeded = seed_two_audits(central.url, tmp_path / "field", ("admin", ADMIN_PASSWORD), "avery")
+    api = CountingApi(central.url)
+    api.login("vera", PASSWORD)
+
+    page = inbox.load_page(api, inbox.InboxFilters())
+    assert len(page.rows) == 4
+    images = inbox.thumbnails(api, page.rows)
+
+    assert api.counts == {"finding_photos": 1}
+    gowning = seeded.findings[GOWNING]
+    assert list(images) == [gowning]
+    thumbnail = Image.open(io.BytesIO(images[gowning][0]))
+    assert max(thumbnail.size) <= 400
+    # The call names a finding the store does not have, and keeps nothing of the others from the caller.
+    with pytest.raises(CentralApiError) as refused:
+        api.finding_photos([gowning, "no-such-finding"])
+    assert (refused.value.status, refused.value.code) == (404, "unknown_finding")
+    assert "'no-such-finding'" in refused.value.message
+    api.close()
+    admin.close()

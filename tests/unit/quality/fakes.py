@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -86,6 +86,15 @@ class FakeApi:
     def finding(self, finding_id: str) -> Json:
         self._gate("finding", finding_id)
         return next(f for f in self.store.findings if f["id"] == finding_id)
+
+    def finding_photos(self, finding_ids: Sequence[str]) -> dict[str, list[Json]]:
+        self._gate("finding_photos", tuple(finding_ids))
+        found = {f["id"]: f for f in self.store.findings if f["id"] in finding_ids}
+        return {
+            i: [e for e in found[i].get("evidence") or [] if e.get("kind") == "photo"]
+            for i in finding_ids
+            if i in found
+        }
 
     def triage(self, finding_id: str, body: Json) -> Json:
         self._gate("triage", (finding_id, body))

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 import pytest
 
 from auditapp.domain.errors import ValidationError
 from auditapp.services.quality import finding_view, inbox, triage
+from auditapp.services.quality.errors import CentralApiError
 from auditapp.services.quality.inbox import InboxFilters
+from auditapp.services.quality.port import Json
 from auditapp.services.quality.session import Done, Failed, QualitySession
-from tests.unit.quality.fakes import FakeStore
+from tests.unit.quality.fakes import FakeApi, FakeStore
 
 NOW = dt.datetime(2026, 11, 20, 12, 0, tzinfo=dt.UTC)
 
@@ -88,6 +91,37 @@ def test_thumbnails_come_from_the_findings_photos(session: QualitySession, store
     assert isinstance(images, Done)
     assert list(images.value) == ["f1"]
     assert ("photo", ("aa", True)) in store.calls
+
+
+@pytest.mark.req("QAP-020")
+def test_a_pages_photos_are_asked_for_in_one_call_not_one_per_finding(
+    session: QualitySession, store: FakeStore
+) -> None:
+    photo = {"kind": "photo", "sha256": "aa"}
+    store.findings = [_finding(n, evidence=[photo] if n % 2 else []) for n in range(25)]
+    rows = [inbox.row_from({k: v for k, v in f.items() if k != "evidence"}, NOW) for f in store.findings]
+    images = session.attempt(lambda api: inbox.thumbnails(api, rows))
+    assert isinstance(images, Done)
+    assert sorted(images.value) == sorted(f"f{n}" for n in range(25) if n % 2)
+    asked = [name for name, _ in store.calls if name != "photo"]
+    assert asked == ["finding_photos"]
+
+
+class OlderStore(FakeApi):
+    """A store from before the call for a page's photos: it reads "photos" as a finding id."""
+
+    def finding_photos(self, finding_ids: Sequence[str]) -> dict[str, list[Json]]:
+        raise CentralApiError("finding_id: there is no finding 'photos'", "unknown_finding", 404)
+
+
+@pytest.mark.req("QAP-020")
+def test_an_older_store_still_gets_thumbnails_one_finding_at_a_time(store: FakeStore) -> None:
+    store.findings = [_finding(1, evidence=[{"kind": "photo", "sha256": "aa"}]), _finding(2)]
+    api = OlderStore(store)
+    api.token = "t"
+    rows = [inbox.row_from({k: v for k, v in f.items() if k != "evidence"}, NOW) for f in store.findings]
+    assert list(inbox.thumbnails(api, rows)) == ["f1"]
+    assert [name for name, _ in store.calls] == ["finding", "finding", "photo"]
 
 
 DETAIL = _finding(
