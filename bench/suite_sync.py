@@ -6,7 +6,10 @@ then 100 encrypted photos of 1.5 MB (the size of a processed 4000x3000 photo) up
 chunk size (one request per photo) and the default number of parallel uploads.
 Baseline, same run: the same photo bytes PUT whole with `requests` to a bare sink process that reads and
 discards them. A second reference, the floor of the HTTP stack the store runs on: the same bytes PUT with the
-same parallelism to a bare ASGI app under uvicorn that only reads the body (no routing, hashing or disk).
+same parallelism to a bare ASGI app under uvicorn, with the store's allocator settings, that only reads the
+body (no routing, hashing or disk). A third, the floor of the work the store cannot skip: the bare sink
+that also hashes each body with SHA-256 and keeps it durably (written, `fdatasync`'d, renamed under its
+hash, folder `fsync`'d), same parallelism.
 Resume: each photo upload is cut once mid-way (alternately a reset before the store gets the chunk and a
 lost answer after it stored it); we count chunks sent again per cut. Faults: 5,000 events
 through a proxy that drops, resets, loses answers, delays, duplicates and replays late 30% of requests.
@@ -68,6 +71,8 @@ ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), Sink).serve_forever()
 ASGI_SINK = """
 import sys
 import uvicorn
+from auditapp.central.allocator import keep_freed_memory
+keep_freed_memory()  # as `auditapp server` does
 async def app(scope, receive, send):
     if scope["type"] != "http":
         return
@@ -79,6 +84,44 @@ async def app(scope, receive, send):
     await send({"type": "http.response.body", "body": b""})
 uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), log_level="warning")
 """
+
+
+VERIFYING_SINK = """
+import hashlib, os, sys, threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from sync.durable_write import write_new_file_durably
+folder = sys.argv[2]
+class Sink(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    def log_message(self, *a): pass
+    def do_GET(self): self._ok()
+    def do_PUT(self):
+        left = int(self.headers.get("Content-Length") or 0)
+        parts, digest = [], hashlib.sha256()
+        while left:
+            parts.append(self.rfile.read(min(left, 1 << 20)))
+            digest.update(parts[-1])
+            left -= len(parts[-1])
+        name = os.path.join(folder, digest.hexdigest())
+        temporary = f"{name}.{threading.get_ident()}"
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            write_new_file_durably(fd, parts)
+        finally:
+            os.close(fd)
+        os.replace(temporary, name)
+        directory = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(directory)
+        finally:
+            os.close(directory)
+        self._ok()
+    def _ok(self):
+        self.send_response(200); self.send_header("Content-Length", "0"); self.end_headers()
+ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), Sink).serve_forever()
+"""
+"""The floor of what the store must do with a photo, with no HTTP framework around it: the bare sink
+that also hashes the body with SHA-256 and writes it durably under its hash (ADR 0063, third addendum)."""
 
 
 class ListOutbox:
@@ -264,8 +307,9 @@ def _photos(count: int) -> dict[str, bytes]:
     return {blob.blob_id: blob.ciphertext for blob in blobs}
 
 
-def _photo_rates(store: Store, count: int) -> tuple[float, float, float, int]:
-    """(project bytes/s, raw requests bytes/s to a sink, bytes/s to a bare ASGI sink, bytes)."""
+def _photo_rates(store: Store, count: int, folder: Path) -> tuple[float, float, float, float, int]:
+    """(project bytes/s, raw requests bytes/s to a sink, bytes/s to a bare ASGI sink, bytes/s to a sink
+    that verifies and keeps each photo durably, bytes)."""
     blobs = _photos(count)
     total = sum(len(b) for b in blobs.values())
     client, _ = store.device()
@@ -275,13 +319,16 @@ def _photo_rates(store: Store, count: int) -> tuple[float, float, float, int]:
     project = total / (time.perf_counter() - started)
     raw = _sink_rate(SINK, blobs, parallel=1)
     floor = _sink_rate(ASGI_SINK, blobs, parallel=DEFAULT_PARALLEL_UPLOADS)
-    return project, raw, floor, total
+    kept = folder / "verifying-sink"
+    kept.mkdir()
+    verified = _sink_rate(VERIFYING_SINK, blobs, parallel=DEFAULT_PARALLEL_UPLOADS, args=[str(kept)])
+    return project, raw, floor, verified, total
 
 
-def _sink_rate(program: str, blobs: dict[str, bytes], *, parallel: int) -> float:
+def _sink_rate(program: str, blobs: dict[str, bytes], *, parallel: int, args: Sequence[str] = ()) -> float:
     """Bytes/s of PUTting every blob whole with `requests` to a sink program, `parallel` at a time."""
     port = free_port()
-    sink = subprocess.Popen([sys.executable, "-c", program, str(port)])
+    sink = subprocess.Popen([sys.executable, "-c", program, str(port), *args])
     local = threading.local()
 
     def put(item: tuple[str, bytes]) -> None:
@@ -407,12 +454,19 @@ def run(quick: bool) -> Report:
         store = Store(folder / "sqlite", f"sqlite:///{folder / 'central.db'}")
         try:
             report.metrics["push_events_per_s_sqlite"] = round(_push_rate(store, 300, 1000, 100), 1)
-            project, raw, floor, total = _photo_rates(store, photos)
+            project, raw, floor, verified, total = _photo_rates(store, photos, folder)
             report.metrics["photo_bytes_per_s"] = round(project)
             report.baseline["raw_requests_bytes_per_s"] = round(raw)
             report.baseline["asgi_sink_bytes_per_s"] = round(floor)
             report.ratio("photo_upload_vs_raw", "photo_bytes_per_s", "raw_requests_bytes_per_s")
+            report.baseline["verifying_durable_sink_bytes_per_s"] = round(verified)
             report.ratio("photo_upload_vs_asgi_floor", "photo_bytes_per_s", "asgi_sink_bytes_per_s")
+            report.ratio(
+                "photo_upload_vs_verifying_durable_floor",
+                "photo_bytes_per_s",
+                "verifying_durable_sink_bytes_per_s",
+            )
+            report.ratios["verifying_durable_floor_vs_raw"] = round(verified / raw, 3)
             notes["photo_total_bytes"] = total
             per_cut, cuts = _resume(store, photos)
             report.metrics["resume_chunks_resent_per_cut"] = round(per_cut, 3)
