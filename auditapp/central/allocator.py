@@ -18,6 +18,7 @@ import ctypes
 import ctypes.util
 import os
 import sys
+from collections.abc import Mapping
 
 TRIM_THRESHOLD = 128 * 1024 * 1024
 """Free heap kept for reuse before any is given back to the system."""
@@ -29,9 +30,8 @@ _M_TRIM_THRESHOLD, _M_TOP_PAD, _M_MMAP_THRESHOLD = -1, -2, -3
 _OPERATOR_SETTINGS = ("MALLOC_TRIM_THRESHOLD_", "MALLOC_TOP_PAD_", "MALLOC_MMAP_THRESHOLD_", "GLIBC_TUNABLES")
 
 
-def keep_freed_memory(environ: dict[str, str] | None = None) -> bool:
+def keep_freed_memory(environ: Mapping[str, str] = os.environ) -> bool:
     """Apply the store's allocator settings; True if they were applied (glibc, no operator settings)."""
-    environ = dict(os.environ) if environ is None else environ
     if not sys.platform.startswith("linux") or any(name in environ for name in _OPERATOR_SETTINGS):
         return False
     try:
