@@ -13,7 +13,6 @@ from auditapp.central.auth import now
 from auditapp.central.capa_tables import CapaRow
 from auditapp.central.cursor_types import check_cursor
 from auditapp.central.deps import Db, Reader, Triager
-from auditapp.central.errors import ApiError
 from auditapp.central.finding_detail import evidence_out, finding_evidence, findings_photos
 from auditapp.central.finding_models import (
     ID,
@@ -32,7 +31,7 @@ from auditapp.central.finding_models import (
 from auditapp.central.paging import MAX_LIMIT, Page, PageQuery, SortKey, keyset_page
 from auditapp.central.registers import FieldRegisters
 from auditapp.central.tables import Audit, Finding
-from auditapp.central.triage import get_finding, triage
+from auditapp.central.triage import get_finding, get_findings, triage
 from auditapp.domain.findings import FindingGrade
 
 router = APIRouter(tags=["findings and triage"])
@@ -219,14 +218,7 @@ def get_findings_photos(
 ) -> FindingPhotos:
     """The photos of several findings in one call (what the inbox shows as thumbnails): each finding's
     own photos, attached to it or cited by it. An unknown id is refused with 404 `unknown_finding`."""
-    ids = list(dict.fromkeys(finding_id))
-    found = {f.id: f for f in s.scalars(select(Finding).where(Finding.id.in_(ids)))}
-    missing = [i for i in ids if i not in found]
-    if missing:
-        raise ApiError(
-            404, "unknown_finding", f"finding_id: there is no finding {', '.join(map(repr, missing))}"
-        )
-    return FindingPhotos(photos=findings_photos(s, [found[i] for i in ids]))
+    return FindingPhotos(photos=findings_photos(s, get_findings(s, finding_id, field="finding_id")))
 
 
 @router.get("/api/findings/{finding_id}")

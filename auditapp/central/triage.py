@@ -43,20 +43,32 @@ def get_finding(session: Session, finding_id: str) -> Finding:
     return finding
 
 
-def _findings(session: Session, finding_ids: Sequence[str]) -> list[Finding]:
+def get_findings(
+    session: Session, finding_ids: Sequence[str], *, field: str = "finding_ids", lock: bool = False
+) -> list[Finding]:
+    """The findings in the order asked (each once), or 404 `unknown_finding` naming every id not found;
+    with `lock`, their rows are locked for update."""
     ids = list(dict.fromkeys(finding_ids))
-    rows = {f.id: f for f in session.scalars(select(Finding).where(Finding.id.in_(ids)).with_for_update())}
+    query = select(Finding).where(Finding.id.in_(ids))
+    rows = {f.id: f for f in session.scalars(query.with_for_update() if lock else query)}
     missing = [i for i in ids if i not in rows]
     if missing:
-        raise ApiError(404, "unknown_finding", f"finding_ids: there is no finding {missing[0]!r}")
-    for finding in rows.values():
+        raise ApiError(
+            404, "unknown_finding", f"{field}: there is no finding {', '.join(map(repr, missing))}"
+        )
+    return [rows[i] for i in ids]
+
+
+def _findings(session: Session, finding_ids: Sequence[str]) -> list[Finding]:
+    findings = get_findings(session, finding_ids, lock=True)
+    for finding in findings:
         if finding.capa_id and finding.status in (FindingStatus.CAPA.value, FindingStatus.CLOSED.value):
             raise ApiError(
                 409,
                 "in_capa",
                 f"finding_ids: finding {finding.id} is a source of CAPA {finding.capa_id} and stays with it",
             )
-    return [rows[i] for i in ids]
+    return findings
 
 
 def _note(body: TriageRequest) -> str:
