@@ -93,6 +93,14 @@ def open_flet(context: object, url: str) -> object:
     return page
 
 
+def reload_app(page: object) -> None:
+    """Reload a Flet page as a user would, then wait for its first frame and its accessibility tree."""
+    page.evaluate("window.__firstFrame = false")  # type: ignore[attr-defined]
+    page.reload()  # type: ignore[attr-defined]
+    page.wait_for_function("window.__firstFrame === true", timeout=60_000)  # type: ignore[attr-defined]
+    page.locator("flt-semantics-placeholder").dispatch_event("click")  # type: ignore[attr-defined]
+
+
 def screenshot(page: object, name: str) -> None:
     """Save a screenshot under test-artifacts/ (and docs/screenshots/ when AUDITAPP_SCREENSHOTS is set)."""
     folders = [ROOT / "test-artifacts"]

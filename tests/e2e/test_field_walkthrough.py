@@ -14,7 +14,7 @@ import requests
 from PIL import Image
 
 from auditapp.demo import DEMO_PASSPHRASE, DEMO_USERS
-from tests.e2e.conftest import enter_text, open_flet, screenshot
+from tests.e2e.conftest import enter_text, open_flet, reload_app, screenshot
 from tests.support.processes import Running, auditapp_env, free_port, start, wait_http
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -120,13 +120,6 @@ def _click(target: Any) -> None:
         target.click(timeout=5_000)
     except Exception:  # playwright's TimeoutError, or a node detached by a redraw: fall back
         target.dispatch_event("click")
-
-
-def _reload(page: Any) -> None:
-    page.evaluate("window.__firstFrame = false")
-    page.reload()
-    page.wait_for_function("window.__firstFrame === true", timeout=60_000)
-    page.locator("flt-semantics-placeholder").dispatch_event("click")
 
 
 def _card(page: Any, item_id: str) -> Any:
@@ -281,7 +274,7 @@ def test_a_full_walkthrough_survives_a_reload_and_its_findings_reach_the_central
 
     # In the middle of the interview the page is reloaded; then the item screen is built anew from the
     # workspace (back to the walkthrough and in again): the typed name and the answers are kept.
-    _reload(page)
+    reload_app(page)
     expect(page.get_by_role("textbox", name="Person interviewed")).to_be_visible(timeout=30_000)  # type: ignore[attr-defined]
     _click(page.get_by_role("button", name="Back to the walkthrough"))  # type: ignore[attr-defined]
     expect(page.get_by_text("3 of 167 items answered")).to_be_visible(timeout=15_000)  # type: ignore[attr-defined]
@@ -295,7 +288,7 @@ def test_a_full_walkthrough_survives_a_reload_and_its_findings_reach_the_central
     _raise(page, "Minor nonconformity", "Batch record without seal strength result")
     screenshot(page, "field-item")
 
-    _reload(page)
+    reload_app(page)
     expect(page.get_by_text(f"{record} does not conform: Seal strength test missing")).to_be_visible(
         timeout=30_000
     )  # type: ignore[attr-defined]

@@ -114,10 +114,17 @@ class FollowUpScreen:
             self._audits.drafts.save(key, "result", result.value or "")
 
         result.on_change = chosen_result
+        ticked = set(filter(None, saved.get("evidence", "").split(",")))
         boxes = [
-            ft.Checkbox(label=label, value=False, data=evidence_id)
+            ft.Checkbox(label=label, value=evidence_id in ticked, data=evidence_id)
             for evidence_id, label in self._audits.evidence_near(self._audit_id, task.clause)
         ]
+
+        def chosen_evidence(_: object) -> None:
+            self._audits.drafts.save(key, "evidence", ",".join(b.data for b in boxes if b.value))
+
+        for box in boxes:
+            box.on_change = chosen_evidence
         error = error_text()
 
         def record(_: object) -> None:
