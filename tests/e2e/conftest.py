@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -111,9 +112,58 @@ def screenshot(page: object, name: str) -> None:
         page.screenshot(path=str(folder / f"{name}.png"))  # type: ignore[attr-defined]
 
 
-def enter_text(field: object, text: str) -> None:
-    """Replace a Flet text field's content: focus it, select what is there, type over it."""
-    field.click()  # type: ignore[attr-defined]
-    field.press("Control+a")  # type: ignore[attr-defined]
-    field.press("Delete")  # type: ignore[attr-defined]
-    field.fill(text)  # type: ignore[attr-defined]
+def enter_text(field: object, text: str, *, attempts: int = 3) -> None:
+    """Replace a Flet text field's content (focus it, select what is there, type over it) until the app
+    holds the text.
+
+    On a loaded machine the keystrokes can reach the page before Flutter has tied its text editing to the
+    field: the page then shows the text while the app never got it. So the field is left (Tab) and focused
+    again, which makes Flutter put the app's copy of the value into the element it edits with (the field's
+    own node, or a hidden input of its own when it focused the field before the accessibility tree was on),
+    and the text is typed again when that is not it.
+    """
+    for _ in range(attempts):
+        focus(field)
+        field.press("Control+a")  # type: ignore[attr-defined]
+        field.press("Delete")  # type: ignore[attr-defined]
+        field.fill(text)  # type: ignore[attr-defined]
+        field.press("Tab")  # type: ignore[attr-defined]
+        if _holds(field, text):
+            return
+    raise AssertionError(f"{field} does not hold {text!r} after typing it {attempts} times")
+
+
+def expect_holds(field: object, text: str, timeout: float = 15.0) -> None:
+    """Assert that the app's text field holds `text` (what the user typed was kept, say).
+
+    The field's node shows the app's value reliably only while it is being edited, so the field is focused
+    and the element Flutter edits it with is read.
+    """
+    deadline = time.monotonic() + timeout
+    while not _holds(field, text):
+        if time.monotonic() > deadline:
+            held = field.page.evaluate("() => document.activeElement && document.activeElement.value")  # type: ignore[attr-defined]
+            raise AssertionError(f"{field} holds {held!r}, not {text!r}")
+
+
+def _holds(field: object, text: str) -> bool:
+    from playwright.sync_api import Error
+
+    focus(field)
+    try:
+        field.page.wait_for_function(_EDITED_VALUE, arg=text, timeout=3_000)  # type: ignore[attr-defined]
+    except Error:
+        return False
+    return True
+
+
+_EDITED_VALUE = "text => { const e = document.activeElement; return !!e && e.value === text; }"
+"""Whether the element being edited (Flutter's, after focusing a field) holds the text."""
+
+
+def focus(target: object) -> None:
+    """Click a control; when a redraw moved it from under the pointer, tap its accessibility node instead."""
+    try:
+        target.click(timeout=5_000)  # type: ignore[attr-defined]
+    except Exception:  # playwright's TimeoutError, or a node detached by a redraw
+        target.dispatch_event("click")  # type: ignore[attr-defined]

@@ -14,7 +14,7 @@ import requests
 from PIL import Image
 
 from auditapp.demo import DEMO_PASSPHRASE, DEMO_USERS
-from tests.e2e.conftest import enter_text, open_flet, reload_app, screenshot
+from tests.e2e.conftest import enter_text, expect_holds, open_flet, reload_app, screenshot
 from tests.support.processes import Running, auditapp_env, free_port, start, wait_http
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -62,50 +62,19 @@ def _jpeg(path: Path) -> Path:
 
 
 def _type(page: Any, name: str, text: str) -> None:
-    """Type into the text field of that name, scrolled into view first (the canvas scrolls under it).
-
-    A click can land on a frame drawn before the scroll, leaving the field without focus; the page's input
-    then shows the text while the app never got it. So the field is left and focused again, which makes
-    the page show what the app holds, and typed again when that is not the text.
-    """
+    """Type into the text field of that name, scrolled into view first (the canvas scrolls under it)."""
     # The name is the label, followed by the hint when the field has one.
     field = page.get_by_role("textbox", name=re.compile(rf"^{re.escape(name)}(\s|$)"))
-    for _ in range(3):
-        field.scroll_into_view_if_needed()
-        page.wait_for_timeout(400)
-        enter_text(field, text)
-        if _holds(page, field, text):
-            return
-    raise AssertionError(f"the field {name!r} does not hold {text!r} after typing it three times")
-
-
-def _holds(page: Any, field: Any, text: str) -> bool:
-    """Whether the app's field holds the text: focus leaves it and comes back, so the page shows the app's
-    copy of the value rather than what was typed into the page."""
-    from playwright.sync_api import expect
-
-    field.press("Tab")
-    _click(field)
-    try:
-        expect(field).to_have_value(text, timeout=3_000)
-    except AssertionError:
-        return False
-    return True
+    field.scroll_into_view_if_needed()
+    page.wait_for_timeout(400)
+    enter_text(field, text)
 
 
 def _has_value(page: Any, name: str, text: str) -> None:
-    """The field of that name holds text (focused first, so the page shows its value)."""
-    from playwright.sync_api import expect
-
+    """The field of that name holds text."""
     field = page.get_by_role("textbox", name=re.compile(rf"^{re.escape(name)}(\s|$)"))
-    for attempt in range(3):
-        _click(field)
-        try:
-            expect(field).to_have_value(text, timeout=3_000)
-            return
-        except AssertionError:
-            if attempt == 2:
-                raise
+    field.scroll_into_view_if_needed()
+    expect_holds(field, text)
 
 
 def _click(target: Any) -> None:

@@ -9,7 +9,7 @@ import pytest
 import requests
 
 from sync.keys import DeviceKeys
-from tests.e2e.conftest import enter_text
+from tests.e2e.conftest import enter_text, expect_holds
 from tests.e2e.quality_browser import PASSWORD, nav, sign_in, snap
 from tests.support.processes import Running
 
@@ -82,7 +82,7 @@ def test_admin_enrolls_a_tablet_with_the_code_on_screen_then_revokes_it_and_crea
     enter_text(page.get_by_role("textbox", name="Initial password"), "short")  # type: ignore[attr-defined]
     page.get_by_role("button", name="Create user").click()  # type: ignore[attr-defined]
     expect(page.get_by_text("Initial password: use at least 10 characters")).to_be_visible(timeout=15_000)  # type: ignore[attr-defined]
-    expect(page.get_by_role("textbox", name="Printed name")).to_have_value("Cara Capa")  # type: ignore[attr-defined]
+    expect_holds(page.get_by_role("textbox", name="Printed name"), "Cara Capa")  # type: ignore[attr-defined]
     enter_text(page.get_by_role("textbox", name="Initial password"), "cara-password-1")  # type: ignore[attr-defined]
     page.get_by_role("button", name="Create user").click()  # type: ignore[attr-defined]
     expect(page.get_by_role("button", name="Deactivate cara")).to_be_visible(timeout=15_000)  # type: ignore[attr-defined]

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.e2e.conftest import enter_text
+from tests.e2e.conftest import enter_text, expect_holds
 from tests.e2e.quality_browser import (
     PASSWORD,
     central_store,
@@ -156,9 +156,9 @@ def test_a_finding_becomes_a_capa_that_closes_only_once_verified_in_the_field(
     type_into(page, new.get_by_role("textbox", name="Due date"), "next week")  # type: ignore[attr-defined]
     click(page, new.get_by_role("button", name="Add action"))  # type: ignore[attr-defined]
     shows(page, "Due date: 'next week' is not a date")
-    expect(new.get_by_role("textbox", name="What will be done")).to_have_value(  # type: ignore[attr-defined]
-        "Move the gowning sign-off to the airlock"
-    )
+    expect_holds(
+        new.get_by_role("textbox", name="What will be done"), "Move the gowning sign-off to the airlock"
+    )  # type: ignore[attr-defined]
     due = (dt.date.today() + dt.timedelta(days=14)).isoformat()
     type_into(page, new.get_by_role("textbox", name="Due date"), due)  # type: ignore[attr-defined]
     click(page, new.get_by_role("button", name="Add action"))  # type: ignore[attr-defined]

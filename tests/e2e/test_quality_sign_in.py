@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import enter_text, open_flet
+from tests.e2e.conftest import enter_text, expect_holds, open_flet
 from tests.e2e.quality_browser import snap
 from tests.support.processes import Running, auditapp_env, free_port, run_cli, start
 
@@ -54,8 +54,7 @@ def test_sign_in_is_explained_remembered_between_runs_and_signed_out(
     try:
         page = open_flet(browser, app.url)
         url = page.get_by_role("textbox", name="Central store URL")  # type: ignore[attr-defined]
-        url.click()  # a field shows its value to the page once focused
-        expect(url).to_have_value("http://127.0.0.1:8765")
+        expect_holds(url, "http://127.0.0.1:8765")
         enter_text(url, server.url)
         username = page.get_by_role("textbox", name="Username")  # type: ignore[attr-defined]
         enter_text(username, "quinn")
@@ -63,8 +62,8 @@ def test_sign_in_is_explained_remembered_between_runs_and_signed_out(
         enter_text(password, "not the password")
         page.get_by_role("button", name="Sign in").click()  # type: ignore[attr-defined]
         expect(page.get_by_text("username or password is wrong")).to_be_visible(timeout=15_000)  # type: ignore[attr-defined]
-        expect(username).to_have_value("quinn")
-        expect(url).to_have_value(server.url)
+        expect_holds(username, "quinn")
+        expect_holds(url, server.url)
 
         enter_text(password, PASSWORD)
         page.get_by_role("button", name="Sign in").click()  # type: ignore[attr-defined]
@@ -85,8 +84,7 @@ def test_sign_in_is_explained_remembered_between_runs_and_signed_out(
         page = open_flet(browser, again.url)
         for name, value in (("Central store URL", server.url), ("Username", "quinn")):
             field = page.get_by_role("textbox", name=name)  # type: ignore[attr-defined]
-            field.click()
-            expect(field).to_have_value(value, timeout=15_000)
+            expect_holds(field, value)
         snap(page, "quality-sign-in")
         page.close()  # type: ignore[attr-defined]
     finally:

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 import requests
 
-from tests.e2e.conftest import enter_text
+from tests.e2e.conftest import enter_text, expect_holds
 from tests.e2e.quality_browser import PASSWORD, central_store, choose, nav, quality_app, shows, sign_in, snap
 from tests.integration.quality_client.seed import (
     GOWNING,
@@ -67,7 +67,7 @@ def test_a_viewer_reads_the_inbox_and_all_evidence_but_gets_no_triage_controls(
     enter_text(page.get_by_role("textbox", name="Older than (days)"), "soon")  # type: ignore[attr-defined]
     page.get_by_role("button", name="Apply filters").click()  # type: ignore[attr-defined]
     expect(page.get_by_text("Older than (days): enter a whole number of days")).to_be_visible()  # type: ignore[attr-defined]
-    expect(page.get_by_role("textbox", name="Older than (days)")).to_have_value("soon")  # type: ignore[attr-defined]
+    expect_holds(page.get_by_role("textbox", name="Older than (days)"), "soon")  # type: ignore[attr-defined]
     page.close()  # type: ignore[attr-defined]
 
     page = sign_in(browser, app, "vera")
@@ -130,7 +130,7 @@ def test_a_quality_manager_opens_a_capa_and_marks_a_duplicate_with_the_fields_ea
     enter_text(page.get_by_role("textbox", name="CAPA title"), "Gowning records not signed")  # type: ignore[attr-defined]
     page.get_by_role("button", name="Record decision").click()  # type: ignore[attr-defined]
     expect(page.get_by_text("Problem statement: this decision needs it")).to_be_visible(timeout=15_000)  # type: ignore[attr-defined]
-    expect(page.get_by_role("textbox", name="CAPA title")).to_have_value("Gowning records not signed")  # type: ignore[attr-defined]
+    expect_holds(page.get_by_role("textbox", name="CAPA title"), "Gowning records not signed")  # type: ignore[attr-defined]
     enter_text(
         page.get_by_role("textbox", name="Problem statement"),  # type: ignore[attr-defined]
         "Gowning log pages are left unsigned when shifts run late.",
