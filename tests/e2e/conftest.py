@@ -123,7 +123,7 @@ def enter_text(field: object, text: str, *, attempts: int = 3) -> None:
     and the text is typed again when that is not it.
     """
     for _ in range(attempts):
-        focus(field)
+        tap(field)
         field.press("Control+a")  # type: ignore[attr-defined]
         field.press("Delete")  # type: ignore[attr-defined]
         field.fill(text)  # type: ignore[attr-defined]
@@ -149,7 +149,7 @@ def expect_holds(field: object, text: str, timeout: float = 15.0) -> None:
 def _holds(field: object, text: str) -> bool:
     from playwright.sync_api import Error
 
-    focus(field)
+    tap(field)
     try:
         field.page.wait_for_function(_EDITED_VALUE, arg=text, timeout=3_000)  # type: ignore[attr-defined]
     except Error:
@@ -161,9 +161,22 @@ _EDITED_VALUE = "text => { const e = document.activeElement; return !!e && e.val
 """Whether the element being edited (Flutter's, after focusing a field) holds the text."""
 
 
-def focus(target: object) -> None:
-    """Click a control; when a redraw moved it from under the pointer, tap its accessibility node instead."""
-    try:
-        target.click(timeout=5_000)  # type: ignore[attr-defined]
-    except Exception:  # playwright's TimeoutError, or a node detached by a redraw
-        target.dispatch_event("click")  # type: ignore[attr-defined]
+def tap(target: object, *, settle_ms: int = 0) -> None:
+    """Click a control, scrolled into view first (after `settle_ms` for the frame to be drawn).
+
+    On a loaded machine a redraw can detach the control's node or move it from under the pointer; the
+    control is then looked up again, and at last its node in the accessibility tree gets the click, which
+    taps it just the same.
+    """
+    from playwright.sync_api import Error
+
+    for _ in range(3):
+        try:
+            target.scroll_into_view_if_needed(timeout=10_000)  # type: ignore[attr-defined]
+            if settle_ms:
+                target.page.wait_for_timeout(settle_ms)  # type: ignore[attr-defined]
+            target.click(timeout=5_000)  # type: ignore[attr-defined]
+        except Error:  # playwright's TimeoutError, or a node detached by a redraw
+            continue
+        return
+    target.dispatch_event("click")  # type: ignore[attr-defined]

@@ -138,7 +138,9 @@ def test_a_pulled_re_verification_is_answered_not_effective_with_a_photo_and_reo
 
     server, app, seeded, capa_id = tablet
     page = open_flet(browser, app.url)
-    type_into(page, page.get_by_role("textbox", name="Passphrase", exact=True), PASSPHRASE)  # type: ignore[attr-defined]
+    passphrase = page.get_by_role("textbox", name="Passphrase", exact=True)  # type: ignore[attr-defined]
+    expect(passphrase).to_be_visible(timeout=90_000)  # the app is still being assembled on a busy machine
+    type_into(page, passphrase, PASSPHRASE)
     click_until(page, page.get_by_role("button", name="Unlock"), f"Open {WALK}")  # type: ignore[attr-defined]
     click(page, page.get_by_role("button", name="Sync now"))  # type: ignore[attr-defined]
     shows(page, "Nothing waiting to be sent", "Last sync today", timeout=60)

@@ -14,7 +14,7 @@ import requests
 from PIL import Image
 
 from auditapp.demo import DEMO_PASSPHRASE, DEMO_USERS
-from tests.e2e.conftest import enter_text, expect_holds, open_flet, reload_app, screenshot
+from tests.e2e.conftest import enter_text, expect_holds, open_flet, reload_app, screenshot, tap
 from tests.support.processes import Running, auditapp_env, free_port, start, wait_http
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -78,17 +78,8 @@ def _has_value(page: Any, name: str, text: str) -> None:
 
 
 def _click(target: Any) -> None:
-    """Click a control after scrolling it into view and letting the frame be drawn.
-
-    When the pointer cannot reach it (a redraw moved it, the sync panel refreshed under it), the click
-    goes to its node in the accessibility tree, which taps it just the same.
-    """
-    target.scroll_into_view_if_needed(timeout=10_000)
-    target.page.wait_for_timeout(400)
-    try:
-        target.click(timeout=5_000)
-    except Exception:  # playwright's TimeoutError, or a node detached by a redraw: fall back
-        target.dispatch_event("click")
+    """Click a control after scrolling it into view and letting the frame be drawn."""
+    tap(target, settle_ms=400)
 
 
 def _card(page: Any, item_id: str) -> Any:
