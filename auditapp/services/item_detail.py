@@ -21,13 +21,6 @@ from auditapp.services.followup import FollowUp
 from auditapp.services.outline import NO_PROCESS, ChecklistOutline, OutlineItem
 
 METHOD_TEXT = {"random": "Random", "systematic": "Systematic", "judgmental": "Judgmental"}
-GRADE_TEXT = {
-    "major_nc": "Major nonconformity",
-    "minor_nc": "Minor nonconformity",
-    "observation": "Observation",
-    "ofi": "Opportunity for improvement",
-    "good_practice": "Good practice",
-}
 
 
 @dataclass(frozen=True)

@@ -156,7 +156,8 @@ def test_a_pulled_re_verification_is_answered_not_effective_with_a_photo_and_reo
         "Photo: Gowning log, week 44",  # the original finding's photo and evidence travel with the task
         "Interview: Pat Production (Production manager)",
         "Findings of earlier audits at this site",
-        f"Open CAPAs at this site {CAPA} · clauses 4.1.1 · open",
+        f"{GOWNING} (In a CAPA, CAPA stage Open)",
+        f"Open CAPAs at this site {CAPA} · clauses 4.1.1 · Open",
     )
 
     # Recording without a result is refused by name; what was typed stays.

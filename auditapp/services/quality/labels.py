@@ -2,23 +2,11 @@
 
 from __future__ import annotations
 
-GRADE_LABEL = {
-    "major_nc": "Major nonconformity",
-    "minor_nc": "Minor nonconformity",
-    "observation": "Observation",
-    "ofi": "Opportunity for improvement",
-    "good_practice": "Good practice",
-}
+from auditapp.services.labels import GRADE_LABEL as GRADE_LABEL
+from auditapp.services.labels import STAGE_LABEL as STAGE_LABEL
+from auditapp.services.labels import STATUS_LABEL as STATUS_LABEL
+
 GRADE_ORDER = tuple(GRADE_LABEL)
-STATUS_LABEL = {
-    "new": "New",
-    "capa": "In a CAPA",
-    "corrected": "Corrected",
-    "no_action": "No action",
-    "duplicate": "Duplicate",
-    "rejected": "Rejected",
-    "closed": "Closed",
-}
 DECISION_LABEL = {
     "open_capa": "Open a CAPA",
     "link_capa": "Link to a CAPA",
@@ -26,15 +14,6 @@ DECISION_LABEL = {
     "no_action": "No action",
     "duplicate": "Duplicate",
     "rejected": "Reject",
-}
-STAGE_LABEL = {
-    "open": "Open",
-    "investigation": "Investigation",
-    "action": "Action",
-    "verification": "Verification",
-    "effectiveness": "Effectiveness",
-    "reopened": "Reopened",
-    "closed": "Closed",
 }
 STAGE_ORDER = tuple(STAGE_LABEL)
 SORT_LABEL = {

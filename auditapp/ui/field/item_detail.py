@@ -8,7 +8,8 @@ from typing import Protocol
 import flet as ft
 
 from auditapp.domain.errors import AuditAppError
-from auditapp.services.item_detail import GRADE_TEXT, ItemDetail
+from auditapp.services.item_detail import ItemDetail
+from auditapp.services.labels import GRADE_LABEL, STAGE_LABEL, finding_state, plain
 from auditapp.ui.field.evidence_entry import DocumentEntry, InterviewEntry, NotesEntry, PhotoEntry
 from auditapp.ui.field.finding_entry import FindingEntry
 from auditapp.ui.field.item_context import ItemContext
@@ -137,25 +138,23 @@ class ItemScreen:
             rows.append(
                 ft.Text(f"Re-verify CAPA {task.capa_title} ({state})", size=16, weight=ft.FontWeight.BOLD)
             )
-            rows.append(
-                ft.Text(f"Original finding ({task.finding.grade}): {task.finding.statement}", size=15)
-            )
+            grade = plain(GRADE_LABEL, task.finding.grade)
+            rows.append(ft.Text(f"Original finding ({grade}): {task.finding.statement}", size=15))
             rows.append(ft.Text(f"Criterion: {task.criterion}", size=15))
             rows += [ft.Text(f"Photo: {caption or sha[:12]}", size=14) for sha, caption in task.photos]
             rows += [ft.Text(f"{kind.capitalize()}: {text}", size=14) for kind, text in task.evidence]
         for finding in work.prior_findings:
-            grade = GRADE_TEXT.get(finding.grade, finding.grade)
-            capa = f", CAPA {finding.capa_status}" if finding.capa_id else ""
+            grade = plain(GRADE_LABEL, finding.grade)
+            state = finding_state(finding.status, finding.capa_status if finding.capa_id else None)
             rows.append(
                 ft.Text(
-                    f"Earlier finding · {grade} · {finding.clause}: {finding.statement} "
-                    f"({finding.status}{capa})",
-                    size=15,
+                    f"Earlier finding · {grade} · {finding.clause}: {finding.statement} ({state})", size=15
                 )
             )
         for open_capa in work.capas:
             due = f", due {open_capa.due}" if open_capa.due else ""
-            rows.append(ft.Text(f"Open CAPA: {open_capa.title} ({open_capa.stage}{due})", size=15))
+            stage = plain(STAGE_LABEL, open_capa.stage)
+            rows.append(ft.Text(f"Open CAPA: {open_capa.title} ({stage}{due})", size=15))
         rows.append(
             ft.OutlinedButton(
                 "Open follow-up work", on_click=lambda _: self._ctx.open_follow_up(), height=TOUCH

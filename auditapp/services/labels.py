@@ -1,0 +1,42 @@
+"""Plain words for the codes both apps show: finding grades, finding statuses and CAPA stages."""
+
+from __future__ import annotations
+
+GRADE_LABEL = {
+    "major_nc": "Major nonconformity",
+    "minor_nc": "Minor nonconformity",
+    "observation": "Observation",
+    "ofi": "Opportunity for improvement",
+    "good_practice": "Good practice",
+}
+STATUS_LABEL = {
+    "new": "New",
+    "capa": "In a CAPA",
+    "corrected": "Corrected",
+    "no_action": "No action",
+    "duplicate": "Duplicate",
+    "rejected": "Rejected",
+    "closed": "Closed",
+}
+"""Finding statuses, as triage leaves them."""
+STAGE_LABEL = {
+    "open": "Open",
+    "investigation": "Investigation",
+    "action": "Action",
+    "verification": "Verification",
+    "effectiveness": "Effectiveness",
+    "reopened": "Reopened",
+    "closed": "Closed",
+}
+"""CAPA stages, in lifecycle order."""
+
+
+def plain(labels: dict[str, str], code: str) -> str:
+    """The plain words of a code; a code from a newer store shows as its words without underscores."""
+    return labels.get(code) or code.replace("_", " ")
+
+
+def finding_state(status: str, capa_stage: str | None = None) -> str:
+    """Where a finding stands: its triage status, and its CAPA's stage when it has one."""
+    state = plain(STATUS_LABEL, status)
+    return f"{state}, CAPA stage {plain(STAGE_LABEL, capa_stage)}" if capa_stage else state
