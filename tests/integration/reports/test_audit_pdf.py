@@ -164,3 +164,28 @@ def test_a_photo_missing_from_the_store_is_named_in_a_placeholder(specimen: Spec
     text = _text(reader)
     assert f"Photo {missing[:12]} not included" in text
     assert sum(len(page.images) for page in reader.pages) == 59
+
+
+@pytest.mark.req("REP-001")
+def test_previous_findings_are_followed_up_in_plain_words() -> None:
+    from auditapp.services.followup import PriorFinding
+    from auditapp.services.reporting import build_dossier
+
+    small = generate(responses=20, findings=2, photos=0)
+    prior = PriorFinding(
+        finding_id="f-prior-1",
+        audit_id="a-earlier",
+        clause="8.2.2",
+        grade="minor_nc",
+        statement="Complaint files closed without trend review",
+        status="capa",
+        capa_id="CAPA-17",
+        capa_status="effectiveness",
+    )
+    dossier = build_dossier(small.events, small.audit_id, small.checklists, prior_findings=[prior])
+    text = _text(PdfReader(io.BytesIO(render_audit_pdf(dossier))))
+    section = text[text.rindex("Follow-up of previous findings") : text.rindex("Diverging opinions")]
+    assert (
+        "8.2.2 Minor nonconformity Complaint files closed without trend review In a CAPA "
+        "CAPA-17 (Effectiveness) not re-examined in this audit"
+    ) in section
