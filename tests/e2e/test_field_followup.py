@@ -185,6 +185,16 @@ def test_a_pulled_re_verification_is_answered_not_effective_with_a_photo_and_reo
     shows(page, f"Recorded: not effective - {SAW}")
     expect(page.get_by_role("button", name="Record result")).to_have_count(0)  # type: ignore[attr-defined]
 
+    # The item of the finding's clause carries the same follow-up work.
+    click_until(page, page.get_by_role("button", name="Go to clause 4.1.1"), "Follow-up work here")  # type: ignore[attr-defined]
+    shows(
+        page,
+        f"Re-verify CAPA {CAPA} (recorded: not effective)",
+        f"Original finding (Minor nonconformity): {GOWNING}",
+        f"Earlier finding · Minor nonconformity · 4.1.1: {GOWNING} (In a CAPA, CAPA stage Open)",
+        f"Open CAPA: {CAPA} (Open, due ",
+    )
+
     click(page, page.get_by_role("button", name="Sync now"))  # type: ignore[attr-defined]
     capa = _reopened(server, capa_id)
     [reopening] = capa["reopenings"]  # type: ignore[misc]
