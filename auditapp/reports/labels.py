@@ -15,6 +15,7 @@ from auditapp.domain.evidence import (
 from auditapp.domain.findings import FindingGrade
 from auditapp.domain.plan import AuditType
 from auditapp.domain.responses import Answer
+from auditapp.services.labels import GRADE_LABEL
 
 GRADE_ORDER: tuple[FindingGrade, ...] = (
     FindingGrade.MAJOR_NC,
@@ -24,13 +25,8 @@ GRADE_ORDER: tuple[FindingGrade, ...] = (
     FindingGrade.GOOD_PRACTICE,
 )
 
-GRADE_LABELS = {
-    FindingGrade.MAJOR_NC: "Major nonconformity",
-    FindingGrade.MINOR_NC: "Minor nonconformity",
-    FindingGrade.OBSERVATION: "Observation",
-    FindingGrade.OFI: "Opportunity for improvement",
-    FindingGrade.GOOD_PRACTICE: "Good practice",
-}
+GRADE_LABELS = {grade: GRADE_LABEL[grade.value] for grade in GRADE_ORDER}
+"""The same words as both apps use (auditapp.services.labels)."""
 
 GRADE_PLURALS = {
     FindingGrade.MAJOR_NC: "Major nonconformities",
