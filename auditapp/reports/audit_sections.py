@@ -18,7 +18,7 @@ from auditapp.reports.labels import (
     describe,
     grade_label,
 )
-from auditapp.services.labels import STAGE_LABEL, STATUS_LABEL, plain
+from auditapp.services.labels import STAGE_LABEL, STATUS_LABEL, label
 from auditapp.services.reporting import AuditDossier
 from auditapp.services.workspace import ChecklistItemText
 
@@ -200,9 +200,9 @@ def follow_up(pdf: ReportPdf, dossier: AuditDossier) -> None:
             outcome = "recurred: a nonconformity on the same clause was raised in this audit"
         else:
             outcome = "not re-examined in this audit"
-        stage = plain(STAGE_LABEL, prior.capa_status or "")
+        stage = label(STAGE_LABEL, prior.capa_status or "")
         capa = f"{prior.capa_id} ({stage})" if prior.capa_id else "-"
-        status = plain(STATUS_LABEL, prior.status)
+        status = label(STATUS_LABEL, prior.status)
         rows.append([prior.clause, grade_label(prior.grade), prior.statement, status, capa, outcome])
     pdf.grid(
         ["Clause", "Grade", "Statement", "Status", "CAPA", "In this audit"], rows, (13, 24, 52, 18, 25, 42)

@@ -31,12 +31,13 @@ STAGE_LABEL = {
 """CAPA stages, in lifecycle order."""
 
 
-def plain(labels: dict[str, str], code: str) -> str:
-    """The plain words of a code; a code from a newer store shows as its words without underscores."""
-    return labels.get(code) or code.replace("_", " ")
+def label(table: dict[str, str], code: object) -> str:
+    """The label of a code, or the code itself when it is new to this version of the app."""
+    text = str(code or "")
+    return table.get(text, text.replace("_", " "))
 
 
 def finding_state(status: str, capa_stage: str | None = None) -> str:
     """Where a finding stands: its triage status, and its CAPA's stage when it has one."""
-    state = plain(STATUS_LABEL, status)
-    return f"{state}, CAPA stage {plain(STAGE_LABEL, capa_stage)}" if capa_stage else state
+    state = label(STATUS_LABEL, status)
+    return f"{state}, CAPA stage {label(STAGE_LABEL, capa_stage)}" if capa_stage else state

@@ -5,6 +5,7 @@ from __future__ import annotations
 from auditapp.services.labels import GRADE_LABEL as GRADE_LABEL
 from auditapp.services.labels import STAGE_LABEL as STAGE_LABEL
 from auditapp.services.labels import STATUS_LABEL as STATUS_LABEL
+from auditapp.services.labels import label as label
 
 GRADE_ORDER = tuple(GRADE_LABEL)
 DECISION_LABEL = {
@@ -50,9 +51,3 @@ RESULT_LABEL = {
     "effective": "Effective",
     "not_effective": "Not effective",
 }
-
-
-def label(table: dict[str, str], code: object) -> str:
-    """The label of a code, or the code itself when it is new to this version of the app."""
-    text = str(code or "")
-    return table.get(text, text.replace("_", " "))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import flet as ft
 
 from auditapp.services.item_detail import ItemDetail, evidence_label
-from auditapp.services.labels import GRADE_LABEL, plain
+from auditapp.services.labels import GRADE_LABEL, label
 from auditapp.ui.field.draft_form import DraftForm, Field, run_action
 from auditapp.ui.field.item_context import ItemContext
 from auditapp.ui.field.screen_parts import lines, section
@@ -64,7 +64,7 @@ class FindingEntry:
     def render(self, detail: ItemDetail) -> None:
         """Show the item's findings and the evidence that a new finding would cite."""
         self._list.controls = lines(
-            [f"{plain(GRADE_LABEL, f.grade.value)} · {f.clause}: {f.statement}" for f in detail.findings],
+            [f"{label(GRADE_LABEL, f.grade.value)} · {f.clause}: {f.statement}" for f in detail.findings],
             "No findings on this item.",
         )
         self._clause.value = f"Clause {detail.item.clause} {detail.clause_title} (from this item)"

@@ -10,7 +10,7 @@ from auditapp.domain.errors import AuditAppError
 from auditapp.services.field_audits import FieldAudits
 from auditapp.services.followup import EffectivenessTask, FollowUp
 from auditapp.services.form_drafts import form_key
-from auditapp.services.labels import GRADE_LABEL, STAGE_LABEL, finding_state, plain
+from auditapp.services.labels import GRADE_LABEL, STAGE_LABEL, finding_state, label
 from auditapp.ui.field.draft_form import DraftForm, Field
 from auditapp.ui.field.screen_parts import back_button, lines, section
 from auditapp.ui.field.theme import TOUCH, error_text, named, show_error
@@ -44,7 +44,7 @@ class FollowUpScreen:
                     "Findings of earlier audits at this site",
                     *[
                         ft.Text(
-                            f"{plain(GRADE_LABEL, f.grade)} · {f.clause}: {f.statement} "
+                            f"{label(GRADE_LABEL, f.grade)} · {f.clause}: {f.statement} "
                             f"({finding_state(f.status, f.capa_status if f.capa_id else None)})",
                             size=16,
                         )
@@ -59,7 +59,7 @@ class FollowUpScreen:
                     *[
                         ft.Text(
                             f"{c.title} · clauses {', '.join(c.clauses) or '-'} · "
-                            f"{plain(STAGE_LABEL, c.stage)}" + (f" · due {c.due}" if c.due else ""),
+                            f"{label(STAGE_LABEL, c.stage)}" + (f" · due {c.due}" if c.due else ""),
                             size=16,
                         )
                         for c in work.capas
@@ -75,7 +75,7 @@ class FollowUpScreen:
         rows: list[ft.Control] = [
             ft.Text(f"Criterion: {task.criterion}", size=16),
             ft.Text(f"Window: {task.window_start} to {task.window_end}", size=15),
-            ft.Text(f"Original finding ({plain(GRADE_LABEL, f.grade)}, {f.clause}): {f.statement}", size=16),
+            ft.Text(f"Original finding ({label(GRADE_LABEL, f.grade)}, {f.clause}): {f.statement}", size=16),
             *[ft.Text(f"Photo: {caption or sha[:12]}", size=15) for sha, caption in task.photos],
             *[ft.Text(f"{kind.capitalize()}: {text}", size=15) for kind, text in task.evidence],
         ]

@@ -9,7 +9,7 @@ import flet as ft
 
 from auditapp.domain.errors import AuditAppError
 from auditapp.services.item_detail import ItemDetail
-from auditapp.services.labels import GRADE_LABEL, STAGE_LABEL, finding_state, plain
+from auditapp.services.labels import GRADE_LABEL, STAGE_LABEL, finding_state, label
 from auditapp.ui.field.evidence_entry import DocumentEntry, InterviewEntry, NotesEntry, PhotoEntry
 from auditapp.ui.field.finding_entry import FindingEntry
 from auditapp.ui.field.item_context import ItemContext
@@ -138,13 +138,13 @@ class ItemScreen:
             rows.append(
                 ft.Text(f"Re-verify CAPA {task.capa_title} ({state})", size=16, weight=ft.FontWeight.BOLD)
             )
-            grade = plain(GRADE_LABEL, task.finding.grade)
+            grade = label(GRADE_LABEL, task.finding.grade)
             rows.append(ft.Text(f"Original finding ({grade}): {task.finding.statement}", size=15))
             rows.append(ft.Text(f"Criterion: {task.criterion}", size=15))
             rows += [ft.Text(f"Photo: {caption or sha[:12]}", size=14) for sha, caption in task.photos]
             rows += [ft.Text(f"{kind.capitalize()}: {text}", size=14) for kind, text in task.evidence]
         for finding in work.prior_findings:
-            grade = plain(GRADE_LABEL, finding.grade)
+            grade = label(GRADE_LABEL, finding.grade)
             state = finding_state(finding.status, finding.capa_status if finding.capa_id else None)
             rows.append(
                 ft.Text(
@@ -153,7 +153,7 @@ class ItemScreen:
             )
         for open_capa in work.capas:
             due = f", due {open_capa.due}" if open_capa.due else ""
-            stage = plain(STAGE_LABEL, open_capa.stage)
+            stage = label(STAGE_LABEL, open_capa.stage)
             rows.append(ft.Text(f"Open CAPA: {open_capa.title} ({stage}{due})", size=15))
         rows.append(
             ft.OutlinedButton(

@@ -11,7 +11,7 @@ import flet as ft
 from auditapp.services.quality import effectiveness, trail_view
 from auditapp.services.quality.capa_views import CheckView
 from auditapp.services.quality.effectiveness import Calendar, CalendarFilters
-from auditapp.services.quality.labels import METHOD_LABEL, RESULT_LABEL, STAGE_LABEL
+from auditapp.services.quality.labels import METHOD_LABEL, RESULT_LABEL, STAGE_LABEL, label
 from auditapp.ui.quality.context import Ctx, Screen
 from auditapp.ui.quality.forms import radios
 from auditapp.ui.quality.theme import error_text, heading, muted, refreshes, section, tag
@@ -90,7 +90,7 @@ class EffectivenessScreen(Screen):
             )
         history: list[ft.Control] = []
         for capa in cal.reopened:
-            stage = STAGE_LABEL.get(capa.stage, capa.stage)
+            stage = label(STAGE_LABEL, capa.stage)
             history.append(ft.TextButton(f"{capa.title} ({stage})", on_click=self._open(capa.capa_id)))
             history += [
                 muted(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from auditapp.services.labels import GRADE_LABEL, STAGE_LABEL, STATUS_LABEL, finding_state, plain
+from auditapp.services.labels import GRADE_LABEL, STAGE_LABEL, STATUS_LABEL, finding_state, label
 
 
 @pytest.mark.req("FLD-108")
@@ -22,8 +22,8 @@ def test_a_findings_state_reads_as_words(status: str, stage: str | None, shown: 
 
 
 def test_a_code_from_a_newer_store_still_reads_without_underscores() -> None:
-    assert plain(STATUS_LABEL, "under_review") == "under review"
-    assert plain(GRADE_LABEL, "minor_nc") == "Minor nonconformity"
+    assert label(STATUS_LABEL, "under_review") == "under review"
+    assert label(GRADE_LABEL, "minor_nc") == "Minor nonconformity"
 
 
 def test_the_quality_app_and_the_field_app_share_one_set_of_words() -> None:
