@@ -212,6 +212,8 @@ PLAIN_WORDS: dict[str, str] = {
     "for a new one.",
     "too_many_attempts": "Too many wrong enrollment codes were tried from this network: wait 15 "
     "minutes, then try again.",
+    "device_of_another_user": "This tablet is enrolled for another person at the central store; a code "
+    "issued for you cannot take it over. Nothing is lost; set up a new workspace for yourself.",
     "inactive_user": "The person this enrollment code was issued for is no longer active at the central "
     "store: ask your quality manager.",
     "unknown_user": "The central store has no active user of that name: ask your quality manager.",

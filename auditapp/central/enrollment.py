@@ -19,7 +19,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from auditapp.central import trail
+from auditapp.central import locks, trail
 from auditapp.central.auth import now
 from auditapp.central.errors import ApiError
 from auditapp.central.sync_tables import EnrollmentAttempt, EnrollmentCode, StoreIdentity
@@ -150,11 +150,14 @@ def enroll(session: Session, request: EnrollRequest) -> tuple[Device, User]:
     """Register the device's public keys under the code's user; the code is used up in the same step.
 
     A retry with the same code, device id and keys after a lost answer gets the same answer back.
-    A device id enrolled before (for example a revoked tablet) is enrolled again with its new keys.
+    A device id enrolled before (for example a revoked tablet) is enrolled again with its new keys, but
+    only for the user it belongs to: a code of one user never takes over another user's device (ADR 51).
+    The code is read under the write lock, so two requests with one code cannot both use it.
     """
     device_id = _check_device_id(request.device_id)
     keys = _parse_keys(request)
     signing, receiving = keys.to_b64()["signing"], keys.to_b64()["receiving"]
+    locks.write_lock(session)
     row = session.get(EnrollmentCode, code_digest(request.code), with_for_update=True)
     if row is None:
         raise ApiError(404, "unknown_code", "this enrollment code is not known: check it or ask for another")
@@ -169,7 +172,14 @@ def enroll(session: Session, request: EnrollRequest) -> tuple[Device, User]:
         raise ApiError(410, "expired_code", "this enrollment code has expired: ask for a new one")
     if user is None or not user.active:
         raise ApiError(403, "inactive_user", "the user this code was issued for is no longer active")
-    device = session.get(Device, device_id)
+    device = session.get(Device, device_id, with_for_update=True)
+    if device is not None and device.user_id != user.id:
+        raise ApiError(
+            409,
+            "device_of_another_user",
+            f"device {device_id} is enrolled for another user; a code of {user.username!r} cannot take it "
+            "over: set up a new workspace on this tablet for them",
+        )
     before: dict[str, object] = {"user_id": None, "name": None, "status": None, "signing_public": None}
     if device is None:
         device = Device(id=device_id, user_id=user.id, created_at=now())

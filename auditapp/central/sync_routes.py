@@ -248,7 +248,7 @@ def sync_router(config: ServerConfig, db: Database) -> APIRouter:
                     store=store_public,
                 )
         except ApiError as exc:
-            if exc.code in ("unknown_code", "used_code", "expired_code"):
+            if exc.code in ("unknown_code", "used_code", "expired_code", "device_of_another_user"):
                 with db.transaction() as session:
                     enrollment.record_failure(session, source, exc.code)
             raise

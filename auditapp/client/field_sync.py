@@ -49,7 +49,8 @@ ATTEMPTS_PER_ROUND = 3
 
 NOT_ENROLLED = "This device is not enrolled yet: enter the enrollment code from your quality manager."
 ENROLL_REFUSALS = {
-    code: PLAIN_WORDS[code] for code in ("unknown_code", "used_code", "expired_code", "too_many_attempts")
+    code: PLAIN_WORDS[code]
+    for code in ("unknown_code", "used_code", "expired_code", "too_many_attempts", "device_of_another_user")
 }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
@@ -108,3 +109,50 @@ def test_refusals_of_push_each_have_their_code_and_change_nothing(central: Runni
 
     audits = requests.get(f"{central.url}/api/audits", headers=login(central), timeout=10).json()
     assert [(a["id"], a["site"]) for a in audits] == [(audit_id, "Plant 2")]
+
+
+@pytest.mark.req("SYN-101")
+def test_one_code_sent_several_times_at_once_enrolls_one_device(central: Running) -> None:
+    code = issue_code(central)
+    tablets = [(str(uuid.uuid4()), DeviceKeys.generate()) for _ in range(8)]
+    with ThreadPoolExecutor(len(tablets)) as pool:
+        replies = list(pool.map(lambda tablet: enroll_request(central, code, *tablet), tablets))
+
+    enrolled = [device_id for (device_id, _), reply in zip(tablets, replies, strict=True) if reply.ok]
+    assert len(enrolled) == 1, [(r.status_code, r.text[:80]) for r in replies]
+    assert sorted(_error(r) for r in replies if not r.ok) == ["used_code"] * 7
+    listed = run_cli(["admin", "devices"], central.env)  # type: ignore[attr-defined]
+    assert [device_id for device_id, _ in tablets if device_id in listed.stdout] == enrolled
+
+
+@pytest.mark.req("SYN-217")
+def test_a_code_of_one_user_cannot_take_over_another_users_device(central: Running) -> None:
+    made = run_cli(["admin", "create-user", "mallory", "--role", "auditor"], central.env)  # type: ignore[attr-defined]
+    assert made.returncode == 0, made.stderr
+    victim = enroll(central)
+    factory = EventFactory(victim.device_id, HybridClock(victim.device_id))
+    audit_id = str(uuid.uuid4())
+    code = issue_code(central, "mallory")
+
+    takeover = enroll_request(central, code, victim.device_id, DeviceKeys.generate())
+    assert (takeover.status_code, _error(takeover)) == (409, "device_of_another_user")
+    assert "another user" in takeover.json()["error"]["message"]
+    # The victim's tablet keeps its user and keys: it still pushes.
+    assert victim.push([factory.make(audit_id, EventKind.AUDIT_PLANNED, {"plan": PLAN.to_dict()})]).ok
+    listed = run_cli(["admin", "devices"], central.env)  # type: ignore[attr-defined]
+    assert re.search(rf"{victim.device_id}\s+active\s+admin", listed.stdout), listed.stdout
+    # The refused attempt did not use the code up: it still enrolls a tablet of mallory's own.
+    own = enroll_request(central, code, str(uuid.uuid4()), DeviceKeys.generate())
+    assert (own.status_code, own.json()["username"]) == (200, "mallory")
+
+
+@pytest.mark.req("SYN-101")
+def test_a_revoked_tablet_is_enrolled_again_for_its_own_user(central: Running) -> None:
+    tablet = enroll(central)
+    run_cli(["admin", "revoke", tablet.device_id], central.env)  # type: ignore[attr-defined]
+    keys = DeviceKeys.generate()
+
+    again = enroll_request(central, issue_code(central), tablet.device_id, keys)
+    assert (again.status_code, again.json()["device_id"]) == (200, tablet.device_id)
+    listed = run_cli(["admin", "devices"], central.env)  # type: ignore[attr-defined]
+    assert re.search(rf"{tablet.device_id}\s+active\s+admin", listed.stdout), listed.stdout
