@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from auditapp.central import locks, trail
 from auditapp.central.errors import ApiError
-from auditapp.central.tables import ApiToken, User
+from auditapp.central.tables import ApiToken, Device, User
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
 
@@ -106,13 +106,21 @@ def set_role(session: Session, user: User, role: Role, actor: str) -> None:
 
 
 def deactivate(session: Session, user: User, actor: str) -> None:
-    """Switch a user off for good (recorded in the trail); their tokens stop working at once."""
+    """Switch a user off for good (recorded in the trail); their tokens stop working at once and their
+    devices are revoked, so a tablet of theirs can no longer push or pull."""
     _keep_an_admin(session, user)
     if not user.active:
         return
     user.active = False
     session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
     trail.record(session, actor, "user", user.id, "deactivate", {"active": (True, False)})
+    at = now()
+    for device in session.scalars(
+        select(Device).where(Device.user_id == user.id, Device.status != "revoked")
+    ):
+        old = device.status
+        device.status, device.revoked_at = "revoked", at
+        trail.record(session, actor, "device", device.id, "revoke", {"status": (old, "revoked")})
 
 
 def check_password(user: User, password: str) -> bool:

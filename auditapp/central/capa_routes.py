@@ -4,11 +4,11 @@ with an electronic signature, reopen. Owners may record work only on their own C
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Path, Query, Request
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from auditapp.central import capa_checks, capa_service
+from auditapp.central import auth, capa_checks, capa_service, throttle
 from auditapp.central.capa_models import (
     ActionUpdate,
     AssignRequest,
@@ -233,20 +233,32 @@ def update_action(
 
 
 @router.post("/api/capas/{capa_id}/close")
-def close(capa_id: CapaId, body: CloseRequest, s: Db, user: CapaSigner) -> CapaDetail:
+def close(capa_id: CapaId, body: CloseRequest, request: Request, s: Db, user: CapaSigner) -> CapaDetail:
     """Close with an electronic signature (meaning "approved closure"): re-enter your password. Refused with
     401 `bad_signature_password` (nothing changes), or 409 `closure_gates` listing what is missing in
-    `error.missing`, or 409 `content_changed` when `expected_sha256` no longer matches."""
+    `error.missing`, or 409 `content_changed` when `expected_sha256` no longer matches. Wrong passwords
+    count as failed sign-ins of the signer: after too many, 429 `too_many_attempts` as at sign-in."""
+    source = request.client.host if request.client else "unknown"
+    at = auth.now()
+    limits = throttle.ThrottleLimits.from_env()
+    throttle.check(s, user.username, source, limits, at)
     row = get_capa(s, capa_id, lock=True)
-    bundle = close_capa(
-        s,
-        user,
-        row,
-        password=body.password,
-        signer_timezone=body.signer_timezone,
-        signer_local_time=body.signer_local_time,
-        expected_sha256=body.expected_sha256,
-    )
+    try:
+        bundle = close_capa(
+            s,
+            user,
+            row,
+            password=body.password,
+            signer_timezone=body.signer_timezone,
+            signer_local_time=body.signer_local_time,
+            expected_sha256=body.expected_sha256,
+        )
+    except ApiError as exc:
+        if exc.code == "bad_signature_password":
+            with request.app.state.db.transaction() as failures:  # kept when the request rolls back
+                throttle.record_failure(failures, user.username, source, at)
+        raise
+    throttle.clear(s, user.username)
     return capa_detail(s, bundle)
 
 

@@ -378,3 +378,23 @@ def test_capa_and_check_lists_page_by_cursor(
     ]
     wrong_sort = client.get("/api/findings", params={"sort": "clause", "cursor": grade_cursor}, headers=qm)
     assert error_of(wrong_sort)[:2] == (422, "invalid_cursor")
+
+
+@pytest.mark.req("CAP-018")
+def test_wrong_signature_passwords_count_as_failed_sign_ins(
+    client: TestClient, as_user: dict[str, dict[str, str]], tablets: list[Tablet]
+) -> None:
+    qm = as_user["quinn"]
+    opened = open_capa(client, qm, tablets[0])
+    close = f"/api/capas/{opened.capa_id}/close"
+    for attempt in range(5):
+        reply = client.post(close, json=close_body(f"wrong-password-{attempt}"), headers=qm)
+        assert error_of(reply)[:2] == (401, "bad_signature_password")
+
+    # Guessing stops here, even with the right password, and the account's sign-in is locked as well.
+    locked = client.post(close, json=close_body(), headers=qm)
+    assert error_of(locked)[:2] == (429, "too_many_attempts")
+    assert "try again in" in error_of(locked)[2]
+    sign_in = client.post("/api/auth/login", json={"username": "quinn", "password": "wrong-password-9"})
+    assert error_of(sign_in)[:2] == (429, "too_many_attempts")
+    assert client.get(f"/api/capas/{opened.capa_id}", headers=qm).json()["signatures"] == []

@@ -156,3 +156,21 @@ def test_a_revoked_tablet_is_enrolled_again_for_its_own_user(central: Running) -
     assert (again.status_code, again.json()["device_id"]) == (200, tablet.device_id)
     listed = run_cli(["admin", "devices"], central.env)  # type: ignore[attr-defined]
     assert re.search(rf"{tablet.device_id}\s+active\s+admin", listed.stdout), listed.stdout
+
+
+@pytest.mark.req("SYN-105")
+def test_deactivating_a_user_revokes_their_tablets(central: Running) -> None:
+    made = run_cli(["admin", "create-user", "dee", "--role", "auditor"], central.env)  # type: ignore[attr-defined]
+    assert made.returncode == 0, made.stderr
+    tablet = enroll(central, "dee")
+    factory = EventFactory(tablet.device_id, HybridClock(tablet.device_id))
+    planned = factory.make(str(uuid.uuid4()), EventKind.AUDIT_PLANNED, {"plan": PLAN.to_dict()})
+    assert tablet.push([planned]).ok
+
+    off = run_cli(["admin", "deactivate", "dee"], central.env)  # type: ignore[attr-defined]
+    assert off.returncode == 0, off.stderr
+    edit = factory.make(planned.audit_id, EventKind.AUDIT_PLAN_EDITED, {"field": "site", "value": "Plant 9"})
+    refused = tablet.push([edit])
+    assert (refused.status_code, _error(refused)) == (403, "revoked_device")
+    listed = run_cli(["admin", "devices"], central.env)  # type: ignore[attr-defined]
+    assert re.search(rf"{tablet.device_id}\s+revoked\s+dee", listed.stdout), listed.stdout
