@@ -15,16 +15,20 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
-## Start the central store (SQLite) and the field app (Flet web) with demo data; Ctrl-C stops both.
+## Start the central store (SQLite), the field app and the quality app (Flet web) with demo data; Ctrl-C stops all three.
 run: $(STAMP)
 	$(BIN)/auditapp demo
 
-## Debian's chromium for the browser tests (never a downloaded browser build).
+## Debian's chromium for the browser tests and poppler-utils (pdftoppm) for the report tests, each installed
+## with apt when missing (never a downloaded browser build).
 browser:
-	@if [ ! -x /usr/bin/chromium ]; then \
-	  echo "Installing Debian's chromium for the browser tests"; \
+	@missing=""; \
+	[ -x /usr/bin/chromium ] || missing="chromium chromium-driver"; \
+	command -v pdftoppm >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing with apt for the browser and report tests:$$missing"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q chromium chromium-driver poppler-utils; \
+	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q $$missing; \
 	fi
 
 ## The whole suite: unit, contract, integration (SQLite and PostgreSQL), e2e in Chromium.
@@ -40,9 +44,10 @@ check: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench all --json
 
-## Refresh the README screenshots from the browser tests.
+## Refresh the README screenshots from the browser tests, and the report page from the PDF report test.
 screenshots: $(STAMP) browser
-	AUDITAPP_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest tests/e2e
+	AUDITAPP_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest tests/e2e \
+	  tests/integration/reports/test_audit_pdf.py::test_rendered_pages_are_not_blank
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build *.egg-info

@@ -27,7 +27,8 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="auditapp",
         description="Offline ISO 13485 audits on a tablet, and a central store that turns findings into "
-        "CAPAs proven to work. Every option can also be set with an AUDITAPP_* environment variable.",
+        "CAPAs proven to work. Where an option's help names an AUDITAPP_* environment variable in brackets, "
+        "that variable sets its default; some settings are environment variables only.",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name, module_name in COMMANDS.items():

@@ -1,7 +1,8 @@
 """Paper vs practice: per clause, the documented procedure read and the practice seen, side by side.
 
 A clause whose paper conforms while its practice does not, or shows no practice evidence at all, is an
-implementation gap (DESIGN section 3). Paper counts as conforming unless a nonconformity cites the document.
+implementation gap (FLD-107 and REP-008 in docs/requirements.md). Paper counts as conforming unless a
+nonconformity cites the document.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ class PracticeVerdict(StrEnum):
 
     @property
     def is_gap(self) -> bool:
-        """Whether this is an implementation gap (DESIGN section 3)."""
+        """Whether this is an implementation gap: paper without the practice to match it."""
         return self in (PracticeVerdict.PRACTICE_FAILS, PracticeVerdict.UNPROVEN)
 
 
