@@ -11,6 +11,11 @@ Layout under the folder (files, never database rows; no more than one chunk is e
 
 Chunks are not fsync'd one by one: a chunked blob is fsync'd once, when it is complete and its hash checked
 (ADR 0045).
+
+An upload exists only while both its `.meta` and its `.part` are there. Discarding removes `.meta` first, so
+a store killed half-way through a discard leaves an upload that reads as absent; any other leftover (a
+`.meta` without its `.part`, as an older version could leave, or stray `.chunks`) also reads as absent and
+is replaced by the next chunk, which starts the upload afresh.
 """
 
 from __future__ import annotations
@@ -91,6 +96,13 @@ class BlobReceiver:
             return None
         return int(value["size"]), int(value["chunk_size"])
 
+    def _upload(self, blob_id: str) -> tuple[int, int] | None:
+        """(size, chunk size) of the upload in progress; None if none or only a half-discarded one."""
+        meta = self._meta(blob_id)
+        if meta is None or not self._part(blob_id, "part").exists():
+            return None
+        return meta
+
     def _received(self, blob_id: str) -> tuple[int, ...]:
         try:
             text = self._part(blob_id, "chunks").read_text("ascii")
@@ -104,8 +116,10 @@ class BlobReceiver:
         final = self.path(blob_id)
         if final.exists():
             return BlobStatus(blob_id, "complete", size=final.stat().st_size)
-        meta = self._meta(blob_id)
+        meta = self._upload(blob_id)
         if meta is None:
+            if final.exists():  # completed by a worker (its `.part` moved into place) since the first look
+                return BlobStatus(blob_id, "complete", size=final.stat().st_size)
             return BlobStatus(blob_id, "absent")
         return BlobStatus(
             blob_id, "partial", size=meta[0], chunk_size=meta[1], received=self._received(blob_id)
@@ -141,14 +155,14 @@ class BlobReceiver:
         final = self.path(blob_id)
         if final.exists():
             return self._compare_with_complete(final, blob_id, index, b"".join(parts), total_size, offset)
-        if complete and length == total_size and self._meta(blob_id) is None:
+        if complete and length == total_size and self._upload(blob_id) is None:
             return self._accept_whole(blob_id, parts, data_sha256)
         data = b"".join(parts)  # a piece of a larger blob: written at its offset
         with self._locked(blob_id):
             if final.exists():  # completed by another worker while this one waited for the lock
                 return self._compare_with_complete(final, blob_id, index, data, total_size, offset)
-            meta = self._meta(blob_id)
-            if meta is None:
+            meta = self._upload(blob_id)
+            if meta is None:  # never started, or a leftover of a discard cut short: start afresh
                 self._start(blob_id, total_size, chunk_size)
             elif meta != (total_size, chunk_size):
                 raise BadChunk(
@@ -207,9 +221,12 @@ class BlobReceiver:
         return BlobStatus(blob_id, "complete", size=size)
 
     def _start(self, blob_id: str, total_size: int, chunk_size: int) -> None:
+        # Any leftover of an earlier upload goes first (its `.meta` before anything else, as in _discard),
+        # so a crash in here never leaves a `.meta` that describes stale chunks or a missing `.part`.
+        self._part(blob_id, "meta").unlink(missing_ok=True)
+        self._part(blob_id, "chunks").unlink(missing_ok=True)
         with self._part(blob_id, "part").open("wb") as handle:
             handle.truncate(total_size)
-        self._part(blob_id, "chunks").unlink(missing_ok=True)
         meta = self._part(blob_id, "meta.tmp")
         meta.write_text(json.dumps({"size": total_size, "chunk_size": chunk_size}), "utf-8")
         os.replace(meta, self._part(blob_id, "meta"))
@@ -264,6 +281,8 @@ class BlobReceiver:
         return digest.hexdigest()
 
     def _discard(self, blob_id: str) -> None:
-        # The lock file stays: another worker may be waiting on it.
-        for suffix in ("part", "meta", "chunks"):
+        # `.meta` first: once it is gone the upload reads as absent, so a crash after this line leaves
+        # nothing a later chunk could trip over (the next chunk starts the upload afresh). The lock file
+        # stays: another worker may be waiting on it.
+        for suffix in ("meta", "part", "chunks"):
             self._part(blob_id, suffix).unlink(missing_ok=True)

@@ -1,4 +1,5 @@
-"""A loopback HTTP proxy that misbehaves on purpose: drops, resets, delays, duplicates, answers 5xx.
+"""A loopback HTTP proxy that misbehaves on purpose: drops, resets, delays, duplicates, reorders, answers 5xx,
+and can have the store killed while it handles a request.
 
 Every request is passed to a rule that picks one fault (or none); the proxy records what reached the server,
 so tests can count chunks and envelopes that were actually delivered.
@@ -30,6 +31,8 @@ class Fault(StrEnum):
     DELAY = "delay"  # wait, then forward
     DUPLICATE = "duplicate"  # forward twice, answer with the second answer
     LATE_DUPLICATE = "late_duplicate"  # forward and answer, then deliver a stale copy later (reordering)
+    REORDER = "reorder"  # hold until a later request reached the server (at most reorder_timeout_s)
+    KILL_STORE = "kill_store"  # forward, call `crash` (kills the store) before reading the answer, then cut
 
 
 Rule = Callable[[str, str, int], Fault]
@@ -42,7 +45,16 @@ class Delivered:
 
     method: str
     path: str
-    status: int
+    status: int  # 0: the store was killed before its answer was read
+
+
+@dataclass
+class Held:
+    """A request held back by REORDER, and whether a later request reached the server before it."""
+
+    method: str
+    path: str
+    overtaken: bool
 
 
 @dataclass
@@ -51,18 +63,36 @@ class ProxyLog:
 
     delivered: list[Delivered] = field(default_factory=list)
     faults: list[tuple[str, str, Fault]] = field(default_factory=list)
+    held: list[Held] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
 class FaultyProxy:
-    """A proxy on 127.0.0.1 in front of `upstream`, applying `rule` to each request."""
+    """A proxy on 127.0.0.1 in front of `upstream`, applying `rule` to each request.
 
-    def __init__(self, upstream: str, rule: Rule | None = None, delay_s: float = 0.3) -> None:
+    `crash(method, path)` is what KILL_STORE does once the request was sent to the store (kill it, perhaps
+    after waiting for a sign that the store acted on it); the proxy then never reads the answer.
+    """
+
+    def __init__(
+        self,
+        upstream: str,
+        rule: Rule | None = None,
+        delay_s: float = 0.3,
+        *,
+        reorder_timeout_s: float = 1.0,
+        crash: Callable[[str, str], None] | None = None,
+    ) -> None:
         self.upstream = urlsplit(upstream)
         self.rule: Rule = rule or (lambda _m, _p, _n: Fault.NONE)
         self.delay_s = delay_s
+        self.reorder_timeout_s = reorder_timeout_s
+        self.crash = crash
         self.log = ProxyLog()
         self._count = 0
+        self._state = threading.Condition()
+        self._last_forwarded = -1  # the highest request number that reached the server
+        self._busy = 0  # requests being handled, held or waiting to be replayed
         proxy = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -97,12 +127,35 @@ class FaultyProxy:
         with self.log.lock:
             return [d for d in self.log.delivered if d.method == method and contains in d.path]
 
-    def _forward(
-        self, method: str, path: str, headers: dict[str, str], body: bytes
-    ) -> tuple[int, list[tuple[str, str]], bytes]:
-        conn = http.client.HTTPConnection(
+    def wait_quiet(self, timeout: float = 30.0) -> bool:
+        """Wait until no request is being handled, held back or waiting to be replayed late."""
+        with self._state:
+            return self._state.wait_for(lambda: self._busy == 0, timeout)
+
+    def _enter(self) -> None:
+        with self._state:
+            self._busy += 1
+
+    def _leave(self) -> None:
+        with self._state:
+            self._busy -= 1
+            self._state.notify_all()
+
+    def _connect(self) -> http.client.HTTPConnection:
+        return http.client.HTTPConnection(
             self.upstream.hostname or "127.0.0.1", self.upstream.port, timeout=60
         )
+
+    def _forwarded(self, index: int | None) -> None:
+        if index is not None:
+            with self._state:
+                self._last_forwarded = max(self._last_forwarded, index)
+                self._state.notify_all()
+
+    def _forward(
+        self, method: str, path: str, headers: dict[str, str], body: bytes, index: int | None = None
+    ) -> tuple[int, list[tuple[str, str]], bytes]:
+        conn = self._connect()
         try:
             conn.request(method, path, body=body, headers=headers)
             answer = conn.getresponse()
@@ -112,13 +165,44 @@ class FaultyProxy:
             conn.close()
         with self.log.lock:
             self.log.delivered.append(Delivered(method, path, result[0]))
+        self._forwarded(index)
         return result
 
+    def _forward_and_crash(self, method: str, path: str, headers: dict[str, str], body: bytes) -> None:
+        """Send the request, then have the store killed while it handles it; its answer is never read."""
+        if self.crash is None:
+            raise RuntimeError("KILL_STORE needs a crash callback")
+        conn = self._connect()
+        try:
+            conn.request(method, path, body=body, headers=headers)
+            self.crash(method, path)
+        finally:
+            conn.close()
+        with self.log.lock:
+            self.log.delivered.append(Delivered(method, path, 0))
+
+    def _hold(self, method: str, path: str, index: int) -> None:
+        """REORDER: wait until a later request reached the server, or give up waiting (a lone request)."""
+        with self._state:
+            overtaken = self._state.wait_for(lambda: self._last_forwarded > index, self.reorder_timeout_s)
+        with self.log.lock:
+            self.log.held.append(Held(method, path, overtaken))
+
     def _replay(self, method: str, path: str, headers: dict[str, str], body: bytes) -> None:
-        with contextlib.suppress(OSError):
-            self._forward(method, path, headers, body)
+        try:
+            with contextlib.suppress(OSError):
+                self._forward(method, path, headers, body)
+        finally:
+            self._leave()
 
     def _serve(self, handler: BaseHTTPRequestHandler) -> None:
+        self._enter()
+        try:
+            self._serve_one(handler)
+        finally:
+            self._leave()
+
+    def _serve_one(self, handler: BaseHTTPRequestHandler) -> None:
         length = int(handler.headers.get("Content-Length") or 0)
         body = handler.rfile.read(length) if length else b""
         with self.log.lock:
@@ -137,8 +221,14 @@ class FaultyProxy:
             return
         if fault is Fault.DELAY:
             time.sleep(self.delay_s)
+        if fault is Fault.REORDER:
+            self._hold(handler.command, handler.path, index)
         try:
-            status, answer_headers, data = self._forward(handler.command, handler.path, headers, body)
+            if fault is Fault.KILL_STORE:
+                self._forward_and_crash(handler.command, handler.path, headers, body)
+                self._cut(handler, reset=False)
+                return
+            status, answer_headers, data = self._forward(handler.command, handler.path, headers, body, index)
             if fault is Fault.DUPLICATE:
                 status, answer_headers, data = self._forward(handler.command, handler.path, headers, body)
         except OSError:
@@ -146,6 +236,7 @@ class FaultyProxy:
             return
         if fault is Fault.LATE_DUPLICATE:
             stale = (handler.command, handler.path, headers, body)
+            self._enter()  # left when the stale copy was delivered
             threading.Timer(self.delay_s, self._replay, stale).start()
         if fault is Fault.LOST_ANSWER:
             self._cut(handler, reset=False)
