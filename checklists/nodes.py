@@ -31,14 +31,21 @@ def compose(text: str, problems: ProblemList) -> yaml.Node | None:
 
 
 def read_source(path: Path) -> str:
-    """A file's UTF-8 text; a missing or undecodable file becomes a located ChecklistError."""
+    """A file's UTF-8 text; a missing, unreadable or undecodable file becomes a located ChecklistError."""
     try:
         return path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise ChecklistError([Problem(str(path), message="file not found")]) from None
+    except OSError as exc:
+        raise unreadable(path, exc) from None
     except UnicodeDecodeError as exc:
         message = f"not UTF-8 text ({exc.reason} at byte {exc.start})"
         raise ChecklistError([Problem(str(path), message=message)]) from None
+
+
+def unreadable(path: Path, exc: OSError) -> ChecklistError:
+    """The error of a file that exists but cannot be read (a directory, no permission, an I/O error)."""
+    return ChecklistError([Problem(str(path), message=f"cannot read: {exc.strerror or exc}")])
 
 
 def here(node: yaml.Node) -> tuple[int, int]:

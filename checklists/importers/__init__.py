@@ -7,6 +7,7 @@ from pathlib import Path
 
 from checklists.importers.ciso import import_ciso_xlsx, import_ciso_yaml
 from checklists.importers.tabular import import_csv, import_xlsx
+from checklists.importers.workbook import XLS_UNSUPPORTED
 from checklists.loader import load_file
 from checklists.model import Checklist
 from checklists.problems import ChecklistError, Problem
@@ -41,6 +42,8 @@ def detect_format(path: Path) -> str:
         except (OSError, UnicodeDecodeError):
             return "yaml"
         return "ciso-yaml" if "requirement_nodes" in head else "yaml"
+    if suffix == ".xls":
+        raise ChecklistError([Problem(str(path), message=XLS_UNSUPPORTED)])
     raise ChecklistError(
         [
             Problem(

@@ -5,10 +5,11 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from checklists import nodes
 from checklists.clauses import split_trailing_refs
 from checklists.importers.builder import ChecklistBuilder, Where
 from checklists.importers.cells import (
@@ -41,28 +42,106 @@ class _Row:
 def import_csv(path: Path) -> Checklist:
     """Import a CSV file; '#key: value' lines at the top give id, title, version, standard, language."""
     problems = ProblemList(str(path))
-    raw = path.read_bytes()
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ChecklistError([Problem(str(path), message="file not found")]) from None
+    except OSError as exc:
+        raise nodes.unreadable(path, exc) from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = raw.decode("cp1252", errors="replace")  # what Excel on Windows writes by default
+    # One line ending, so that line numbers are the ones an editor shows (old Mac files end lines with CR).
+    lines = io.StringIO(text.replace("\r\n", "\n").replace("\r", "\n")).readlines()
     meta: dict[str, str] = {}
-    lines = text.splitlines(keepends=True)
     skipped = 0
     while skipped < len(lines) and lines[skipped].startswith("#"):
         key, sep, value = lines[skipped][1:].partition(":")
         if sep and key.strip().lower() in META_KEYS:
             meta[key.strip().lower()] = value.strip()
         skipped += 1
-    body = "".join(lines[skipped:])
+    body = lines[skipped:]
     try:
-        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(body[:4096], delimiters=",;\t")
+        sample = "".join(body)[:4096]
+        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    reader = csv.reader(io.StringIO(body), dialect)
-    grid = ([Cell(value, None, f"{n}") for n, value in enumerate(row, 1)] for row in reader)
-    rows = _rows(grid, None, problems, line_offset=skipped, numbered_columns=True)
+    grid = _csv_records(body, dialect, problems, line_offset=skipped)
+    rows = _rows(grid, None, problems, numbered_columns=True)
     return _build(rows, problems, meta, default_id=slug(path.stem), default_title=path.stem)
+
+
+def _csv_records(
+    lines: list[str], dialect: type[csv.Dialect] | csv.Dialect, problems: ProblemList, line_offset: int
+) -> list[tuple[int, list[Cell]]]:
+    """Each record with the file line it starts on (a quoted cell may span lines), cells numbered from 1.
+
+    A quoted cell that is never closed would swallow the rest of the file into one cell: it is reported at
+    the line where its quote opened and its record is left out (the file does not load; earlier records are
+    still checked).
+    """
+    reader = csv.reader(lines, dialect)
+    records: list[tuple[int, list[Cell]]] = []
+    start = 1
+    try:
+        for row in reader:
+            cells = [Cell(value, None, f"{n}") for n, value in enumerate(row, 1)]
+            records.append((start + line_offset, cells))
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        opened = _open_quote(lines[start - 1 : reader.line_num], dialect)
+        if opened is None:
+            problems.at(start + line_offset, None, f"this record cannot be read as CSV ({exc})")
+        else:
+            problems.at(
+                start + opened + line_offset,
+                None,
+                f"a quoted cell opened here runs on too long ({exc}); is its closing quote missing?",
+            )
+        return records
+    if records:
+        last = records[-1][0] - line_offset
+        opened = _open_quote(lines[last - 1 :], dialect)
+        if opened is not None:
+            problems.at(last + opened + line_offset, None, "a quoted cell opened here is never closed")
+            records.pop()
+    return records
+
+
+def _open_quote(lines: list[str], dialect: type[csv.Dialect] | csv.Dialect) -> int | None:
+    """The index in `lines` (which start a record) of the line whose quote opens a cell still open at the end.
+
+    csv.reader outside strict mode reads a quote that is never closed as a cell running to the end of the
+    file; this follows the same rules (a quote opens a cell only at its start) to tell whether that happened.
+    """
+    quote, delimiter, escape = dialect.quotechar, dialect.delimiter, dialect.escapechar
+    if not quote or dialect.quoting == csv.QUOTE_NONE:
+        return None
+    opened: int | None = None
+    at_start = True
+    for index, line in enumerate(lines):
+        i = 0
+        while i < len(line):
+            char = line[i]
+            if opened is not None:
+                if escape and char == escape:
+                    i += 1
+                elif char == quote:
+                    if dialect.doublequote and line.startswith(quote, i + 1):
+                        i += 1
+                    else:
+                        opened = None
+            elif char in (delimiter, "\n"):
+                at_start = True
+            elif at_start and char == quote:
+                opened, at_start = index, False
+            elif not (at_start and char == " " and dialect.skipinitialspace):
+                at_start = False
+                if escape and char == escape:
+                    i += 1
+            i += 1
+    return opened
 
 
 def import_xlsx(path: Path) -> Checklist:
@@ -84,22 +163,23 @@ def import_xlsx(path: Path) -> Checklist:
             data_sheet = name
     if data_sheet is None:
         raise ChecklistError([Problem(str(path), message="the workbook has no sheet with questions")])
-    rows = _rows(iter(sheets[data_sheet]), data_sheet, problems)
+    rows = _rows(enumerate(sheets[data_sheet], 1), data_sheet, problems)
     return _build(rows, problems, meta, default_id=slug(path.stem), default_title=path.stem)
 
 
 def _rows(
-    grid: Iterator[list[Cell]],
+    grid: Iterable[tuple[int, list[Cell]]],
     sheet: str | None,
     problems: ProblemList,
-    line_offset: int = 0,
     numbered_columns: bool = False,
 ) -> list[_Row]:
-    """Find the header row, map its columns to fields, and return the non-blank rows after it."""
+    """Find the header row, map its columns to fields, and return the non-blank rows after it.
+
+    `grid` gives each row with its number: the sheet row, or the file line a CSV record starts on.
+    """
     columns: dict[int, str] = {}
     rows: list[_Row] = []
-    for index, row in enumerate(grid, 1):
-        number = index + line_offset
+    for number, row in grid:
         if not columns:
             found = {n: header_field(cell.value) for n, cell in enumerate(row)}
             columns = {n: f for n, f in found.items() if f is not None}

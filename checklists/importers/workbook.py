@@ -6,7 +6,11 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from checklists import nodes
 from checklists.problems import ChecklistError, Problem, ProblemList
+
+XLS_UNSUPPORTED = ".xls (Excel 97-2003) is not supported; save it as .xlsx"
+_OLE2 = bytes.fromhex("d0cf11e0a1b11ae1")  # how .xls (and password-protected .xlsx) files start
 
 
 @dataclass(frozen=True)
@@ -23,13 +27,26 @@ def read_workbook(path: Path, problems: ProblemList) -> dict[str, list[list[Cell
     # Imported here: openpyxl costs ~60 ms to import and only spreadsheet imports need it.
     import openpyxl
     from openpyxl.utils import get_column_letter
+    from openpyxl.utils.exceptions import InvalidFileException
 
     try:
-        book = openpyxl.load_workbook(path, data_only=True)
+        handle = path.open("rb")
     except FileNotFoundError:
         raise ChecklistError([Problem(str(path), message="file not found")]) from None
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise ChecklistError([Problem(str(path), message=f"not a readable XLSX workbook ({exc})")]) from None
+    except OSError as exc:
+        raise nodes.unreadable(path, exc) from None
+    with handle:
+        try:
+            # A file object, not the name: the content decides, whatever the extension (--format xlsx).
+            book = openpyxl.load_workbook(handle, data_only=True)
+        except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError) as exc:
+            handle.seek(0)
+            message = f"not a readable XLSX workbook ({exc})"
+            if path.suffix.lower() == ".xls":
+                message += f"; {XLS_UNSUPPORTED}"
+            elif handle.read(len(_OLE2)) == _OLE2:
+                message += "; it is an Excel 97-2003 or a password-protected workbook: save it as .xlsx"
+            raise ChecklistError([Problem(str(path), message=message)]) from None
     sheets: dict[str, list[list[Cell]]] = {}
     letters = [get_column_letter(n) for n in range(1, 200)]
     for sheet in book.worksheets:
