@@ -34,6 +34,10 @@ class FieldStoreOpener:
         """An existing store (its photos are also queued for upload as encrypted blobs)."""
         return _with_uploads(FieldStore.open(folder, passphrase))
 
+    def recover(self, folder: Path, recovery_key: str, passphrase: str) -> WorkspaceStore:
+        """An existing store opened with its recovery key, under a new passphrase."""
+        return _with_uploads(FieldStore.recover(folder, recovery_key, passphrase))
+
 
 def _with_uploads(store: FieldStore) -> FieldStore:
     """Photos travel as encrypted blobs whether or not a central store is configured yet (ADR 0046)."""

@@ -28,9 +28,10 @@ from auditapp.services.queries import audit_state, list_audits
 MIN_PASSPHRASE = 8
 PASSPHRASE_RULES = (
     f"Use at least {MIN_PASSPHRASE} characters; a few unrelated words are easy to type and hard to guess. "
-    "Type it twice. It encrypts everything in this workspace on this device and cannot be recovered: "
-    "without it the data cannot be read, by you or anyone else."
+    "Type it twice. It encrypts this workspace on this device; if it is forgotten, only the recovery key "
+    "you get next can replace it."
 )
+RECOVERY_KEY_CHARACTERS = 25
 USERNAME_SETTING = "sync.username"
 """Settings key under which the sync agent keeps the user this device is enrolled for."""
 SERVER_SETTING = "sync.server_url"
@@ -92,6 +93,12 @@ class WorkspaceStore(EventStore, Outbox, Settings, Protocol):
     def close(self) -> None:
         """Release the store (and its lock)."""
 
+    def new_recovery_key(self) -> str:
+        """Make the store's recovery key (an earlier one stops working) and return it to be shown once."""
+
+    def has_recovery_key(self) -> bool:
+        """Whether a recovery key can open the store."""
+
 
 class StoreOpener(Protocol):
     """Creates or opens the encrypted store of a workspace folder."""
@@ -104,6 +111,10 @@ class StoreOpener(Protocol):
 
     def open(self, folder: Path, passphrase: str) -> WorkspaceStore:
         """Open an existing store; a wrong passphrase raises an AuditAppError and changes nothing."""
+
+    def recover(self, folder: Path, recovery_key: str, passphrase: str) -> WorkspaceStore:
+        """Open an existing store with its recovery key and give it a new passphrase; a wrong recovery key
+        raises an AuditAppError and changes nothing."""
 
 
 @dataclass(frozen=True)
@@ -198,6 +209,29 @@ class FieldWorkspace:
         with self._lock:
             if self._store is None:
                 self._opened(self._stores.open(self.folder, passphrase))
+
+    def recover(self, recovery_key: str, passphrase: str, confirm: str) -> None:
+        """Open the store with its recovery key when the passphrase is forgotten, and set a new passphrase.
+
+        A wrong or mistyped recovery key changes nothing; the new passphrase follows the usual rules."""
+        if len("".join(recovery_key.split()).replace("-", "")) != RECOVERY_KEY_CHARACTERS:
+            raise ValidationError(
+                f"a recovery key has {RECOVERY_KEY_CHARACTERS} letters and digits, in five groups of five",
+                "recovery key",
+            )
+        check_passphrase(passphrase, confirm)
+        with self._lock:
+            if self._store is None:
+                self._opened(self._stores.recover(self.folder, recovery_key, passphrase))
+
+    def new_recovery_key(self) -> str:
+        """A new recovery key for this workspace, to show once (the previous one stops working)."""
+        with self._lock:
+            return self.store().new_recovery_key()
+
+    def has_recovery_key(self) -> bool:
+        """Whether a recovery key can open this workspace if its passphrase is forgotten."""
+        return self.store().has_recovery_key()
 
     def adopt(self, store: WorkspaceStore) -> None:
         """Use an already opened store (the demo and tests open it before the UI starts)."""

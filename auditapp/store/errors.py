@@ -30,6 +30,28 @@ class WrongPassphraseError(StoreError):
         self.folder = folder
 
 
+class WrongRecoveryKeyError(StoreError):
+    """The recovery key does not unlock the store's data key; nothing was read or changed."""
+
+    def __init__(self, folder: Path):
+        super().__init__(
+            f"this recovery key does not open the field store in {folder}; check it against the paper "
+            "(letters and digits, dashes optional); nothing was changed"
+        )
+        self.folder = folder
+
+
+class NoRecoveryKeyError(StoreError):
+    """The store has no recovery key (set up before recovery keys, or none was made yet)."""
+
+    def __init__(self, folder: Path):
+        super().__init__(
+            f"the field store in {folder} has no recovery key; only its passphrase opens it; "
+            "nothing was changed"
+        )
+        self.folder = folder
+
+
 class StoreExistsError(StoreError):
     """`FieldStore.create` was pointed at a folder that already holds a store."""
 

@@ -26,9 +26,13 @@ from auditapp.store.journal import HEADER, Journal
 from auditapp.store.keys import (
     KEY_FILE,
     StoreKeys,
+    has_recovery_key,
     new_key_file,
+    new_recovery_key,
+    recover_data_key,
     unwrap_data_key,
-    wrap_data_key,
+    with_passphrase,
+    with_recovery_key,
     write_key_file,
 )
 from auditapp.store.photos import EncryptedPhotoStore
@@ -66,6 +70,7 @@ class FieldStore:
     def __init__(self, folder: Path, data_key: bytes, lock_fd: int, checkpoint_every: int):
         self.folder = folder
         self._lock_fd = lock_fd
+        self._data_key = data_key  # kept for re-wrapping under a new recovery key, in memory only
         self._keys = StoreKeys.from_data_key(data_key)
         self._checkpoint_every = checkpoint_every
         self._mutex = threading.RLock()
@@ -140,6 +145,26 @@ class FieldStore:
             _unlock(lock_fd)
             raise
 
+    @classmethod
+    def recover(
+        cls, folder: Path, recovery_key: str, passphrase: str, *, checkpoint_every: int = CHECKPOINT_EVERY
+    ) -> FieldStore:
+        """Open the store with its recovery key and give it a new passphrase (the old one stops working);
+        WrongRecoveryKeyError or NoRecoveryKeyError change nothing. The recovery key stays valid."""
+        folder = Path(folder)
+        if not cls.exists(folder):
+            raise StoreMissingError(folder)
+        if not passphrase:
+            raise StoreError("the new passphrase must not be empty")
+        lock_fd = _lock(folder)
+        try:
+            data_key = recover_data_key(folder, recovery_key)
+            write_key_file(folder, with_passphrase(folder, data_key, passphrase))
+            return cls(folder, data_key, lock_fd, checkpoint_every)
+        except BaseException:
+            _unlock(lock_fd)
+            raise
+
     def close(self) -> None:
         """Checkpoint the views and release the store for another process."""
         with self._mutex:
@@ -167,7 +192,20 @@ class FieldStore:
             if not new:
                 raise StoreError("the new passphrase must not be empty")
             data_key = unwrap_data_key(self.folder, old)
-            write_key_file(self.folder, wrap_data_key(data_key, new))
+            write_key_file(self.folder, with_passphrase(self.folder, data_key, new))
+
+    def new_recovery_key(self) -> str:
+        """Make a new recovery key for this store and return it to be shown once; an earlier one stops
+        working. Only the open store can do this: it holds the data key."""
+        with self._mutex:
+            self._check_open()
+            recovery_key = new_recovery_key()
+            write_key_file(self.folder, with_recovery_key(self.folder, self._data_key, recovery_key))
+            return recovery_key
+
+    def has_recovery_key(self) -> bool:
+        """Whether a recovery key can open this store."""
+        return has_recovery_key(self.folder)
 
     def checkpoint(self) -> None:
         """Write every changed view atomically, audits first, so a reopen replays only the journal tail."""

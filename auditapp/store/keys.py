@@ -3,6 +3,10 @@
 The data key never changes, so a passphrase change rewrites one small file and no data. Every file of the
 store is encrypted with a sub-key derived from the data key (HKDF), one per purpose, so a journal record can
 never be passed off as a view file or a photo.
+
+The data key may also be wrapped under a recovery key (ADR 0065): 125 random bits written as five groups of
+five letters and digits, shown to the auditor once to keep apart from the tablet. With it a forgotten
+passphrase is replaced and nothing is lost.
 """
 
 from __future__ import annotations
@@ -24,7 +28,12 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
 from auditapp.store.atomic import write_atomically
-from auditapp.store.errors import StoreCorruptError, WrongPassphraseError
+from auditapp.store.errors import (
+    NoRecoveryKeyError,
+    StoreCorruptError,
+    WrongPassphraseError,
+    WrongRecoveryKeyError,
+)
 
 KEY_FILE = "key.json"
 # scrypt cost: about 90 ms on a laptop, a few hundred on a tablet; paid once per unlock.
@@ -32,7 +41,13 @@ SCRYPT_N = 2**15
 SCRYPT_R = 8
 SCRYPT_P = 1
 _WRAP_AAD = b"auditapp field store data key v1"
+_RECOVERY_AAD = b"auditapp field store data key v1 recovery"
 NONCE_BYTES = 12
+RECOVERY_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+"""Crockford's base 32: no I, L, O or U, so nothing is misread when the key is typed from paper."""
+RECOVERY_GROUP_LENGTH = 5
+RECOVERY_LENGTH = 25
+_MISREAD = str.maketrans({"O": "0", "I": "1", "L": "1"})
 
 
 @dataclass(frozen=True)
@@ -73,17 +88,71 @@ def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
 
 
-def wrap_data_key(data_key: bytes, passphrase: str) -> dict[str, Any]:
-    """The key file's content: scrypt parameters and salt, and the data key sealed under the derived key."""
+def _wrap(data_key: bytes, secret: str, aad: bytes) -> dict[str, Any]:
     salt = secrets.token_bytes(16)
     nonce = secrets.token_bytes(NONCE_BYTES)
-    kek = _kek(passphrase, salt, SCRYPT_N, SCRYPT_R, SCRYPT_P)
-    wrapped = AESGCM(kek).encrypt(nonce, data_key, _WRAP_AAD)
+    kek = _kek(secret, salt, SCRYPT_N, SCRYPT_R, SCRYPT_P)
+    wrapped = AESGCM(kek).encrypt(nonce, data_key, aad)
     return {
-        "format": "auditapp-field-store-key/1",
         "kdf": {"name": "scrypt", "n": SCRYPT_N, "r": SCRYPT_R, "p": SCRYPT_P, "salt": _b64(salt)},
         "wrap": {"name": "AES-256-GCM", "nonce": _b64(nonce), "wrapped_key": _b64(wrapped)},
     }
+
+
+def wrap_data_key(data_key: bytes, passphrase: str) -> dict[str, Any]:
+    """The key file's content: scrypt parameters and salt, and the data key sealed under the derived key."""
+    return {"format": "auditapp-field-store-key/1", **_wrap(data_key, passphrase, _WRAP_AAD)}
+
+
+def new_recovery_key() -> str:
+    """A fresh recovery key as it is shown: five groups of five characters, e.g. 7K3QD-..."""
+    return _grouped("".join(secrets.choice(RECOVERY_ALPHABET) for _ in range(RECOVERY_LENGTH)))
+
+
+def _grouped(chars: str) -> str:
+    return "-".join(chars[i : i + RECOVERY_GROUP_LENGTH] for i in range(0, len(chars), RECOVERY_GROUP_LENGTH))
+
+
+def normalise_recovery_key(text: str) -> str | None:
+    """The key as typed, in its canonical form (case, spaces, dashes and O/I/L misreadings forgiven);
+    None when it cannot be a recovery key (wrong length or a character outside the alphabet)."""
+    chars = "".join(text.upper().split()).replace("-", "").translate(_MISREAD)
+    if len(chars) != RECOVERY_LENGTH or any(c not in RECOVERY_ALPHABET for c in chars):
+        return None
+    return _grouped(chars)
+
+
+def read_key_file(folder: Path) -> dict[str, Any]:
+    """The key file's content; StoreCorruptError when it is not readable JSON."""
+    path = folder / KEY_FILE
+    try:
+        content = json.loads(path.read_bytes())
+    except (OSError, ValueError) as exc:
+        raise StoreCorruptError(path, f"unreadable key file ({exc})") from exc
+    if not isinstance(content, dict):
+        raise StoreCorruptError(path, "unreadable key file (not an object)")
+    return content
+
+
+def with_passphrase(folder: Path, data_key: bytes, passphrase: str) -> dict[str, Any]:
+    """The key file's content with a new passphrase wrap; its recovery wrap, if any, is kept."""
+    content = wrap_data_key(data_key, passphrase)
+    recovery = read_key_file(folder).get("recovery")
+    if recovery is not None:
+        content["recovery"] = recovery
+    return content
+
+
+def with_recovery_key(folder: Path, data_key: bytes, recovery_key: str) -> dict[str, Any]:
+    """The key file's content with the data key also wrapped under `recovery_key` (replacing any other)."""
+    content = read_key_file(folder)
+    content["recovery"] = _wrap(data_key, recovery_key, _RECOVERY_AAD)
+    return content
+
+
+def has_recovery_key(folder: Path) -> bool:
+    """Whether the store's data key is also wrapped under a recovery key."""
+    return isinstance(read_key_file(folder).get("recovery"), dict)
 
 
 def new_key_file(folder: Path, passphrase: str) -> bytes:
@@ -100,22 +169,42 @@ def write_key_file(folder: Path, content: dict[str, Any]) -> None:
 
 def unwrap_data_key(folder: Path, passphrase: str) -> bytes:
     """The data key, or WrongPassphraseError; reads the key file only."""
+    data_key = _unwrap(folder, read_key_file(folder), passphrase, _WRAP_AAD)
+    if data_key is None:
+        raise WrongPassphraseError(folder)
+    return data_key
+
+
+def recover_data_key(folder: Path, recovery_key: str) -> bytes:
+    """The data key opened with the recovery key; NoRecoveryKeyError or WrongRecoveryKeyError."""
+    content = read_key_file(folder)
+    wrap = content.get("recovery")
+    if not isinstance(wrap, dict):
+        raise NoRecoveryKeyError(folder)
+    canonical = normalise_recovery_key(recovery_key)
+    data_key = None if canonical is None else _unwrap(folder, wrap, canonical, _RECOVERY_AAD)
+    if data_key is None:
+        raise WrongRecoveryKeyError(folder)
+    return data_key
+
+
+def _unwrap(folder: Path, content: dict[str, Any], secret: str, aad: bytes) -> bytes | None:
+    """The data key sealed in `content` (a wrap and its scrypt parameters), None when `secret` is wrong."""
     path = folder / KEY_FILE
     try:
-        content = json.loads(path.read_bytes())
         kdf, wrap = content["kdf"], content["wrap"]
         salt = base64.b64decode(kdf["salt"])
         nonce = base64.b64decode(wrap["nonce"])
         wrapped = base64.b64decode(wrap["wrapped_key"])
         n, r, p = int(kdf["n"]), int(kdf["r"]), int(kdf["p"])
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+    except (ValueError, KeyError, TypeError) as exc:
         raise StoreCorruptError(path, f"unreadable key file ({exc})") from exc
     if kdf.get("name") != "scrypt" or wrap.get("name") != "AES-256-GCM":
         raise StoreCorruptError(path, "unknown key derivation or wrap algorithm")
     try:
-        return AESGCM(_kek(passphrase, salt, n, r, p)).decrypt(nonce, wrapped, _WRAP_AAD)
+        return AESGCM(_kek(secret, salt, n, r, p)).decrypt(nonce, wrapped, aad)
     except InvalidTag:
-        raise WrongPassphraseError(folder) from None
+        return None
 
 
 def seal(key: AESGCM, plaintext: bytes, aad: bytes) -> bytes:

@@ -17,6 +17,7 @@ import pytest
 from auditapp.bootstrap import field_workspaces
 from auditapp.config import FieldConfig
 from auditapp.demo import demo_plan
+from auditapp.store import FieldStore
 from tests.e2e.conftest import enter_text, expect_holds, open_flet, screenshot
 from tests.support.processes import Running, auditapp_env, free_port, run_cli, start
 
@@ -30,6 +31,7 @@ VIEWPORTS = {
     "landscape": {"width": 1280, "height": 800},
 }
 SERVER_PASSWORD = "admin-password-1"
+RECOVERY_KEY = re.compile(r"[0-9A-HJKMNP-TV-Z]{5}(-[0-9A-HJKMNP-TV-Z]{5}){4}")
 TOUCH = 56  # logical pixels: the smallest control a thumb should have to hit
 
 
@@ -121,6 +123,12 @@ def test_first_run_sets_up_the_workspace_and_explains_the_passphrase_rules(
 
         enter_text(repeat, PASS_A)
         page.get_by_role("button", name="Set up").click()  # type: ignore[attr-defined]
+        # The recovery key is made and shown once, right after setup.
+        shown = page.locator("[flt-semantics-identifier='recovery-key']")  # type: ignore[attr-defined]
+        expect(shown).to_have_text(RECOVERY_KEY, timeout=30_000)
+        key = RECOVERY_KEY.search(shown.inner_text()).group(0)  # type: ignore[union-attr]
+        _shot(page, "field-recovery-key", viewport)
+        page.get_by_role("button", name="I have written it down").click()  # type: ignore[attr-defined]
         expect(page.get_by_role("button", name="Lock")).to_be_visible(timeout=30_000)  # type: ignore[attr-defined]
         expect(page.get_by_text("Acme Orthopaedics")).to_be_visible()  # type: ignore[attr-defined]
         expect(page.get_by_text(re.compile("^Offline only"))).to_be_visible()  # type: ignore[attr-defined]
@@ -128,6 +136,48 @@ def test_first_run_sets_up_the_workspace_and_explains_the_passphrase_rules(
     finally:
         app.stop()
     assert (tmp_path / "home" / "field" / "default" / "key.json").exists()
+    key_file = (tmp_path / "home" / "field" / "default" / "key.json").read_text()
+    assert key not in key_file
+    assert key.replace("-", "") not in key_file
+
+
+@pytest.mark.req("STO-013")
+@pytest.mark.req("FLD-003")
+def test_a_forgotten_passphrase_is_replaced_with_the_recovery_key(
+    browser: object, tmp_path: Path, viewport: str
+) -> None:
+    from playwright.sync_api import expect
+
+    _seed_acme(tmp_path / "home")
+    folder = tmp_path / "home" / "field" / "default"
+    with FieldStore.open(folder, PASS_A) as store:
+        key = store.new_recovery_key()  # as made after setup and written down
+    app = _start_field(tmp_path / "home", tmp_path / "field.log")
+    try:
+        page = _open(browser, app, viewport)
+        expect(page.get_by_text("Unlock Acme Orthopaedics")).to_be_visible(timeout=30_000)  # type: ignore[attr-defined]
+        page.get_by_role("button", name="Forgot the passphrase?").click()  # type: ignore[attr-defined]
+        recovery = page.get_by_role("textbox", name="Recovery key")  # type: ignore[attr-defined]
+        expect(recovery).to_be_visible(timeout=15_000)
+        wrong = ("1" if key[0] != "1" else "2") + key[1:]
+        enter_text(recovery, wrong)
+        enter_text(page.get_by_role("textbox", name="New passphrase"), PASS_B)  # type: ignore[attr-defined]
+        enter_text(page.get_by_role("textbox", name="Repeat passphrase"), PASS_B)  # type: ignore[attr-defined]
+        page.get_by_role("button", name="Set the new passphrase").click()  # type: ignore[attr-defined]
+        expect(
+            page.get_by_text(re.compile("this recovery key does not open .* nothing was changed", re.I))
+        ).to_be_visible(timeout=30_000)  # type: ignore[attr-defined]
+        expect_holds(recovery, wrong)  # nothing typed is lost
+        _shot(page, "field-recover", viewport)
+
+        enter_text(recovery, key.lower().replace("-", " "))  # as read off the paper
+        page.get_by_role("button", name="Set the new passphrase").click()  # type: ignore[attr-defined]
+        expect(page.get_by_text(ACME_AUDIT).first).to_be_visible(timeout=30_000)  # type: ignore[attr-defined]
+        page.close()  # type: ignore[attr-defined]
+    finally:
+        app.stop()
+    with FieldStore.open(folder, PASS_B) as store:  # the new passphrase opens it; the audit is there
+        assert len(store.audit_ids()) == 1
 
 
 @pytest.mark.req("FLD-001")
@@ -164,6 +214,9 @@ def test_wrong_then_right_passphrase_then_a_second_workspace_sees_nothing_of_the
     enter_text(page.get_by_role("textbox", name="Repeat passphrase"), PASS_B)  # type: ignore[attr-defined]
     _shot(page, "field-new-workspace", viewport)
     page.get_by_role("button", name="Create workspace").click()  # type: ignore[attr-defined]
+    shown = page.locator("[flt-semantics-identifier='recovery-key']")  # type: ignore[attr-defined]
+    expect(shown).to_have_text(RECOVERY_KEY, timeout=30_000)
+    page.get_by_role("button", name="I have written it down").click()  # type: ignore[attr-defined]
     expect(page.get_by_role("button", name="Lock")).to_be_visible(timeout=30_000)  # type: ignore[attr-defined]
     expect(page.get_by_text("Beta Implants").first).to_be_visible()  # type: ignore[attr-defined]
     expect(page.get_by_text(ACME_AUDIT)).to_have_count(0)  # type: ignore[attr-defined]

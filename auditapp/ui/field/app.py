@@ -27,6 +27,7 @@ from auditapp.ui.field.audits import audits_screen
 from auditapp.ui.field.device import device_screen
 from auditapp.ui.field.enroll import enroll_screen
 from auditapp.ui.field.launch import serve_assembled
+from auditapp.ui.field.recovery import KEY_ROUTE, RECOVER_ROUTE, recover_screen, recovery_key_screen
 from auditapp.ui.field.setup import setup_screen
 from auditapp.ui.field.syncbar import SyncPanelView
 from auditapp.ui.field.theme import TOUCH, body_text, named, primary, title
@@ -94,6 +95,8 @@ ROUTES: list[Route] = [
     Route("/workspaces/new", new_workspace_screen, needs_unlock=False),
     Route("/device", device_screen),
     Route("/device/enroll", enroll_screen),
+    Route(KEY_ROUTE, recovery_key_screen),
+    Route(RECOVER_ROUTE, recover_screen, needs_unlock=False),
     Route("/readiness", _readiness),
 ]
 

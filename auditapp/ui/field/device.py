@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import flet as ft
 
+from auditapp.ui.field.recovery import KEY_ROUTE
 from auditapp.ui.field.theme import body_text, form, named, primary, secondary, title
 
 if TYPE_CHECKING:
@@ -38,6 +39,12 @@ def device_screen(app: FieldApp, _: dict[str, str]) -> ft.Control:
     ]
     if status.username:
         details.insert(2, f"User: {status.username}")
+    recovery = app.workspace.has_recovery_key()
+    details.append(
+        "Recovery key: made; keep it written down apart from this device"
+        if recovery
+        else "Recovery key: none yet; without one a forgotten passphrase cannot be replaced"
+    )
     return form(
         [
             title("This device"),
@@ -65,8 +72,19 @@ def device_screen(app: FieldApp, _: dict[str, str]) -> ft.Control:
                             lambda _: app.go("/device/enroll"),
                             icon=ft.Icons.QR_CODE,
                         ),
-                    )
-                ]
+                    ),
+                    named(
+                        "recovery-key-link",
+                        (secondary if recovery else primary)(
+                            "Make a new recovery key" if recovery else "Make the recovery key",
+                            lambda _: app.go(KEY_ROUTE),
+                            icon=ft.Icons.KEY,
+                        ),
+                    ),
+                ],
+                wrap=True,
+                spacing=12,
+                run_spacing=12,
             ),
         ]
     )

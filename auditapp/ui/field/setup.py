@@ -14,6 +14,7 @@ import flet as ft
 
 from auditapp.domain.errors import AuditAppError
 from auditapp.services.workspace import PASSPHRASE_RULES
+from auditapp.ui.field.recovery import KEY_ROUTE
 from auditapp.ui.field.theme import (
     body_text,
     error_text,
@@ -95,7 +96,7 @@ def setup_screen(app: FieldApp, then: str) -> ft.Control:
         except AuditAppError as exc:
             fields.show(exc)
             return
-        app.render(then)
+        app.go(KEY_ROUTE)  # the recovery key is made and shown once, right after setup
 
     fields.confirm.on_submit = submit
     return form(

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import flet as ft
 
 from auditapp.domain.errors import AuditAppError
+from auditapp.ui.field.recovery import RECOVER_ROUTE
 from auditapp.ui.field.theme import (
     body_text,
     error_text,
@@ -61,6 +62,12 @@ def unlock_screen(app: FieldApp, then: str) -> ft.Control:
             ft.Row(
                 [
                     named("unlock", primary("Unlock", submit, icon=ft.Icons.LOCK_OPEN)),
+                    named(
+                        "forgot-passphrase",
+                        secondary(
+                            "Forgot the passphrase?", lambda _: app.go(RECOVER_ROUTE), icon=ft.Icons.KEY
+                        ),
+                    ),
                     secondary(
                         "Other workspace" if others else "Workspaces",
                         lambda _: app.go("/workspaces"),

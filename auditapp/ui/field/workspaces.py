@@ -12,6 +12,7 @@ import flet as ft
 
 from auditapp.domain.errors import AuditAppError
 from auditapp.services.workspaces import WorkspaceEntry
+from auditapp.ui.field.recovery import KEY_ROUTE
 from auditapp.ui.field.setup import WorkspaceForm
 from auditapp.ui.field.theme import (
     autosave,
@@ -106,7 +107,7 @@ def new_workspace_screen(app: FieldApp, _: dict[str, str]) -> ft.Control:
         except AuditAppError as exc:
             fields.show(exc)
             return
-        app.go("/")
+        app.go(KEY_ROUTE)  # the recovery key is made and shown once, right after setup
 
     fields.confirm.on_submit = create
     return form(

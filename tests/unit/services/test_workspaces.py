@@ -52,6 +52,13 @@ class FakeStore(MemoryEventStore):
     def close(self) -> None:
         self.closed = True
 
+    def new_recovery_key(self) -> str:
+        self.recovery_key = "00000-00000-00000-00000-00000"
+        return self.recovery_key
+
+    def has_recovery_key(self) -> bool:
+        return hasattr(self, "recovery_key")
+
 
 class FakeStores:
     """StoreOpener over memory stores, one per folder."""
@@ -71,6 +78,13 @@ class FakeStores:
         if store.passphrase != passphrase:
             raise AuditAppError(f"wrong passphrase for the field store in {folder}; nothing was changed")
         store.closed = False
+        return store
+
+    def recover(self, folder: Path, recovery_key: str, passphrase: str) -> WorkspaceStore:
+        store = self.stores[folder]
+        if getattr(store, "recovery_key", None) != recovery_key:
+            raise AuditAppError(f"this recovery key does not open the field store in {folder}")
+        store.passphrase, store.closed = passphrase, False
         return store
 
 
@@ -296,3 +310,26 @@ def test_first_run_names_the_current_workspace_and_sets_its_store(
     assert workspaces.current is not None
     assert (workspaces.current.name, workspaces.current.server_url) == ("My audits", "http://store.example")
     assert ws.device_status().state == "not_enrolled"
+
+
+@pytest.mark.req("STO-013")
+def test_recovering_checks_the_key_shape_and_the_new_passphrase_before_opening_anything(
+    workspaces: Workspaces, stores: FakeStores
+) -> None:
+    entry, workspace = workspaces.create("Client A", "", PASS_A, PASS_A)
+    key = workspace.new_recovery_key()
+    workspaces.lock()
+
+    with pytest.raises(ValidationError, match="25 letters and digits") as short:
+        workspace.recover("00000-00000", PASS_B, PASS_B)
+    assert short.value.field == "recovery key"
+    with pytest.raises(ValidationError, match="the two passphrases differ"):
+        workspace.recover(key, PASS_B, PASS_B + " typo")
+    with pytest.raises(ValidationError, match="at least 8 characters"):
+        workspace.recover(key, "short", "short")
+    assert not workspace.unlocked
+    assert stores.stores[entry.folder].passphrase == PASS_A
+
+    workspace.recover(key, PASS_B, PASS_B)
+    assert workspace.unlocked
+    assert stores.stores[entry.folder].passphrase == PASS_B
