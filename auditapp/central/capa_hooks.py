@@ -9,6 +9,8 @@ from sqlalchemy.orm import Session
 
 from auditapp.central import capa_feed
 from auditapp.central.projection import ReadTables
+from auditapp.central.pull_feed import devices_on_audit
+from auditapp.central.sync_tables import AuditDevice
 from auditapp.central.tables import Device, Finding
 from auditapp.domain.events import DomainEvent, EventKind
 
@@ -28,6 +30,22 @@ def after_ingest(
         )
         fresh += [f for f in session.scalars(query) if f.id not in known]
     capa_feed.detect_repeats(session, fresh)
+    planned = set()
     for event in tables.planned:
         site = str((event.payload.get("plan") or {}).get("site") or "")
         capa_feed.send_prior_findings(session, device.id, event.audit_id, site)
+        planned.add(event.audit_id)
+    for audit_id in sorted(tables.sites_changed):
+        # A plan edit moved the audit to another site: every device on the audit gets that site's history
+        # (teammates who join later get it when they join, sync_team.join_team).
+        receivers = team_devices(session, audit_id) | {device.id}
+        if audit_id in planned:
+            receivers.discard(device.id)  # the planning device got it just above
+        for device_id in sorted(receivers):
+            capa_feed.send_prior_findings(session, device_id, audit_id, tables.site_of(audit_id))
+
+
+def team_devices(session: Session, audit_id: str) -> set[str]:
+    """The devices on an audit: its team members and every device that sent events for it."""
+    members = session.scalars(select(AuditDevice.device_id).where(AuditDevice.audit_id == audit_id))
+    return set(members) | set(devices_on_audit(session, audit_id))

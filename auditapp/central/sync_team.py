@@ -20,11 +20,11 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from auditapp.central import checklist_publishing
+from auditapp.central import capa_feed, checklist_publishing
 from auditapp.central.auth import now
 from auditapp.central.pull_feed import devices_on_audit, queue_for_device
 from auditapp.central.sync_tables import AuditDevice, AuditTeamName, PhotoBlob
-from auditapp.central.tables import Device, StoredEvent, User
+from auditapp.central.tables import Audit, Device, StoredEvent, User
 from auditapp.domain.events import DomainEvent, EventKind
 from auditapp.domain.state import Projector
 
@@ -162,18 +162,24 @@ def _team_now(session: Session, audit_id: str, sender: str, pushed: Sequence[Dom
     return set(devices_on_audit(session, audit_id)) | {sender} | devices_of_named_users(session, names)
 
 
-def join_team(session: Session, audit_id: str, device_ids: Iterable[str]) -> None:
+def join_team(
+    session: Session, audit_id: str, device_ids: Iterable[str], *, has_history: Iterable[str] = ()
+) -> None:
     """Make devices members of an audit's team and send each the checklists the audit pins (those the
-    store published) and what the others sent so far."""
+    store published), what the others sent so far, and the site's earlier findings and open CAPAs (not to
+    the devices in `has_history`, which were sent them when they planned the audit)."""
     joining = sorted(set(device_ids))
     if not joining:
         return
     checklist_publishing.send_pinned(
         session, joining, checklist_publishing.pinned_hashes(_plans(_plan_events(session, audit_id)))
     )
+    site = session.scalar(select(Audit.site).where(Audit.id == audit_id)) or ""
     for device_id in joining:
         session.add(AuditDevice(audit_id=audit_id, device_id=device_id, joined_at=now()))
         _queue_events(session, device_id, audit_id, _stored_events(session, audit_id, device_id))
+        if device_id not in set(has_history):
+            capa_feed.send_prior_findings(session, device_id, audit_id, site)
 
 
 def share_pushed(session: Session, sender: str, events: Sequence[DomainEvent]) -> None:
@@ -200,7 +206,8 @@ def share_pushed(session: Session, sender: str, events: Sequence[DomainEvent]) -
         pins = checklist_publishing.pinned_hashes(_plans(pushed))
         checklist_publishing.send_pinned(session, (members & team) - {sender}, pins)
         session.flush()
-        join_team(session, audit_id, team - members)
+        planned_here = any(event.kind is EventKind.AUDIT_PLANNED for event in pushed)
+        join_team(session, audit_id, team - members, has_history=[sender] if planned_here else [])
     session.flush()
 
 

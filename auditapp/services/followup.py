@@ -157,8 +157,8 @@ def follow_up_for(settings: Settings, state: AuditState) -> FollowUp:
     findings: dict[str, PriorFinding] = {}
     capas: dict[str, OpenCapa] = {}
     for record in pulled(settings, PRIOR):
-        if str(record.get("audit_id")) != state.audit_id and not same_site(str(record.get("site")), site):
-            continue
+        if not same_site(str(record.get("site")), site):
+            continue  # another site's history, or this audit's before its site was changed
         for raw in _list(record.get("findings")):
             if (finding := _prior(raw)) is not None and finding.audit_id != state.audit_id:
                 findings[finding.finding_id] = finding

@@ -125,6 +125,34 @@ def test_prior_findings_and_open_capas_of_the_site_appear_at_their_clauses(
     assert audits.item(audit_id, "P-01").follow_up.count == 0
 
 
+@pytest.mark.req("CAP-016")
+def test_history_sent_for_this_audits_former_site_is_left_out_once_the_site_changed(
+    site_audit: tuple[FieldAudits, MemoryEventStore, str],
+) -> None:
+    audits, store, audit_id = site_audit
+    finding = {"audit_id": "a7", "clause": "8.5.2", "grade": "major_nc", "statement": "x", "status": "new"}
+    pulled(
+        store,
+        "prior_findings",
+        {
+            "kind": "prior_findings",
+            "audit_id": audit_id,
+            "site": "Plant 7",
+            "findings": [{"id": "f-former-site", **finding}],
+            "capas": [],
+        },
+        {
+            "kind": "prior_findings",
+            "audit_id": audit_id,
+            "site": "Plant 1",
+            "findings": [{"id": "f-this-site", **finding}],
+            "capas": [],
+        },
+    )
+
+    assert [f.finding_id for f in audits.follow_up(audit_id).prior_findings] == ["f-this-site"]
+
+
 @pytest.mark.req("FLD-108")
 def test_an_effectiveness_result_is_recorded_as_an_event_on_this_audit_with_its_evidence(
     site_audit: tuple[FieldAudits, MemoryEventStore, str],
