@@ -18,6 +18,7 @@ from auditapp.central.effectiveness_tick import install as install_effectiveness
 from auditapp.central.errors import ApiError
 from auditapp.central.finding_routes import router as finding_router
 from auditapp.central.photo_routes import photo_router
+from auditapp.central.registers import FieldRegisters
 from auditapp.central.report_routes import report_router
 from auditapp.central.sync_routes import sync_router
 from auditapp.central.tables import Audit, Response, User
@@ -50,6 +51,17 @@ class ResponseOut(BaseModel):
     answer: str
     notes: str
     device_id: str
+    conflicting_answers: list[str] = Field(
+        default_factory=list,
+        description="Answers given concurrently on different devices, latest first (the first is `answer`); "
+        "empty when there is no conflict.",
+    )
+
+
+def _competing(registers: str) -> list[str]:
+    """The competing answers of a response's registers (empty when they are not concurrent)."""
+    heads = FieldRegisters(registers).heads("answer")
+    return [str(head["value"]) for head in heads] if len(heads) > 1 else []
 
 
 class AuditOut(BaseModel):
@@ -134,6 +146,16 @@ def create_app(config: ServerConfig, database: Database | None = None) -> FastAP
     def list_responses(audit_id: str, s: Db, _user: Reader) -> list[ResponseOut]:
         """The current answers of one audit."""
         rows = s.scalars(select(Response).where(Response.audit_id == audit_id).order_by(Response.item_id))
-        return [ResponseOut.model_validate(r, from_attributes=True) for r in rows]
+        return [
+            ResponseOut(
+                item_id=r.item_id,
+                clause=r.clause,
+                answer=r.answer,
+                notes=r.notes,
+                device_id=r.device_id,
+                conflicting_answers=_competing(r.registers),
+            )
+            for r in rows
+        ]
 
     return app

@@ -72,6 +72,7 @@ class ReadTables:
             query_f = select(Finding).where(Finding.id.in_(finding_ids))
             self.findings = {f.id: f for f in session.scalars(query_f)}
         self._finding_registers: dict[str, FieldRegisters] = {}
+        self._response_registers: dict[tuple[str, str], FieldRegisters] = {}
         self._orphans: list[DomainEvent] = []
         self.new_findings: list[Finding] = []
         """Findings this batch created (the CAPA hooks look for repeats among them)."""
@@ -98,7 +99,10 @@ class ReadTables:
             self._finding_event(event)
 
     def finish(self) -> None:
-        """Apply edits that arrived before their finding, and carry changed audit sites to findings."""
+        """Apply edits that arrived before their finding, carry changed audit sites to findings, and keep
+        the answers' registers."""
+        for key, registers in self._response_registers.items():
+            self.responses[key].registers = registers.to_text()
         if self._orphans:
             self._adopt_orphans()
         for audit_id in self.sites_changed:
@@ -146,7 +150,6 @@ class ReadTables:
     # ------------------------------------------------------------------ responses
     def _response(self, event: DomainEvent) -> None:
         payload = event.payload
-        stamp = event.hlc.to_text()
         key = (event.audit_id, str(payload["item_id"]))
         row = self.responses.get(key)
         if row is None:
@@ -154,15 +157,24 @@ class ReadTables:
                 audit_id=key[0],
                 item_id=key[1],
                 clause=str(payload["clause"]),
-                answer=str(payload["answer"]),
+                answer="",
                 notes="",
-                hlc=stamp,
+                hlc="",
                 device_id=event.device_id,
+                registers="{}",
             )
             self.session.add(row)
             self.responses[key] = row
-        elif stamp > row.hlc:
-            row.answer, row.hlc, row.device_id = str(payload["answer"]), stamp, event.device_id
+        registers = self._response_registers.get(key)
+        if registers is None:
+            registers = FieldRegisters(row.registers)
+            registers.seed("answer", row.hlc, row.answer)  # a row projected before registers were kept
+            self._response_registers[key] = registers
+        registers.add("answer", event, str(payload["answer"]), payload.get("base"))
+        resolved = registers.resolved("answer")
+        assert resolved is not None  # just written
+        row.answer, row.hlc = str(resolved.value), registers.latest()
+        row.device_id = resolved.heads[0].device_id or row.device_id
 
     # ------------------------------------------------------------------ findings
     def _finding_event(self, event: DomainEvent) -> None:

@@ -86,7 +86,8 @@ class Audit(Base):
 
 
 class Response(Base):
-    """The current answer to one checklist item in one audit (last writer wins by clock)."""
+    """The current answer to one checklist item in one audit: the latest write by clock, with every write
+    kept in `registers` so that answers given concurrently on two devices show as a conflict."""
 
     __tablename__ = "responses"
 
@@ -97,6 +98,8 @@ class Response(Base):
     notes: Mapped[str] = mapped_column(Text, default="")
     hlc: Mapped[str] = mapped_column(String(120))
     device_id: Mapped[str] = mapped_column(String(64))
+    # Every write to the answer (JSON), merged as the devices merge (ADR 0010).
+    registers: Mapped[str] = mapped_column(Text, default="{}", server_default="{}")
 
 
 class Finding(Base):

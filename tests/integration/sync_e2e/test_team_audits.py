@@ -108,6 +108,19 @@ def test_three_devices_converge_to_one_audit_whatever_the_order_of_arrival(
     assert {row["item_id"]: row["answer"] for row in stored} == {
         item_id: response.answer.value for item_id, response in states[0].responses.items()
     }
+    # The store shows the same conflicts as the devices: the contested answer, and any other answers that
+    # the random rounds happened to give concurrently.
+    on_devices = {
+        item_id: sorted(str(v.value) for v in conflict.values)
+        for item_id in states[0].responses
+        if (conflict := states[0].conflict_on("response", item_id, "answer")) is not None
+    }
+    assert {
+        row["item_id"]: sorted(row["conflicting_answers"]) for row in stored if row["conflicting_answers"]
+    } == (on_devices)
+    contested_row = next(row for row in stored if row["item_id"] == contested)
+    assert sorted(contested_row["conflicting_answers"]) == ["conforming", "nonconforming"]
+    assert contested_row["conflicting_answers"][0] == contested_row["answer"]
     # Every device holds every event once, and the store holds each device's own events once.
     held = [sorted(e.event_id for e in field.ws.events(audit_id)) for field in team]
     assert held[0] == held[1] == held[2]
