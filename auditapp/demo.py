@@ -16,6 +16,7 @@ from pathlib import Path
 
 from auditapp.bootstrap import LibraryChecklists, field_workspace
 from auditapp.config import FieldConfig
+from auditapp.domain.errors import ValidationError
 from auditapp.domain.plan import Auditee, AuditPlan, AuditType, ChecklistRef
 from auditapp.services.workspace import FieldWorkspace
 
@@ -136,12 +137,24 @@ def run_demo(home: Path, server_port: int, field_port: int, quality_port: int = 
 
     The quality app is left out when `quality_port` is 0 or already taken (the banner says so).
     """
-    home.mkdir(parents=True, exist_ok=True)
+    try:
+        home.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ValidationError(
+            f"cannot use {str(home)!r} as the demo's folder: {exc.strerror or exc}", "--home"
+        ) from None
     # The parts run in sessions of their own; a SIGTERM to the demo must stop them as Ctrl-C does.
     signal.signal(signal.SIGTERM, _interrupt)
     database_url = f"sqlite:///{home / 'central.db'}"
     server_url = f"http://127.0.0.1:{server_port}"
-    seed_central(database_url)
+    from auditapp.central.database import DatabaseUrlError
+
+    try:
+        seed_central(database_url)
+    except DatabaseUrlError as exc:  # the demo's own URL: what is wrong is the folder it lies in
+        raise ValidationError(
+            f"cannot keep the demo's database in {str(home)!r}: {exc.problem}", "--home"
+        ) from None
     env = dict(os.environ, FLET_FORCE_WEB_SERVER="1", FLET_WEB_NO_CDN="1")
     server_args = ["server", "--database-url", database_url, "--blob-dir", str(home / "blobs")]
     procs: list[subprocess.Popen[bytes]] = []

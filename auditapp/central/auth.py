@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import re
 import secrets
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -31,6 +32,37 @@ class Role(StrEnum):
     VIEWER = "viewer"
 
 
+USERNAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,79}$"
+"""A username: a letter or digit, then letters, digits, . _ @ -; up to 80 characters, no spaces."""
+PASSWORD_MIN = 10
+PASSWORD_MAX = 200
+DISPLAY_NAME_MAX = 200
+
+
+def check_new_user(username: str, password: str, display_name: str) -> None:
+    """The rules of a new account, for the API and the command line alike; ApiError 422 naming the field."""
+    if not re.fullmatch(USERNAME_PATTERN, username):
+        raise ApiError(
+            422,
+            "invalid_field",
+            f"username: {username[:40]!r}{'...' if len(username) > 40 else ''} is not a username: "
+            "1 to 80 letters, digits and . _ @ -, starting with a letter or digit, no spaces",
+        )
+    if len(password) < PASSWORD_MIN:
+        raise ApiError(422, "weak_password", f"password: use at least {PASSWORD_MIN} characters")
+    if len(password) > PASSWORD_MAX:
+        raise ApiError(
+            422, "invalid_field", f"password: use at most {PASSWORD_MAX} characters (it has {len(password)})"
+        )
+    if len(display_name) > DISPLAY_NAME_MAX:
+        raise ApiError(
+            422,
+            "invalid_field",
+            f"display_name: the printed name has {len(display_name)} characters; "
+            f"use at most {DISPLAY_NAME_MAX}",
+        )
+
+
 def now() -> datetime:
     """The current time, timezone-aware UTC."""
     return datetime.now(UTC)
@@ -49,9 +81,9 @@ def create_user(
     display_name: str = "",
     actor: str = trail.SYSTEM_ACTOR,
 ) -> User:
-    """Add a user (recorded in the trail); a new username and a password of at least 10 characters."""
-    if len(password) < 10:
-        raise ApiError(422, "weak_password", "password: use at least 10 characters")
+    """Add a user (recorded in the trail): a new username, a password of 10 to 200 characters and a printed
+    name of at most 200 (check_new_user); the same rules whether the API or the command line asks."""
+    check_new_user(username, password, display_name)
     if session.scalar(select(User).where(User.username == username)) is not None:
         raise ApiError(409, "user_exists", f"username: {username!r} is taken")
     user = User(

@@ -2,7 +2,8 @@
 
 Photos arrive as encrypted blobs (sync) and their keys inside the sealed PhotoAttached events; the store
 keeps both and decrypts on request. A photo whose blob has not arrived yet is 404 `photo_not_received`,
-one that no event refers to is 404 `unknown_photo`. What is served is checked against the SHA-256 asked for.
+one that no event refers to is 404 `unknown_photo`, and a path that is no SHA-256 hex digest is 422
+`invalid_field`. What is served is checked against the SHA-256 asked for.
 """
 
 import hashlib
@@ -54,9 +55,15 @@ def _key_of(session: Session, row: PhotoBlob) -> bytes | None:
 
 
 def read_photo(session: Session, blobs: BlobReceiver, sha256: str, variant: Variant) -> bytes:
-    """The decrypted bytes of a photo (or its thumbnail); ApiError 404 when unknown or not received."""
+    """The decrypted bytes of a photo (or its thumbnail); ApiError 404 when unknown or not received, 422 when
+    `sha256` (the path parameter) is not a SHA-256 hex digest."""
     if not _SHA256.fullmatch(sha256):
-        raise ApiError(404, "unknown_photo", f"sha256: {sha256!r} is not a SHA-256 hex digest")
+        shown = f"{sha256[:80]!r}{'...' if len(sha256) > 80 else ''}"
+        raise ApiError(
+            422,
+            "invalid_field",
+            f"sha256 (in the path): {shown} is not a SHA-256 hex digest: 64 characters 0-9 a-f",
+        )
     rows = list(
         session.scalars(select(PhotoBlob).where(PhotoBlob.sha256 == sha256, PhotoBlob.variant == variant))
     )

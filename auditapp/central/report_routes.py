@@ -21,8 +21,9 @@ from auditapp.central.errors import ApiError
 from auditapp.central.photo_routes import read_photo
 from auditapp.central.tables import Audit, Finding, StoredEvent, User
 from auditapp.config import ServerConfig
+from auditapp.domain.errors import ValidationError
 from auditapp.domain.events import DomainEvent
-from auditapp.domain.readiness import CapaFacts, Effectiveness, assess
+from auditapp.domain.readiness import CapaFacts, Effectiveness, assess, check_as_of
 from auditapp.reports.audit_json import to_json
 from auditapp.reports.audit_report import render_audit_pdf
 from auditapp.reports.exports import capa_table, findings_table, to_csv, to_xlsx
@@ -223,7 +224,14 @@ def report_router(config: ServerConfig) -> APIRouter:
         as_of: dt.date | None = None,
         format: ReadinessFormat = ReadinessFormat.JSON,
     ) -> Response:
-        """A site's certification readiness from every audit and CAPA the store holds (any reader)."""
+        """A site's certification readiness from every audit and CAPA the store holds (any reader); `as_of`
+        (default today) lies between 1900-01-01 and a year from today (422 `invalid_field` otherwise)."""
+        today = dt.datetime.now(dt.UTC).date()
+        day = as_of or today
+        try:
+            check_as_of(day, today, "as_of")
+        except ValidationError as exc:
+            raise ApiError(422, "invalid_field", str(exc)) from None
         audit_ids = list(s.scalars(select(Audit.id).where(Audit.site == site)))
         if not audit_ids:
             raise ApiError(404, "unknown_site", f"site: no audit of the site {site!r} has reached the store")
@@ -231,7 +239,6 @@ def report_router(config: ServerConfig) -> APIRouter:
         capa_ids = sorted(
             {c for c in s.scalars(select(Finding.capa_id).where(Finding.audit_id.in_(audit_ids))) if c}
         )
-        day = as_of or dt.datetime.now(dt.UTC).date()
         result = assess(readiness_inputs(events, site, day, standard_clauses(), capa_facts(s, capa_ids)))
         if format is ReadinessFormat.PDF:
             return _file(render_readiness_pdf(result), PDF, f"readiness-{day.isoformat()}.pdf")

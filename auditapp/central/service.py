@@ -10,7 +10,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from auditapp.central import auth, devices, enrollment, mail, metric_counts, trail
-from auditapp.central.database import Database, migrate
+from auditapp.central.database import (
+    EXAMPLE_FILE_URL,
+    Database,
+    DatabaseUrlError,
+    check_connection,
+    is_in_memory,
+    migrate,
+    parse_url,
+)
 from auditapp.central.devices import DeviceInfo
 from auditapp.central.enrollment import IssuedCode
 from auditapp.central.errors import ApiError
@@ -21,6 +29,7 @@ from sync.keys import b64encode
 
 __all__ = [
     "AdminError",
+    "DatabaseUrlError",
     "DeviceInfo",
     "InitResult",
     "create_user",
@@ -50,9 +59,20 @@ class InitResult:
 
 
 def open_database(url: str) -> Database:
-    """Connect and migrate the schema to the newest version."""
+    """Connect and migrate the schema to the newest version.
+
+    The URL comes from the command line (--database-url or AUDITAPP_DATABASE_URL): DatabaseUrlError says
+    what is wrong with it. An in-memory SQLite database is refused, as nothing written to it would persist.
+    """
+    if is_in_memory(parse_url(url)):
+        raise DatabaseUrlError(f"sqlite needs a file path, e.g. {EXAMPLE_FILE_URL}")
     database = Database(url)
-    migrate(database.engine)
+    try:
+        check_connection(database.engine)
+        migrate(database.engine)
+    except BaseException:
+        database.dispose()
+        raise
     return database
 
 
@@ -122,6 +142,10 @@ def init_store(
     actor: str = trail.SYSTEM_ACTOR,
 ) -> InitResult:
     """Create the first administrator and the store's key pair; refused once any administrator exists."""
+    try:
+        auth.check_new_user(username, password, display_name)  # before any key file is written
+    except ApiError as exc:
+        raise AdminError(exc.message) from exc
     with database.transaction() as session:
         admin = session.scalar(select(User.username).where(User.role == auth.Role.ADMIN.value).limit(1))
     if admin is not None:

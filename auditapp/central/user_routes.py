@@ -21,7 +21,6 @@ from auditapp.central.tables import Device, User
 
 router = APIRouter(tags=["users and devices"])
 
-USERNAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,79}$"
 IdPath = Annotated[str, Path(min_length=1, max_length=64)]
 
 
@@ -42,10 +41,12 @@ class UserOut(BaseModel):
 class NewUser(BaseModel):
     """A user to create: username, printed name, role and an initial password."""
 
-    username: str = Field(pattern=USERNAME_PATTERN, description="letters, digits, . _ @ -; up to 80")
-    display_name: str = Field(default="", max_length=200, description="printed name, shown on signatures")
+    username: str = Field(pattern=auth.USERNAME_PATTERN, description="letters, digits, . _ @ -; up to 80")
+    display_name: str = Field(
+        default="", max_length=auth.DISPLAY_NAME_MAX, description="printed name, shown on signatures"
+    )
     role: Role
-    password: str = Field(min_length=10, max_length=200)
+    password: str = Field(min_length=auth.PASSWORD_MIN, max_length=auth.PASSWORD_MAX)
     email: str | None = Field(default=None, pattern=EMAIL_PATTERN, max_length=254, description="reminders")
 
 

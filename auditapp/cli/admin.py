@@ -126,15 +126,27 @@ def cli_actor() -> str:
     return f"cli:{login}"[:120]
 
 
+def _ask(prompt: str) -> str:
+    """A password typed at the terminal (or read from standard input when there is none)."""
+    try:
+        return getpass.getpass(prompt)
+    except EOFError:
+        from auditapp.central.service import AdminError
+
+        raise AdminError(
+            "password: none given: set AUDITAPP_PASSWORD or run the command in a terminal to type it"
+        ) from None
+
+
 def _password() -> str:
-    return os.environ.get("AUDITAPP_PASSWORD") or getpass.getpass("Password: ")
+    return os.environ.get("AUDITAPP_PASSWORD") or _ask("Password: ")
 
 
 def _new_password() -> str:
     if "AUDITAPP_PASSWORD" in os.environ:
         return os.environ["AUDITAPP_PASSWORD"]
-    first = getpass.getpass("Password (at least 10 characters): ")
-    if getpass.getpass("Repeat the password: ") != first:
+    first = _ask("Password (at least 10 characters): ")
+    if _ask("Repeat the password: ") != first:
         from auditapp.central.service import AdminError
 
         raise AdminError("password: the two entries differ; nothing was changed")

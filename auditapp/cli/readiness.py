@@ -35,10 +35,13 @@ def register(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Assess, print, and write the PDF if asked."""
+    from auditapp.domain.readiness import check_as_of
     from auditapp.reports.readiness_json import readiness_to_dict
     from auditapp.reports.readiness_report import render_readiness_pdf
 
-    as_of = args.as_of or dt.datetime.now(dt.UTC).date()
+    today = dt.datetime.now(dt.UTC).date()
+    as_of = args.as_of or today
+    check_as_of(as_of, today, "--as-of")
     if args.pdf is not None and args.pdf.exists():
         raise ValidationError(f"{args.pdf} exists: choose another file", "--pdf")
     if args.server:

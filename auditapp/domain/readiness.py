@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from auditapp.domain.errors import ValidationError
 from auditapp.domain.evidence import DocumentReviewed, SampledRecord
 from auditapp.domain.findings import FindingGrade
 from auditapp.domain.plan import AuditType
@@ -24,6 +25,21 @@ from auditapp.domain.responses import Answer
 from auditapp.domain.state import AuditState
 
 CYCLE_DAYS = 365
+EARLIEST_AS_OF = dt.date(1900, 1, 1)
+"""The earliest assessment date accepted: no quality records are older."""
+MAX_DAYS_AHEAD = 366
+"""How far past today an assessment date may lie (a planned audit's date, up to a year ahead)."""
+
+
+def check_as_of(as_of: dt.date, today: dt.date, where: str = "as_of") -> None:
+    """Refuse an assessment date outside 1900-01-01 .. a year from today; `where` names the input."""
+    latest = today + dt.timedelta(days=MAX_DAYS_AHEAD)
+    if not EARLIEST_AS_OF <= as_of <= latest:
+        raise ValidationError(
+            f"{as_of.isoformat()} is out of range: give a date from {EARLIEST_AS_OF.isoformat()} to "
+            f"{latest.isoformat()} (a year from today)",
+            where,
+        )
 
 
 # ---------------------------------------------------------------- key processes
