@@ -237,6 +237,37 @@ def load_store_keys(path: Path) -> StoreKeys:
     return keys
 
 
+def replace_store_keys(session: Session, path: Path, actor: str) -> tuple[StoreKeys, list[str]]:
+    """New store keys for a lost or exposed key file (ADR 50, addendum): written to `path` (an existing
+    file is kept beside it as `<name>.replaced-<time>`), pinned in place of the old ones, and every active
+    device revoked, since it holds the old public keys; each is enrolled again with a new code and then
+    sends what waited on it. Returns the new keys and the revoked device ids, in the caller's transaction."""
+    keys = StoreKeys.generate()
+    at = now()
+    if path.exists():
+        path.replace(path.with_name(f"{path.name}.replaced-{at:%Y%m%dT%H%M%SZ}"))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(keys.to_private_bytes())
+        handle.flush()
+        os.fsync(handle.fileno())
+    signing, receiving = b64encode(keys.public.signing), b64encode(keys.public.receiving)
+    row = session.get(StoreIdentity, 1)
+    old = row.signing_public if row is not None else None
+    if row is None:
+        session.add(StoreIdentity(id=1, signing_public=signing, receiving_public=receiving, created_at=at))
+    else:
+        row.signing_public, row.receiving_public = signing, receiving
+    trail.record(session, actor, "store", "keys", "replace_keys", {"signing_public": (old, signing)})
+    revoked = []
+    for device in session.scalars(select(Device).where(Device.status != "revoked").order_by(Device.id)):
+        device.status, device.revoked_at = "revoked", at
+        trail.record(session, actor, "device", device.id, "revoke", {"status": ("active", "revoked")})
+        revoked.append(device.id)
+    return keys, revoked
+
+
 def pin_store_keys(session: Session, keys: StoreKeys, path: Path) -> None:
     """Record the store's public keys on first start; refuse a key file that differs from the recorded one."""
     signing, receiving = b64encode(keys.public.signing), b64encode(keys.public.receiving)
@@ -248,5 +279,6 @@ def pin_store_keys(session: Session, keys: StoreKeys, path: Path) -> None:
         raise StoreKeyMismatch(
             f"the store key file {path} does not hold the keys this database's devices enrolled with "
             f"(signing key {row.signing_public}); restore the backed-up key file "
-            "or point AUDITAPP_STORE_KEY_FILE at it"
+            "or point AUDITAPP_STORE_KEY_FILE at it; if it is lost for good, `auditapp admin "
+            "replace-store-keys` makes new keys and every device is enrolled again"
         )

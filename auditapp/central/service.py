@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from auditapp.central import auth, devices, enrollment, mail, metric_counts, trail
+from auditapp.central import auth, devices, enrollment, locks, mail, metric_counts, trail
 from auditapp.central.database import (
     EXAMPLE_FILE_URL,
     Database,
@@ -184,6 +184,14 @@ def revoke_device(database: Database, device_id: str, actor: str = trail.SYSTEM_
             devices.revoke(session, device_id, actor)
     except ApiError as exc:
         raise AdminError(exc.message) from exc
+
+
+def replace_store_keys(database: Database, key_path: Path, actor: str = trail.SYSTEM_ACTOR) -> list[str]:
+    """New store keys in place of a lost or exposed key file; returns the devices revoked by it, which must
+    be enrolled again (their unsent data waits on them)."""
+    with database.transaction() as session:
+        locks.write_lock(session)
+        return enrollment.replace_store_keys(session, key_path, actor)[1]
 
 
 def rebuild_metrics(database: Database) -> int:

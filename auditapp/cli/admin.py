@@ -83,6 +83,24 @@ def register(sub: Any) -> None:
     revoke.add_argument("device_id")
     revoke.set_defaults(handler=_revoke)
 
+    rekey = actions.add_parser(
+        "replace-store-keys",
+        help="new store keys when the key file is lost or exposed; every device is enrolled again",
+        description="Make a new key pair for the store when its key file is lost (the server refuses to "
+        "start without it) or exposed. An existing key file is kept beside the new one as "
+        "<name>.replaced-<time>. Every active device is revoked, since it holds the old public keys: each "
+        "is enrolled again with a new code, then sends what waited on it. Nothing stored is changed.",
+    )
+    add_database_option(rekey, defaults)
+    rekey.add_argument(
+        "--blob-dir",
+        type=Path,
+        default=defaults.blob_dir,
+        help="the server's blob folder; the key file is next to it unless AUDITAPP_STORE_KEY_FILE is set",
+    )
+    rekey.add_argument("--yes", action="store_true", help="confirm: every device must be enrolled again")
+    rekey.set_defaults(handler=_replace_store_keys)
+
     role = actions.add_parser("set-role", help="change a user's role", description="Change a user's role.")
     add_database_option(role, defaults)
     role.add_argument("username")
@@ -202,6 +220,27 @@ def _revoke(args: argparse.Namespace) -> int:
 
     revoke_device(open_database(args.database_url), args.device_id, cli_actor())
     print(f"revoked device {args.device_id}")
+    return 0
+
+
+def _replace_store_keys(args: argparse.Namespace) -> int:
+    from auditapp.central.enrollment import store_key_path
+    from auditapp.central.service import AdminError, open_database, replace_store_keys
+
+    key_path = store_key_path(args.blob_dir)
+    if not args.yes:
+        raise AdminError(
+            f"--yes: replacing the store keys in {key_path} revokes every device until it is enrolled again; "
+            "add --yes to go ahead"
+        )
+    revoked = replace_store_keys(open_database(args.database_url), key_path, cli_actor())
+    print(f"new store keys in {key_path}")
+    print(
+        f"{len(revoked)} devices revoked; enroll each again with a new code "
+        "(their unsent data waits on them):"
+    )
+    for device_id in revoked:
+        print(f"  {device_id}")
     return 0
 
 

@@ -1,0 +1,73 @@
+"""A central store whose key file is lost: new keys, devices enrolled again, and nothing lost."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+import requests
+
+from tests.integration.sync_e2e.devices import issue_code, login
+from tests.integration.sync_e2e.test_field_agent import Field, field  # noqa: F401 - fixture
+from tests.support.processes import Running, run_cli, start
+
+
+@pytest.mark.req("SYN-218")
+def test_a_lost_store_key_file_is_replaced_and_devices_send_what_waited_once_enrolled_again(
+    central: Running,
+    field: Field,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    env: dict[str, str] = central.env  # type: ignore[attr-defined]
+    audit_id, item_id, _ = field.capture()
+    field.agent.enroll(issue_code(central))
+    assert field.ws.sync_now().waiting_events == 0
+    key_file = Path(env["AUDITAPP_HOME"]) / "central" / "store-keys.bin"
+    assert key_file.exists()
+    port = str(urlparse(central.url).port)
+    central.stop()
+    key_file.unlink()  # the key file is lost; the database is intact
+    field.ws.record_answer(audit_id, item_id, "nonconforming")  # captured meanwhile: waits on the tablet
+
+    refused = subprocess.run(
+        [sys.executable, "-m", "auditapp", "server", "--port", port],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert refused.returncode != 0
+    assert "replace-store-keys" in refused.stderr, refused.stderr
+
+    unconfirmed = run_cli(["admin", "replace-store-keys"], env)
+    assert unconfirmed.returncode != 0
+    assert "--yes" in unconfirmed.stderr
+    replaced = run_cli(["admin", "replace-store-keys", "--yes"], env)
+    assert replaced.returncode == 0, replaced.stderr
+    assert field.ws.device_id in replaced.stdout
+    assert oct(key_file.stat().st_mode & 0o777) == oct(0o600)
+
+    store = start(["server", "--port", port], env, f"{central.url}/api/health", tmp_path / "restarted.log")
+    try:
+        told = field.ws.sync_now()
+        assert told.waiting_events == 1
+        assert told.last_error is not None
+        assert "revoked" in told.last_error
+
+        field.agent.enroll(issue_code(store))  # a new code for the same user: the same device, new keys
+        view = field.ws.sync_now()
+        assert view.last_error is None, view.last_error
+        assert view.waiting_events == 0
+        answers = requests.get(
+            f"{store.url}/api/audits/{audit_id}/responses", headers=login(store), timeout=30
+        )
+        assert {row["item_id"]: row["answer"] for row in answers.json()}[item_id] == "nonconforming"
+        trail = run_cli(["admin", "verify-trail"], env)
+        assert trail.returncode == 0, trail.stdout + trail.stderr
+    finally:
+        store.stop()
+    assert os.listdir(key_file.parent)  # the key file the failed start made is kept aside, not deleted
