@@ -70,7 +70,7 @@ def field_workspace(config: FieldConfig) -> FieldWorkspace:
     if config.server_url:
         from auditapp.client.field_sync import sync_factory_for
 
-        sync_factory = sync_factory_for(config.server_url, config.sync_interval_s)
+        sync_factory = sync_factory_for(config.server_url, config.sync_interval_s, config.sync_chunk_size)
     workspace = FieldWorkspace(
         config.workspace, FieldStoreOpener(), DeviceChecklists(lambda: workspace.store()), sync_factory
     )
@@ -145,13 +145,13 @@ class JsonWorkspaceIndex:
             return str(Path(folder).resolve())
 
 
-def sync_for(interval_s: float) -> Callable[[str], SyncFactory]:
+def sync_for(interval_s: float, chunk_size: int | None = None) -> Callable[[str], SyncFactory]:
     """Makes the sync factory of a central store address (the agent is imported only when needed)."""
 
     def factory(server_url: str) -> SyncFactory:
         from auditapp.client.field_sync import sync_factory_for
 
-        return sync_factory_for(server_url, interval_s)
+        return sync_factory_for(server_url, interval_s, chunk_size)
 
     return factory
 
@@ -167,7 +167,7 @@ def field_workspaces(config: FieldConfig) -> Workspaces:
     The configured folder joins the list where it is, so the single workspace of earlier versions keeps
     its data and place; it becomes the first entry of the list.
     """
-    make_sync = sync_for(config.sync_interval_s)
+    make_sync = sync_for(config.sync_interval_s, config.sync_chunk_size)
 
     def make(entry: WorkspaceEntry) -> FieldWorkspace:
         factory = make_sync(entry.server_url) if entry.server_url else None

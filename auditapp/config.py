@@ -2,14 +2,95 @@
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from auditapp.domain.errors import ValidationError
+
+MIN_PORT = 1
+MAX_PORT = 65535
+
+
+class ConfigError(ValidationError):
+    """A setting that cannot be used; the message names the variable or option and what is wrong with it."""
 
 
 def env(name: str, default: str) -> str:
     """The value of AUDITAPP_<name>, or default."""
     return os.environ.get(f"AUDITAPP_{name}", default)
+
+
+def parse_int(text: str, where: str | None, minimum: int | None = None, maximum: int | None = None) -> int:
+    """`text` as a whole number within [minimum, maximum]; ConfigError naming `where` otherwise."""
+    try:
+        value = int(text.strip())
+    except ValueError:
+        raise ConfigError(f"{text!r} is not a whole number", where) from None
+    if minimum is not None and maximum is not None and not minimum <= value <= maximum:
+        raise ConfigError(f"{value} is not between {minimum} and {maximum}", where)
+    if minimum is not None and value < minimum:
+        raise ConfigError(f"{value} is less than {minimum}", where)
+    if maximum is not None and value > maximum:
+        raise ConfigError(f"{value} is more than {maximum}", where)
+    return value
+
+
+def parse_float(text: str, where: str | None, minimum: float | None = None, *, above: bool = False) -> float:
+    """`text` as a finite number at least `minimum` (more than it when `above`); ConfigError otherwise."""
+    try:
+        value = float(text.strip())
+    except ValueError:
+        raise ConfigError(f"{text!r} is not a number", where) from None
+    if not math.isfinite(value):
+        raise ConfigError(f"{text!r} is not a finite number", where)
+    if minimum is not None and (value <= minimum if above else value < minimum):
+        raise ConfigError(f"{text.strip()} is {'not more' if above else 'less'} than {minimum:g}", where)
+    return value
+
+
+def parse_port(text: str, where: str | None) -> int:
+    """A TCP port number, 1 to 65535."""
+    value = parse_int(text, where)
+    if not MIN_PORT <= value <= MAX_PORT:
+        raise ConfigError(f"{value} is not a port number ({MIN_PORT} to {MAX_PORT})", where)
+    return value
+
+
+def parse_chunk_size(text: str, where: str | None) -> int:
+    """Bytes per photo upload request, within what the sync protocol allows."""
+    from sync.blobs import MAX_CHUNK_SIZE, MIN_CHUNK_SIZE  # only when set: sync is slow to import
+
+    value = parse_int(text, where)
+    if not MIN_CHUNK_SIZE <= value <= MAX_CHUNK_SIZE:
+        limits = f"between {MIN_CHUNK_SIZE} and {MAX_CHUNK_SIZE} (16 MiB)"
+        raise ConfigError(f"{value} is not a chunk size in bytes {limits}", where)
+    return value
+
+
+def env_int(name: str, default: int, minimum: int | None = None, maximum: int | None = None) -> int:
+    """AUDITAPP_<name> as a whole number (default when unset or empty); ConfigError naming the variable."""
+    text = env(name, "")
+    return default if not text.strip() else parse_int(text, f"AUDITAPP_{name}", minimum, maximum)
+
+
+def env_float(name: str, default: float, minimum: float | None = None, *, above: bool = False) -> float:
+    """AUDITAPP_<name> as a number (default when unset or empty); ConfigError naming the variable."""
+    text = env(name, "")
+    return default if not text.strip() else parse_float(text, f"AUDITAPP_{name}", minimum, above=above)
+
+
+def env_port(name: str, default: int) -> int:
+    """AUDITAPP_<name> as a port number, 1 to 65535 (default when unset or empty)."""
+    text = env(name, "")
+    return default if not text.strip() else parse_port(text, f"AUDITAPP_{name}")
+
+
+def env_chunk_size() -> int | None:
+    """AUDITAPP_SYNC_CHUNK_SIZE in bytes, or None (sync's default) when unset."""
+    text = env("SYNC_CHUNK_SIZE", "")
+    return parse_chunk_size(text, "AUDITAPP_SYNC_CHUNK_SIZE") if text.strip() else None
 
 
 def data_home() -> Path:
@@ -35,8 +116,8 @@ class ServerConfig:
             database_url=env("DATABASE_URL", f"sqlite:///{central / 'central.db'}"),
             blob_dir=Path(env("BLOB_DIR", str(central / "blobs"))),
             host=env("SERVER_HOST", "127.0.0.1"),
-            port=int(env("SERVER_PORT", "8765")),
-            token_minutes=int(env("TOKEN_MINUTES", "30")),
+            port=env_port("SERVER_PORT", 8765),
+            token_minutes=env_int("TOKEN_MINUTES", 30, minimum=1),
         )
 
 
@@ -53,6 +134,8 @@ class FieldConfig:
     """Folder of the workspace list and of new workspaces; None means the folder holding `workspace`."""
     reopen_last: bool = False
     """Start on the workspace opened last instead of `workspace` (when no workspace was named)."""
+    sync_chunk_size: int | None = None
+    """Bytes per photo upload request; None means sync's DEFAULT_CHUNK_SIZE (2 MiB)."""
 
     @classmethod
     def from_env(cls) -> FieldConfig:
@@ -61,9 +144,10 @@ class FieldConfig:
         return cls(
             workspace=Path(env("WORKSPACE", str(data_home() / "field" / "default"))),
             host=env("FIELD_HOST", "127.0.0.1"),
-            port=int(env("FIELD_PORT", "8550")),
+            port=env_port("FIELD_PORT", 8550),
             server_url=env("SERVER_URL", "") or None,
-            sync_interval_s=float(env("SYNC_INTERVAL", "5")),
+            sync_interval_s=env_float("SYNC_INTERVAL", 5.0, 0, above=True),
+            sync_chunk_size=env_chunk_size(),
             workspaces=Path(workspaces) if workspaces else None,
             reopen_last=not env("WORKSPACE", ""),
         )
@@ -104,17 +188,17 @@ class SmtpConfig:
         """AUDITAPP_SMTP_HOST, _PORT, _USER, _PASSWORD, _FROM, _TLS, _RETRY_SECONDS; AUDITAPP_REMINDER_*."""
         tls = env("SMTP_TLS", "starttls").strip().lower()
         if tls not in ("starttls", "ssl", "none"):
-            raise ValueError(f"AUDITAPP_SMTP_TLS: {tls!r} is not starttls, ssl or none")
+            raise ConfigError(f"{tls!r} is not starttls, ssl or none", "AUDITAPP_SMTP_TLS")
         return cls(
             host=env("SMTP_HOST", ""),
-            port=int(env("SMTP_PORT", "465" if tls == "ssl" else "587")),
+            port=env_port("SMTP_PORT", 465 if tls == "ssl" else 587),
             user=env("SMTP_USER", ""),
             password=env("SMTP_PASSWORD", ""),
             sender=env("SMTP_FROM", "auditapp@localhost"),
             tls=tls,
-            timeout_s=float(env("SMTP_TIMEOUT_SECONDS", "30")),
-            retry_s=float(env("SMTP_RETRY_SECONDS", "60")),
-            max_attempts=int(env("SMTP_MAX_ATTEMPTS", "10")),
-            reminder_interval_s=60 * float(env("REMINDER_INTERVAL_MINUTES", "60")),
-            reminder_days=int(env("REMINDER_DAYS", "7")),
+            timeout_s=env_float("SMTP_TIMEOUT_SECONDS", 30.0, 0, above=True),
+            retry_s=env_float("SMTP_RETRY_SECONDS", 60.0, 0, above=True),
+            max_attempts=env_int("SMTP_MAX_ATTEMPTS", 10, minimum=1),
+            reminder_interval_s=60 * env_float("REMINDER_INTERVAL_MINUTES", 60.0, 0, above=True),
+            reminder_days=env_int("REMINDER_DAYS", 7, minimum=0),
         )

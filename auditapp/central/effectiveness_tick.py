@@ -15,7 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from auditapp.central.database import Database
 from auditapp.central.effectiveness_tasks import evaluate_windows, top_up
-from auditapp.config import env
+from auditapp.config import env_float
 
 log = logging.getLogger("auditapp.central.effectiveness")
 
@@ -63,7 +63,7 @@ class Ticker:
 
 def install(app: FastAPI, db: Database) -> None:
     """Tick while the app runs, AUDITAPP_EFFECTIVENESS_TICK_S seconds apart (default 60; 0 turns it off)."""
-    interval = float(env("EFFECTIVENESS_TICK_S", "60"))
+    interval = env_float("EFFECTIVENESS_TICK_S", 60, 0)
     if interval <= 0:
         return
     ticker = Ticker(db, interval)

@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from auditapp.central import metrics
 from auditapp.central.auth import now
 from auditapp.central.deps import Db, Reader
-from auditapp.config import env
+from auditapp.config import env_float
 
 router = APIRouter(tags=["metrics"])
 
@@ -68,7 +68,7 @@ class MetricsCache:
 def _cache(request: Request) -> MetricsCache:
     cache = getattr(request.app.state, "metrics_cache", None)
     if cache is None:
-        cache = MetricsCache(float(env("METRICS_CACHE_SECONDS", "10")))
+        cache = MetricsCache(env_float("METRICS_CACHE_SECONDS", 10, 0))
         request.app.state.metrics_cache = cache
     return cache
 

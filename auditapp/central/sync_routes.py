@@ -25,7 +25,7 @@ from auditapp.central.errors import ApiError
 from auditapp.central.ingest import ingest, parse_records, pending_for
 from auditapp.central.sync_tables import SyncEnvelope
 from auditapp.central.tables import Device, StoredEvent, User
-from auditapp.config import ServerConfig, env
+from auditapp.config import ServerConfig, env_int
 from sync.batch import Record
 from sync.blob_receiver import BlobReceiver, sha256_hex
 from sync.blobs import MAX_CHUNK_SIZE, check_blob_id
@@ -216,7 +216,7 @@ def sync_router(config: ServerConfig, db: Database) -> APIRouter:
     store_public = StorePublicKeys(
         signing=b64encode(keys.public.signing), receiving=b64encode(keys.public.receiving)
     )
-    max_envelope = int(env("SYNC_MAX_ENVELOPE_BYTES", str(DEFAULT_MAX_ENVELOPE_BYTES)))
+    max_envelope = env_int("SYNC_MAX_ENVELOPE_BYTES", DEFAULT_MAX_ENVELOPE_BYTES, 1)
     blobs = BlobReceiver(config.blob_dir)
     router = APIRouter()
 

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from auditapp.central.errors import ApiError
 from auditapp.central.tables import Base
-from auditapp.config import env
+from auditapp.config import env_float, env_int
 
 KEEP = timedelta(days=1)
 """Failures older than this are pruned; the window is always shorter."""
@@ -49,9 +49,9 @@ class ThrottleLimits:
     def from_env(cls) -> ThrottleLimits:
         """From AUDITAPP_LOGIN_MAX_FAILURES, _MAX_FAILURES_SOURCE and _WINDOW_MINUTES (5, 20, 15)."""
         return cls(
-            per_username=int(env("LOGIN_MAX_FAILURES", "5")),
-            per_source=int(env("LOGIN_MAX_FAILURES_SOURCE", "20")),
-            window=timedelta(minutes=float(env("LOGIN_WINDOW_MINUTES", "15"))),
+            per_username=env_int("LOGIN_MAX_FAILURES", 5, 1),
+            per_source=env_int("LOGIN_MAX_FAILURES_SOURCE", 20, 1),
+            window=timedelta(minutes=env_float("LOGIN_WINDOW_MINUTES", 15, 0, above=True)),
         )
 
 

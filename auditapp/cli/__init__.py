@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
+import os
 import sys
-from collections.abc import Sequence
+import tempfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TypeVar
 
-from auditapp.domain.errors import AuditAppError
+from auditapp.domain.errors import AuditAppError, ValidationError
+
+T = TypeVar("T")
 
 # Subcommand -> module under auditapp.cli exposing `register(subparsers)`.
 COMMANDS = {
@@ -42,7 +49,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
     # Import only the named subcommand's module: `auditapp field` should not pay for the server's imports.
     named = arguments[0] if arguments and arguments[0] in COMMANDS else None
-    parser = build_parser(named)
+    try:
+        parser = build_parser(named)  # option defaults come from AUDITAPP_* variables, which can be wrong
+    except AuditAppError as exc:
+        print(f"auditapp{' ' + named if named else ''}: error: {exc}", file=sys.stderr)
+        return 2
     args = parser.parse_args(arguments)
     try:
         return int(args.handler(args) or 0)
@@ -51,3 +62,65 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+
+
+def argument_type(parse: Callable[[str, str | None], T], name: str) -> Callable[[str], T]:
+    """An argparse `type` from a config parser `(text, where) -> value`; argparse names the option."""
+
+    def convert(text: str) -> T:
+        try:
+            return parse(text, None)
+        except AuditAppError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    convert.__name__ = name  # argparse says "invalid <name> value" should anything else go wrong
+    return convert
+
+
+def port_number(text: str) -> int:
+    """argparse type of a --port option: a TCP port, 1 to 65535."""
+    from auditapp.config import parse_port
+
+    return argument_type(parse_port, "port")(text)
+
+
+def check_output(path: Path, option: str, force: bool) -> None:
+    """Refuse, before any work is done, an output file that exists (without --force) or cannot be written."""
+    if path.is_dir():
+        raise ValidationError(f"{path} is a folder: name a file in it", option)
+    if path.exists() and not force:
+        raise ValidationError(f"{path} exists: choose another file or add --force", option)
+    folder = path.parent
+    if folder.exists() and not folder.is_dir():
+        raise ValidationError(f"{folder} is not a folder: choose another place for {path.name}", option)
+    if not folder.is_dir():
+        raise ValidationError(f"the folder {folder} does not exist: create it or choose another", option)
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise ValidationError(f"the folder {folder} cannot be written to: choose another", option)
+
+
+def write_output(path: Path, data: bytes, option: str) -> None:
+    """Write `data` to `path` whole or not at all: a failed write leaves what was there before untouched."""
+    if path.is_symlink():
+        path = path.resolve()  # replace the file the link names, not the link
+    tmp: str | None = None
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, path)
+        tmp = None
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise ValidationError(f"cannot write {path}: {reason}", option) from None
+    finally:
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask

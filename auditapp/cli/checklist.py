@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import checklists
+from auditapp.cli import check_output, write_output
 from auditapp.domain.errors import NotFoundError, ValidationError
 
 
@@ -220,8 +221,10 @@ def _is_view_candidate(path: Path) -> bool:
 def import_command(args: argparse.Namespace) -> int:
     """Import a file; print library YAML (or JSON), or write it to -o without overwriting by accident."""
     output: Path | None = args.output
-    if output is not None and output.exists() and not args.force:
-        raise ValidationError(f"{output} exists; choose another name or add --force to overwrite it")
+    if output is not None and output.exists() and not output.is_dir() and not args.force:
+        raise ValidationError(f"{output} exists; choose another name or add --force to overwrite it", "-o")
+    if output is not None:
+        check_output(output, "-o", args.force)  # before the import, so that no work is lost
     try:
         checklist = checklists.import_file(args.file, args.format)
     except checklists.ChecklistError as exc:
@@ -229,7 +232,7 @@ def import_command(args: argparse.Namespace) -> int:
         return 1
     if output is not None:
         header = f"# Imported from {args.file.name} by `auditapp checklist import`.\n"
-        output.write_text(checklists.to_yaml(checklist, header), encoding="utf-8")
+        write_output(output, checklists.to_yaml(checklist, header).encode("utf-8"), "-o")
         print(
             f"wrote {output}: {len(checklist.items)} items, content hash {checklist.content_hash}",
             file=sys.stderr,

@@ -6,7 +6,16 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from auditapp.config import data_home, env
+from auditapp.cli import argument_type, port_number
+from auditapp.config import data_home, env_int, env_port, parse_int
+
+
+def _port_or_none(text: str, where: str | None) -> int:
+    return parse_int(text, where, 0, 65535)
+
+
+port_or_none = argument_type(_port_or_none, "port")
+"""argparse type of --quality-port: a TCP port, or 0 for none."""
 
 
 def register(sub: Any) -> None:
@@ -26,20 +35,20 @@ def register(sub: Any) -> None:
     )
     parser.add_argument(
         "--server-port",
-        type=int,
-        default=int(env("SERVER_PORT", "8765")),
+        type=port_number,
+        default=env_port("SERVER_PORT", 8765),
         help="central store port [AUDITAPP_SERVER_PORT]",
     )
     parser.add_argument(
         "--field-port",
-        type=int,
-        default=int(env("FIELD_PORT", "8550")),
+        type=port_number,
+        default=env_port("FIELD_PORT", 8550),
         help="field app port [AUDITAPP_FIELD_PORT]",
     )
     parser.add_argument(
         "--quality-port",
-        type=int,
-        default=int(env("QUALITY_PORT", "8560")),
+        type=port_or_none,
+        default=env_int("QUALITY_PORT", 8560, 0, 65535),
         help="quality app port; 0 leaves the quality app out [AUDITAPP_QUALITY_PORT]",
     )
     parser.set_defaults(handler=run)

@@ -7,7 +7,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from auditapp.config import FieldConfig
+from auditapp.cli import argument_type, port_number
+from auditapp.config import FieldConfig, parse_chunk_size, parse_float
 
 
 def register(sub: Any) -> None:
@@ -35,7 +36,9 @@ def register(sub: Any) -> None:
         "[AUDITAPP_WORKSPACES] (default: the folder holding the start workspace)",
     )
     parser.add_argument("--host", default=defaults.host, help="address to serve on [AUDITAPP_FIELD_HOST]")
-    parser.add_argument("--port", type=int, default=defaults.port, help="port [AUDITAPP_FIELD_PORT]")
+    parser.add_argument(
+        "--port", type=port_number, default=defaults.port, help="port, 1 to 65535 [AUDITAPP_FIELD_PORT]"
+    )
     parser.add_argument(
         "--server-url",
         default=defaults.server_url,
@@ -44,9 +47,17 @@ def register(sub: Any) -> None:
     )
     parser.add_argument(
         "--sync-interval",
-        type=float,
+        type=argument_type(lambda text, where: parse_float(text, where, 0, above=True), "seconds"),
         default=defaults.sync_interval_s,
         help="seconds between background sync attempts [AUDITAPP_SYNC_INTERVAL]",
+    )
+    parser.add_argument(
+        "--chunk-size",
+        type=argument_type(parse_chunk_size, "chunk size"),
+        default=defaults.sync_chunk_size,
+        metavar="BYTES",
+        help="photos are uploaded in chunks of this many bytes, 1 to 16777216 (16 MiB); default 2097152 "
+        "(2 MiB) [AUDITAPP_SYNC_CHUNK_SIZE]",
     )
     parser.set_defaults(handler=run)
 
@@ -59,6 +70,7 @@ def config_from(args: argparse.Namespace) -> FieldConfig:
         port=args.port,
         server_url=args.server_url,
         sync_interval_s=args.sync_interval,
+        sync_chunk_size=args.chunk_size,
         workspaces=args.workspaces,
     )
     if args.workspace is not None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from auditapp.config import env
+from auditapp.cli import port_number
+from auditapp.config import env, env_port
 
 
 def register(sub: Any) -> None:
@@ -27,7 +28,10 @@ def register(sub: Any) -> None:
         "--host", default=env("QUALITY_HOST", "127.0.0.1"), help="address to serve on [AUDITAPP_QUALITY_HOST]"
     )
     parser.add_argument(
-        "--port", type=int, default=int(env("QUALITY_PORT", "8560")), help="port [AUDITAPP_QUALITY_PORT]"
+        "--port",
+        type=port_number,
+        default=env_port("QUALITY_PORT", 8560),
+        help="port, 1 to 65535 [AUDITAPP_QUALITY_PORT]",
     )
     parser.set_defaults(handler=run)
 

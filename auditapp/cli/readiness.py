@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from auditapp.cli import check_output, write_output
 from auditapp.cli.report import add_source_options, central, workspace_store
 from auditapp.domain.errors import ValidationError
 
@@ -42,8 +43,10 @@ def run(args: argparse.Namespace) -> int:
     today = dt.datetime.now(dt.UTC).date()
     as_of = args.as_of or today
     check_as_of(as_of, today, "--as-of")
-    if args.pdf is not None and args.pdf.exists():
-        raise ValidationError(f"{args.pdf} exists: choose another file", "--pdf")
+    if args.pdf is not None:
+        if args.pdf.exists() and not args.pdf.is_dir():
+            raise ValidationError(f"{args.pdf} exists: choose another file", "--pdf")
+        check_output(args.pdf, "--pdf", force=False)
     if args.server:
         with central(args) as api:
             result = api.readiness(args.site, as_of)
@@ -62,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
         for process in result.processes:
             print(f"  [{process.light.value:5}] {process.name}: {process.explanation}")
     if args.pdf is not None:
-        args.pdf.write_bytes(render_readiness_pdf(result))
+        write_output(args.pdf, render_readiness_pdf(result), "--pdf")
         if not args.json:
             print(f"wrote {args.pdf}")
     return 0

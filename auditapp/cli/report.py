@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from auditapp.cli import check_output, write_output
 from auditapp.config import FieldConfig, env
 from auditapp.domain.errors import ValidationError
 
@@ -66,14 +67,13 @@ def run(args: argparse.Namespace) -> int:
         raise ValidationError("name the audit: auditapp report AUDIT_ID --out FILE", "AUDIT_ID")
     if args.out is None:
         raise ValidationError("say where to write the report with --out FILE", "--out")
-    if args.out.exists() and not args.force:
-        raise ValidationError(f"{args.out} exists: choose another file or add --force", "--out")
+    check_output(args.out, "--out", args.force)  # before the work: a report is not built to be lost
     if args.server:
         with central(args) as api:
             data = api.audit_report(args.audit_id, args.format, args.table, args.photos)
     else:
         data = _local(args)
-    args.out.write_bytes(data)
+    write_output(args.out, data, "--out")
     print(f"wrote {args.out} ({args.format}, {len(data)} bytes) for audit {args.audit_id}")
     return 0
 

@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from auditapp.cli import port_number
 from auditapp.config import ServerConfig
 from auditapp.domain.errors import AuditAppError
 
@@ -42,7 +43,9 @@ def register(sub: Any) -> None:
         "--blob-dir", type=Path, default=defaults.blob_dir, help="folder for photo blobs [AUDITAPP_BLOB_DIR]"
     )
     parser.add_argument("--host", default=defaults.host, help="address to listen on [AUDITAPP_SERVER_HOST]")
-    parser.add_argument("--port", type=int, default=defaults.port, help="port [AUDITAPP_SERVER_PORT]")
+    parser.add_argument(
+        "--port", type=port_number, default=defaults.port, help="port, 1 to 65535 [AUDITAPP_SERVER_PORT]"
+    )
     parser.add_argument(
         "--workers",
         type=int,
@@ -92,13 +95,14 @@ def run(args: argparse.Namespace) -> int:
     )
     keep_freed_memory()  # photo bodies reuse mapped pages instead of faulting fresh ones in (ADR 0064)
     database = open_database(config.database_url)
+    app = create_app(config, database)  # a bad setting stops here, before "listening" is printed
     print(
         f"auditapp central store listening on http://{config.host}:{config.port}"
         + (f" with {args.workers} workers" if args.workers > 1 else ""),
         flush=True,
     )
     if args.workers == 1:
-        uvicorn.run(create_app(config, database), host=config.host, port=config.port, log_level="warning")
+        uvicorn.run(app, host=config.host, port=config.port, log_level="warning")
         return 0
     database.engine.dispose()  # the workers open their own connections
     # Worker processes start afresh and read their configuration from the environment they inherit.

@@ -356,10 +356,15 @@ class FieldSyncAgent(SyncAgent):
         )
 
 
-def sync_factory_for(server_url: str, interval_s: float) -> Callable[[WorkspaceStore], SyncAgent]:
-    """The SyncFactory the bootstrap hands to FieldWorkspace when a central store is configured."""
+def sync_factory_for(
+    server_url: str, interval_s: float, chunk_size: int | None = None
+) -> Callable[[WorkspaceStore], SyncAgent]:
+    """The SyncFactory the bootstrap hands to FieldWorkspace when a central store is configured.
+
+    `chunk_size`: bytes per photo upload request (AUDITAPP_SYNC_CHUNK_SIZE); None is sync's default.
+    """
 
     def make(store: WorkspaceStore) -> SyncAgent:
-        return FieldSyncAgent(store, server_url, interval_s)
+        return FieldSyncAgent(store, server_url, interval_s, chunk_size=chunk_size)
 
     return make
