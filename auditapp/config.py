@@ -1,4 +1,6 @@
-"""Configuration: every option is a command-line flag with an AUDITAPP_* environment variable behind it."""
+"""Configuration from AUDITAPP_* environment variables: the defaults of the command-line options that name
+one in their help, and the settings that are variables only. A bad value is a ConfigError naming the
+variable."""
 
 from __future__ import annotations
 
