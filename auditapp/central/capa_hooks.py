@@ -32,8 +32,8 @@ def after_ingest(
     capa_feed.detect_repeats(session, fresh)
     planned = set()
     for event in tables.planned:
-        site = str((event.payload.get("plan") or {}).get("site") or "")
-        capa_feed.send_prior_findings(session, device.id, event.audit_id, site)
+        # The audit's site after the whole batch: a site corrected in the same push counts, not the plan's.
+        capa_feed.send_prior_findings(session, device.id, event.audit_id, tables.site_of(event.audit_id))
         planned.add(event.audit_id)
     for audit_id in sorted(tables.sites_changed):
         # A plan edit moved the audit to another site: every device on the audit gets that site's history

@@ -260,3 +260,19 @@ def test_planning_an_audit_at_a_site_with_history_sends_its_prior_findings_and_o
         [b.make(planned, EventKind.MEETING_NOTE_RECORDED, {"meeting": "opening", "text": "ok", "base": None})]
     )
     assert len(b.messages("prior_findings")) == 1
+
+
+@pytest.mark.req("CAP-016")
+def test_a_plan_whose_site_is_corrected_in_the_same_push_gets_the_corrected_sites_history(
+    client: TestClient, as_user: dict[str, dict[str, str]], tablets: list[Tablet]
+) -> None:
+    a, b = tablets
+    opened = open_capa(client, as_user["quinn"], a)  # history at Plant 2
+    planned = str(uuid.uuid4())
+    plan = b.plan(planned, site="Plant 9")
+    edit = {"field": "site", "value": "Plant 2", "base": plan.hlc.to_text()}
+    b.push([plan, b.make(planned, EventKind.AUDIT_PLAN_EDITED, edit)])
+
+    records = b.messages("prior_findings")
+    assert [(r["audit_id"], r["site"]) for r in records] == [(planned, "Plant 2")]
+    assert [f["id"] for f in records[0]["findings"]] == [opened.finding_id]
