@@ -17,7 +17,7 @@ from typing import Protocol
 from sync.batch import Record
 from sync.blobs import DEFAULT_CHUNK_SIZE, BlobStatus, check_chunk_size
 from sync.envelope import DEFAULT_MAX_ENVELOPE_BYTES, open_pull_response, seal
-from sync.errors import Refused, Stopped, SyncError, plain_words
+from sync.errors import Refused, Stopped, SyncError, TransportError, plain_words
 from sync.keys import DeviceKeys, PublicKeys
 from sync.progress import ProgressTracker, SyncProgress
 from sync.request_auth import PullRequest
@@ -269,7 +269,12 @@ class SyncClient:
                 self.tracker.stopped()
                 raise
             except SyncError as exc:
-                code = exc.refusal_code if isinstance(exc, Refused) else exc.code
+                if isinstance(exc, Refused):
+                    code = exc.refusal_code
+                elif isinstance(exc, TransportError):
+                    code = exc.answer_code or exc.code
+                else:
+                    code = exc.code
                 self.tracker.failed(plain_words(code, exc.message), refused=isinstance(exc, Refused))
                 raise
             self.tracker.succeeded()

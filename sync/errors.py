@@ -126,10 +126,19 @@ class BlobNotFound(BlobError):
 
 
 class TransportError(SyncError):
-    """The network or the store is unavailable for now; the client retries."""
+    """The network or the store is unavailable for now; the client retries.
+
+    `answer_code` is the code of the store's last answer when it said why (say `store_keys_replaced`),
+    so that the user reads that reason rather than "cannot be reached"."""
 
     code = "unavailable"
     http_status = 503
+
+    def __init__(
+        self, message: str, *, answer_code: str | None = None, details: Mapping[str, Any] | None = None
+    ) -> None:
+        super().__init__(message, details=details)
+        self.answer_code = answer_code
 
 
 class Refused(SyncError):
@@ -202,6 +211,8 @@ PLAIN_WORDS: dict[str, str] = {
     "wrong_device": "The central store refused changes that claim to come from another tablet. "
     "Nothing is lost on this tablet; contact support.",
     "busy": "The central store is busy; changes wait on this tablet and are sent again shortly.",
+    "store_keys_replaced": "The central store is switching to new keys; changes wait on this tablet and "
+    "are sent once it is back.",
     "internal_error": "The central store had an internal error; changes wait on this tablet and are "
     "sent again later.",
     # Enrollment.

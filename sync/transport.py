@@ -20,7 +20,7 @@ from typing import Any
 import requests
 from requests.adapters import HTTPAdapter
 
-from sync.errors import Refused, Stopped, TransportError
+from sync.errors import PLAIN_WORDS, Refused, Stopped, TransportError
 from sync.keys import KeyPair
 from sync.request_auth import sign_request
 
@@ -217,6 +217,7 @@ class HttpTransport:
             if self.stop.is_set():
                 raise Stopped("sync was stopped")
             retry_after: float | None = None
+            answer_code: str | None = None
             try:
                 response = self.send_once(method, path, body=body, headers=headers, body_sha256=body_sha256)
             except TransportError as exc:
@@ -229,9 +230,10 @@ class HttpTransport:
                 if outcome is Outcome.REFUSED:
                     raise Refused(code, message or code, status=response.status, details=details)
                 reason = f"the central store is busy or failing (HTTP {response.status})"
+                answer_code = code if code in PLAIN_WORDS else None
                 retry_after = _retry_after(response)
             if self.max_attempts is not None and attempt + 1 >= self.max_attempts:
-                raise TransportError(reason)
+                raise TransportError(reason, answer_code=answer_code)
             delay = self.backoff.delay(attempt, self._rand)
             if retry_after is not None:
                 delay = min(self.backoff.cap, max(delay, retry_after))

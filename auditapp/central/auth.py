@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from auditapp.central import locks, trail
 from auditapp.central.errors import ApiError
-from auditapp.central.tables import ApiToken, Device, User
+from auditapp.central.tables import ApiToken, User
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
 
@@ -146,13 +146,9 @@ def deactivate(session: Session, user: User, actor: str) -> None:
     user.active = False
     session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
     trail.record(session, actor, "user", user.id, "deactivate", {"active": (True, False)})
-    at = now()
-    for device in session.scalars(
-        select(Device).where(Device.user_id == user.id, Device.status != "revoked")
-    ):
-        old = device.status
-        device.status, device.revoked_at = "revoked", at
-        trail.record(session, actor, "device", device.id, "revoke", {"status": (old, "revoked")})
+    from auditapp.central.devices import revoke_active  # devices builds on this module
+
+    revoke_active(session, actor, user.id)
 
 
 def check_password(user: User, password: str) -> bool:

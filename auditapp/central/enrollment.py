@@ -19,7 +19,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from auditapp.central import locks, trail
+from auditapp.central import devices, locks, trail
 from auditapp.central.auth import now
 from auditapp.central.errors import ApiError
 from auditapp.central.sync_tables import EnrollmentAttempt, EnrollmentCode, StoreIdentity
@@ -237,35 +237,57 @@ def load_store_keys(path: Path) -> StoreKeys:
     return keys
 
 
-def replace_store_keys(session: Session, path: Path, actor: str) -> tuple[StoreKeys, list[str]]:
-    """New store keys for a lost or exposed key file (ADR 50, addendum): written to `path` (an existing
-    file is kept beside it as `<name>.replaced-<time>`), pinned in place of the old ones, and every active
-    device revoked, since it holds the old public keys; each is enrolled again with a new code and then
-    sends what waited on it. Returns the new keys and the revoked device ids, in the caller's transaction."""
+def stage_key_file(path: Path) -> tuple[StoreKeys, Path]:
+    """A new key pair written durably (mode 0600) beside `path` as `<name>.new`, not yet in use."""
     keys = StoreKeys.generate()
-    at = now()
-    if path.exists():
-        path.replace(path.with_name(f"{path.name}.replaced-{at:%Y%m%dT%H%M%SZ}"))
+    staged = path.with_name(f"{path.name}.new")
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    staged.unlink(missing_ok=True)  # left by an earlier attempt that did not finish
+    fd = os.open(staged, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "wb") as handle:
         handle.write(keys.to_private_bytes())
         handle.flush()
         os.fsync(handle.fileno())
+    return keys, staged
+
+
+def pin_replacement(session: Session, keys: StoreKeys, actor: str) -> list[str]:
+    """Pin new store keys in place of the old ones and revoke every active device, which holds the old
+    public keys (recorded in the audit trail); returns the revoked device ids."""
     signing, receiving = b64encode(keys.public.signing), b64encode(keys.public.receiving)
     row = session.get(StoreIdentity, 1)
     old = row.signing_public if row is not None else None
     if row is None:
-        session.add(StoreIdentity(id=1, signing_public=signing, receiving_public=receiving, created_at=at))
+        session.add(StoreIdentity(id=1, signing_public=signing, receiving_public=receiving, created_at=now()))
     else:
         row.signing_public, row.receiving_public = signing, receiving
     trail.record(session, actor, "store", "keys", "replace_keys", {"signing_public": (old, signing)})
-    revoked = []
-    for device in session.scalars(select(Device).where(Device.status != "revoked").order_by(Device.id)):
-        device.status, device.revoked_at = "revoked", at
-        trail.record(session, actor, "device", device.id, "revoke", {"status": ("active", "revoked")})
-        revoked.append(device.id)
-    return keys, revoked
+    return devices.revoke_active(session, actor)
+
+
+def install_key_file(staged: Path, path: Path) -> None:
+    """Put the staged key file in place once its keys are pinned; an existing file is kept beside it as
+    `<name>.replaced-<time>`. The folder is synced so that the rename survives a power cut."""
+    if path.exists():
+        path.replace(path.with_name(f"{path.name}.replaced-{now():%Y%m%dT%H%M%S.%fZ}"))
+    staged.replace(path)
+    folder = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(folder)
+    finally:
+        os.close(folder)
+
+
+def check_keys_current(session: Session, keys: StoreKeys) -> None:
+    """Refuse (503, retried by devices) while this process still holds store keys that were replaced."""
+    row = session.get(StoreIdentity, 1)
+    if row is not None and row.signing_public != b64encode(keys.public.signing):
+        raise ApiError(
+            503,
+            "store_keys_replaced",
+            "the central store's keys were replaced: restart every server process with the new key file; "
+            "retry afterwards",
+        )
 
 
 def pin_store_keys(session: Session, keys: StoreKeys, path: Path) -> None:

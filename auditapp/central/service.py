@@ -188,10 +188,19 @@ def revoke_device(database: Database, device_id: str, actor: str = trail.SYSTEM_
 
 def replace_store_keys(database: Database, key_path: Path, actor: str = trail.SYSTEM_ACTOR) -> list[str]:
     """New store keys in place of a lost or exposed key file; returns the devices revoked by it, which must
-    be enrolled again (their unsent data waits on them)."""
-    with database.transaction() as session:
-        locks.write_lock(session)
-        return enrollment.replace_store_keys(session, key_path, actor)[1]
+    be enrolled again (their unsent data waits on them). The new file is written first under another name,
+    put in place only once the database has pinned its keys; running servers refuse to sync until they are
+    restarted with it."""
+    keys, staged = enrollment.stage_key_file(key_path)
+    try:
+        with database.transaction() as session:
+            locks.write_lock(session)
+            revoked = enrollment.pin_replacement(session, keys, actor)
+    except BaseException:
+        staged.unlink(missing_ok=True)  # nothing was pinned: the old key file stays the one in use
+        raise
+    enrollment.install_key_file(staged, key_path)
+    return revoked
 
 
 def rebuild_metrics(database: Database) -> int:

@@ -239,6 +239,7 @@ def sync_router(config: ServerConfig, db: Database) -> APIRouter:
             enrollment.check_rate(session, source)
         try:
             with db.transaction() as session:
+                enrollment.check_keys_current(session, keys)
                 device, user = enrollment.enroll(session, enrollment.EnrollRequest(**body.model_dump()))
                 sync_team.join_named_audits(session, device, user)
                 return EnrollReply(
@@ -252,6 +253,9 @@ def sync_router(config: ServerConfig, db: Database) -> APIRouter:
                 with db.transaction() as session:
                     enrollment.record_failure(session, source, exc.code)
             raise
+        except IntegrityError:
+            # The same new device id enrolled by two requests at once (PostgreSQL): one of them won.
+            raise ApiError(503, "busy", "the central store is busy enrolling this device; retry") from None
 
     def issuer(request: Request) -> User:
         header = request.headers.get("authorization", "")
@@ -274,6 +278,7 @@ def sync_router(config: ServerConfig, db: Database) -> APIRouter:
     # ------------------------------------------------------------------ push
     def push(data: bytes) -> dict[str, Any]:
         with db.transaction() as session:
+            enrollment.check_keys_current(session, keys)
             return apply_push(session, data, keys, max_envelope)
 
     @router.post(f"{SYNC_PREFIX}/push")
@@ -288,6 +293,7 @@ def sync_router(config: ServerConfig, db: Database) -> APIRouter:
     # ------------------------------------------------------------------ pull
     def pull(headers: dict[str, str], path: str, body: bytes) -> bytes:
         with db.transaction() as session:
+            enrollment.check_keys_current(session, keys)
             device_id = verify_request(
                 headers, method="POST", path=path, body=body, device_lookup=device_lookup(session)
             )

@@ -190,7 +190,16 @@ class FieldSyncAgent(SyncAgent):
                 raise ValidationError(
                     message or f"the central store refused: {refusal.message}", "code"
                 ) from None
-            except (TransportError, SyncError) as exc:
+            except TransportError as exc:
+                if exc.answer_code:  # the store answered and said why: say that, not "cannot be reached"
+                    raise AuditAppError(
+                        f"{plain_words(exc.answer_code)} The code stays valid for 15 minutes."
+                    ) from None
+                raise AuditAppError(
+                    f"the central store at {self.server_url} cannot be reached ({exc.message}): "
+                    "check the connection and try again; the code stays valid for 15 minutes"
+                ) from None
+            except SyncError as exc:
                 raise AuditAppError(
                     f"the central store at {self.server_url} cannot be reached ({exc.message}): "
                     "check the connection and try again; the code stays valid for 15 minutes"

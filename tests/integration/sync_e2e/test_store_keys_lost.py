@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -11,6 +10,7 @@ from urllib.parse import urlparse
 import pytest
 import requests
 
+from auditapp.domain.errors import AuditAppError
 from tests.integration.sync_e2e.devices import issue_code, login
 from tests.integration.sync_e2e.test_field_agent import Field, field  # noqa: F401 - fixture
 from tests.support.processes import Running, run_cli, start
@@ -70,4 +70,41 @@ def test_a_lost_store_key_file_is_replaced_and_devices_send_what_waited_once_enr
         assert trail.returncode == 0, trail.stdout + trail.stderr
     finally:
         store.stop()
-    assert os.listdir(key_file.parent)  # the key file the failed start made is kept aside, not deleted
+    new_keys = key_file.read_bytes()
+    [aside] = list(key_file.parent.glob("store-keys.bin.replaced-*"))  # what the failed start had made
+    assert aside.read_bytes() != new_keys
+    assert not list(key_file.parent.glob("store-keys.bin.new"))
+
+
+@pytest.mark.req("SYN-218")
+def test_keys_replaced_while_the_server_runs_stop_sync_until_it_is_restarted(
+    central: Running,
+    field: Field,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    env: dict[str, str] = central.env  # type: ignore[attr-defined]
+    audit_id, item_id, _ = field.capture()
+    field.agent.enroll(issue_code(central))
+    assert field.ws.sync_now().waiting_events == 0
+
+    replaced = run_cli(["admin", "replace-store-keys", "--yes"], env)  # the key file was exposed
+    assert replaced.returncode == 0, replaced.stderr
+    field.ws.record_answer(audit_id, item_id, "observation")
+    held = field.ws.sync_now()  # the running server still holds the old keys: it refuses, nothing is lost
+    assert held.waiting_events == 1
+    assert held.last_error is not None
+    assert "new keys" in held.last_error
+    code = issue_code(central)
+    with pytest.raises(AuditAppError, match=r"new keys"):
+        field.agent.enroll(code)
+
+    port = str(urlparse(central.url).port)
+    central.stop()
+    store = start(["server", "--port", port], env, f"{central.url}/api/health", tmp_path / "restarted.log")
+    try:
+        field.agent.enroll(issue_code(store))
+        view = field.ws.sync_now()
+        assert view.last_error is None, view.last_error
+        assert view.waiting_events == 0
+    finally:
+        store.stop()
