@@ -236,6 +236,10 @@ def _replace_store_keys(args: argparse.Namespace) -> int:
     revoked = replace_store_keys(open_database(args.database_url), key_path, cli_actor())
     print(f"new store keys in {key_path}")
     print(
+        "restart every server process with this file (copy it to every host first); "
+        "until then they refuse to sync"
+    )
+    print(
         f"{len(revoked)} devices revoked; enroll each again with a new code "
         "(their unsent data waits on them):"
     )
