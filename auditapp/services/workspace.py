@@ -93,11 +93,12 @@ class WorkspaceStore(EventStore, Outbox, Settings, Protocol):
     def close(self) -> None:
         """Release the store (and its lock)."""
 
-    def new_recovery_key(self) -> str:
-        """Make the store's recovery key (an earlier one stops working) and return it to be shown once."""
+    def new_recovery_key(self, passphrase: str) -> str:
+        """Make the store's recovery key (an earlier one stops working) and return it to be shown once;
+        a wrong passphrase raises an AuditAppError and changes nothing."""
 
-    def has_recovery_key(self) -> bool:
-        """Whether a recovery key can open the store."""
+    def recovery_key_made(self) -> str | None:
+        """When the recovery key was made (UTC, ISO 8601); None when there is none."""
 
 
 class StoreOpener(Protocol):
@@ -182,6 +183,7 @@ class FieldWorkspace:
         self._sync: SyncAgent | None = None
         self._lock = threading.RLock()
         self._want_sync = False
+        self._new_recovery_key: str | None = None
 
     # ------------------------------------------------------------------ session
     @property
@@ -194,13 +196,21 @@ class FieldWorkspace:
         return not self._stores.exists(self.folder)
 
     def set_up(self, passphrase: str, confirm: str) -> None:
-        """First run: create the encrypted store and this device's id."""
+        """First run: create the encrypted store, this device's id and the recovery key, which
+        `take_new_recovery_key` hands out once to be shown."""
         check_passphrase(passphrase, confirm)
         with self._lock:
             store = self._stores.create(self.folder, passphrase)
             if store.get("device_id") is None:
                 store.put("device_id", str(uuid.uuid4()))
+            self._new_recovery_key = store.new_recovery_key(passphrase)
             self._opened(store)
+
+    def take_new_recovery_key(self) -> str | None:
+        """The recovery key made at setup, once (None afterwards): it is shown once and never kept."""
+        with self._lock:
+            key, self._new_recovery_key = self._new_recovery_key, None
+            return key
 
     def unlock(self, passphrase: str) -> None:
         """Open the store for this session; a wrong passphrase changes nothing."""
@@ -224,14 +234,17 @@ class FieldWorkspace:
             if self._store is None:
                 self._opened(self._stores.recover(self.folder, recovery_key, passphrase))
 
-    def new_recovery_key(self) -> str:
-        """A new recovery key for this workspace, to show once (the previous one stops working)."""
+    def new_recovery_key(self, passphrase: str) -> str:
+        """A new recovery key for this workspace, to show once (the previous one stops working); the
+        passphrase is asked again so that whoever finds the tablet unlocked cannot plant a key."""
+        if not passphrase:
+            raise ValidationError("enter this workspace's passphrase to make a new recovery key", "passphrase")
         with self._lock:
-            return self.store().new_recovery_key()
+            return self.store().new_recovery_key(passphrase)
 
-    def has_recovery_key(self) -> bool:
-        """Whether a recovery key can open this workspace if its passphrase is forgotten."""
-        return self.store().has_recovery_key()
+    def recovery_key_made(self) -> str | None:
+        """When this workspace's recovery key was made (UTC, ISO 8601); None when it has none."""
+        return self.store().recovery_key_made()
 
     def adopt(self, store: WorkspaceStore) -> None:
         """Use an already opened store (the demo and tests open it before the UI starts)."""

@@ -8,6 +8,7 @@ import os
 import threading
 import time
 from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -26,10 +27,10 @@ from auditapp.store.journal import HEADER, Journal
 from auditapp.store.keys import (
     KEY_FILE,
     StoreKeys,
-    has_recovery_key,
     new_key_file,
     new_recovery_key,
     recover_data_key,
+    recovery_key_made,
     unwrap_data_key,
     with_passphrase,
     with_recovery_key,
@@ -159,11 +160,16 @@ class FieldStore:
         lock_fd = _lock(folder)
         try:
             data_key = recover_data_key(folder, recovery_key)
-            write_key_file(folder, with_passphrase(folder, data_key, passphrase))
-            return cls(folder, data_key, lock_fd, checkpoint_every)
+            store = cls(folder, data_key, lock_fd, checkpoint_every)  # opens: only then the new passphrase
         except BaseException:
             _unlock(lock_fd)
             raise
+        try:
+            write_key_file(folder, with_passphrase(folder, data_key, passphrase))
+        except BaseException:
+            store.close()
+            raise
+        return store
 
     def close(self) -> None:
         """Checkpoint the views and release the store for another process."""
@@ -194,18 +200,21 @@ class FieldStore:
             data_key = unwrap_data_key(self.folder, old)
             write_key_file(self.folder, with_passphrase(self.folder, data_key, new))
 
-    def new_recovery_key(self) -> str:
+    def new_recovery_key(self, passphrase: str) -> str:
         """Make a new recovery key for this store and return it to be shown once; an earlier one stops
-        working. Only the open store can do this: it holds the data key."""
+        working. The passphrase is asked again (WrongPassphraseError), so that nobody who finds the tablet
+        unlocked can plant a key of their own."""
         with self._mutex:
             self._check_open()
+            unwrap_data_key(self.folder, passphrase)
             recovery_key = new_recovery_key()
-            write_key_file(self.folder, with_recovery_key(self.folder, self._data_key, recovery_key))
+            made_at = datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+            write_key_file(self.folder, with_recovery_key(self.folder, self._data_key, recovery_key, made_at))
             return recovery_key
 
-    def has_recovery_key(self) -> bool:
-        """Whether a recovery key can open this store."""
-        return has_recovery_key(self.folder)
+    def recovery_key_made(self) -> str | None:
+        """When the recovery key was made (UTC, ISO 8601); None when the store has none."""
+        return recovery_key_made(self.folder)
 
     def checkpoint(self) -> None:
         """Write every changed view atomically, audits first, so a reopen replays only the journal tail."""

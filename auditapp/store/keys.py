@@ -143,16 +143,18 @@ def with_passphrase(folder: Path, data_key: bytes, passphrase: str) -> dict[str,
     return content
 
 
-def with_recovery_key(folder: Path, data_key: bytes, recovery_key: str) -> dict[str, Any]:
-    """The key file's content with the data key also wrapped under `recovery_key` (replacing any other)."""
+def with_recovery_key(folder: Path, data_key: bytes, recovery_key: str, made_at: str) -> dict[str, Any]:
+    """The key file's content with the data key also wrapped under `recovery_key` (replacing any other),
+    noting when it was made (shown to the auditor, so that a key made behind their back is noticed)."""
     content = read_key_file(folder)
-    content["recovery"] = _wrap(data_key, recovery_key, _RECOVERY_AAD)
+    content["recovery"] = {**_wrap(data_key, recovery_key, _RECOVERY_AAD), "made_at": made_at}
     return content
 
 
-def has_recovery_key(folder: Path) -> bool:
-    """Whether the store's data key is also wrapped under a recovery key."""
-    return isinstance(read_key_file(folder).get("recovery"), dict)
+def recovery_key_made(folder: Path) -> str | None:
+    """When the store's recovery key was made (UTC, ISO 8601), '' if not recorded; None without one."""
+    recovery = read_key_file(folder).get("recovery")
+    return str(recovery.get("made_at") or "") if isinstance(recovery, dict) else None
 
 
 def new_key_file(folder: Path, passphrase: str) -> bytes:

@@ -132,6 +132,21 @@ def test_first_run_sets_up_the_workspace_and_explains_the_passphrase_rules(
         expect(page.get_by_role("button", name="Lock")).to_be_visible(timeout=30_000)  # type: ignore[attr-defined]
         expect(page.get_by_text("Acme Orthopaedics")).to_be_visible()  # type: ignore[attr-defined]
         expect(page.get_by_text(re.compile("^Offline only"))).to_be_visible()  # type: ignore[attr-defined]
+
+        # A new recovery key needs the passphrase: whoever finds the tablet unlocked cannot plant one.
+        page.get_by_role("button", name="Device").click()  # type: ignore[attr-defined]
+        status = page.locator("[flt-semantics-identifier='recovery-status']")  # type: ignore[attr-defined]
+        expect(status).to_have_text(re.compile(r"Recovery key: made on \d{4}-"), timeout=15_000)
+        page.get_by_role("button", name="Make a new recovery key").click()  # type: ignore[attr-defined]
+        asked = page.get_by_role("textbox", name="Passphrase", exact=True)  # type: ignore[attr-defined]
+        expect(asked).to_be_visible(timeout=15_000)
+        enter_text(asked, "not the passphrase")
+        page.get_by_role("button", name="Make a new recovery key").click()  # type: ignore[attr-defined]
+        expect(page.get_by_text(re.compile("wrong passphrase", re.I))).to_be_visible(timeout=15_000)  # type: ignore[attr-defined]
+        enter_text(asked, PASS_A)
+        page.get_by_role("button", name="Make a new recovery key").click()  # type: ignore[attr-defined]
+        expect(shown).to_have_text(RECOVERY_KEY, timeout=30_000)
+        assert RECOVERY_KEY.search(shown.inner_text()).group(0) != key  # type: ignore[union-attr]
         page.close()  # type: ignore[attr-defined]
     finally:
         app.stop()
@@ -151,7 +166,7 @@ def test_a_forgotten_passphrase_is_replaced_with_the_recovery_key(
     _seed_acme(tmp_path / "home")
     folder = tmp_path / "home" / "field" / "default"
     with FieldStore.open(folder, PASS_A) as store:
-        key = store.new_recovery_key()  # as made after setup and written down
+        key = store.new_recovery_key(PASS_A)  # as made at setup and written down
     app = _start_field(tmp_path / "home", tmp_path / "field.log")
     try:
         page = _open(browser, app, viewport)

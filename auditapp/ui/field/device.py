@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import flet as ft
 
-from auditapp.ui.field.recovery import KEY_ROUTE
+from auditapp.ui.field.recovery import KEY_ROUTE, made_words
 from auditapp.ui.field.theme import body_text, form, named, primary, secondary, title
 
 if TYPE_CHECKING:
@@ -39,9 +39,10 @@ def device_screen(app: FieldApp, _: dict[str, str]) -> ft.Control:
     ]
     if status.username:
         details.insert(2, f"User: {status.username}")
-    recovery = app.workspace.has_recovery_key()
-    details.append(
-        "Recovery key: made; keep it written down apart from this device"
+    made = app.workspace.recovery_key_made()
+    recovery = made is not None
+    recovery_line = (
+        f"Recovery key: made {made_words(made)}; keep it written down apart from this device"
         if recovery
         else "Recovery key: none yet; without one a forgotten passphrase cannot be replaced"
     )
@@ -63,6 +64,7 @@ def device_screen(app: FieldApp, _: dict[str, str]) -> ft.Control:
             ),
             named("device-advice", body_text(status.advice)),
             *(body_text(line, selectable=True) for line in details),
+            named("recovery-status", body_text(recovery_line)),
             ft.Row(
                 [
                     named(

@@ -1,7 +1,8 @@
 """Recovery key screens: the key shown once to write down, and a forgotten passphrase replaced with it.
 
-A new workspace goes to the key screen right after setup, which makes the key and shows it; the Device
-screen leads there too, to make a new one. The unlock screen leads to the forgotten-passphrase screen.
+A new workspace goes to the key screen right after setup, which shows the key made with it, once; the
+Device screen leads there too, to make a new one with the passphrase. The unlock screen leads to the
+forgotten-passphrase screen.
 """
 
 from __future__ import annotations
@@ -39,42 +40,57 @@ WHY = (
 
 
 def recovery_key_screen(app: FieldApp, _: dict[str, str]) -> ft.Control:
-    """Make the workspace's recovery key and show it once; a workspace that has one can make a new one."""
+    """The recovery key made at setup, shown once; otherwise, a new one made with the passphrase."""
     key = ft.Text("", size=30, weight=ft.FontWeight.BOLD, font_family="monospace")
     shown = ft.Column([named("recovery-key", key), body_text(WHY)], visible=False, spacing=20)
-    error = error_text()
-    exists = app.workspace.has_recovery_key()
+    fresh = app.workspace.take_new_recovery_key()
+    made = None if fresh else app.workspace.recovery_key_made()
     intro = body_text(
-        "This workspace has a recovery key. Making a new one makes the one written down useless."
-        if exists
-        else "Making this workspace's recovery key..."
+        "Write down this recovery key now, exactly as shown:"
+        if fresh
+        else (
+            f"This workspace's recovery key was made {made_words(made)}. A new one makes the one written "
+            "down useless. Enter the passphrase to make a new one."
+            if made is not None
+            else "This workspace has no recovery key yet. Enter the passphrase to make one."
+        )
     )
-    make_button = named("make-recovery-key", secondary("Make a new recovery key", lambda _: None))
+    passphrase = text_field("Passphrase", secret=True)
+    error = error_text()
+    asking = ft.Column([passphrase, named("recovery-error", error)], visible=not fresh, spacing=12)
 
-    async def make(_: object = None) -> None:
+    async def make(_: object) -> None:
         try:
-            made = await asyncio.to_thread(app.workspace.new_recovery_key)
+            new = await asyncio.to_thread(app.workspace.new_recovery_key, passphrase.value or "")
         except AuditAppError as exc:
             show_error(error, str(exc))
-        else:
-            key.value, shown.visible, make_button.visible = made, True, False
-            intro.value = "Write down this recovery key now, exactly as shown:"
-        app.page.update()
+            return
+        show(new)
 
-    make_button.content.on_click = make  # type: ignore[union-attr]
-    make_button.visible = exists
-    if not exists:
-        app.page.run_task(make)
+    def show(value: str) -> None:
+        key.value, shown.visible, asking.visible, make_button.visible = value, True, False, False
+        intro.value = "Write down this recovery key now, exactly as shown:"
+
+    passphrase.on_submit = make
+    make_button = named(
+        "make-recovery-key",
+        secondary("Make a new recovery key" if made else "Make the recovery key", make, icon=ft.Icons.KEY),
+    )
+    if fresh:
+        show(fresh)
     return form(
         [
             title("Recovery key"),
             named("recovery-intro", intro),
             shown,
-            named("recovery-error", error),
+            asking,
             ft.Row(
                 [
                     make_button,
-                    named("recovery-done", primary("I have written it down", lambda _: app.go("/"))),
+                    named(
+                        "recovery-done",
+                        primary("I have written it down" if fresh else "Done", lambda _: app.go("/")),
+                    ),
                 ],
                 wrap=True,
                 spacing=12,
@@ -82,6 +98,14 @@ def recovery_key_screen(app: FieldApp, _: dict[str, str]) -> ft.Control:
             ),
         ]
     )
+
+
+def made_words(made: str | None) -> str:
+    """When a recovery key was made, in words ('on 2026-11-25 at 15:40 UTC'), or '' when unknown."""
+    if not made:
+        return ""
+    day, _, time = made.partition("T")
+    return f"on {day} at {time[:5]} UTC" if time else f"on {day}"
 
 
 def recover_screen(app: FieldApp, _: dict[str, str]) -> ft.Control:

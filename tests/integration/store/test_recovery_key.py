@@ -16,9 +16,9 @@ KEY_SHAPE = re.compile(r"^[0-9A-HJKMNP-TV-Z]{5}(-[0-9A-HJKMNP-TV-Z]{5}){4}$")
 
 def _with_recovery_key(folder: Path) -> str:
     with FieldStore.open(folder, PASS) as store:
-        assert not store.has_recovery_key()
-        key = store.new_recovery_key()
-        assert store.has_recovery_key()
+        assert store.recovery_key_made() is None
+        key = store.new_recovery_key(PASS)
+        assert re.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$", store.recovery_key_made() or "")
     return key
 
 
@@ -36,7 +36,7 @@ def test_the_recovery_key_sets_a_new_passphrase_and_every_audit_and_photo_is_bac
         FieldStore.open(tmp_path / "s", PASS)
     with FieldStore.open(tmp_path / "s", "a new passphrase") as store:
         assert store.photos.get(digest) == b"\xff\xd8photo bytes"
-        assert store.has_recovery_key()  # the same key still works next time
+        assert store.recovery_key_made()  # the same key still works next time
     with FieldStore.recover(tmp_path / "s", key, "a third passphrase") as store:
         assert store.events("audit-a")
 
@@ -68,7 +68,9 @@ def test_a_new_recovery_key_replaces_the_old_one_and_survives_a_passphrase_chang
     filled(tmp_path / "s")
     first = _with_recovery_key(tmp_path / "s")
     with FieldStore.open(tmp_path / "s", PASS) as store:
-        second = store.new_recovery_key()
+        with pytest.raises(WrongPassphraseError):  # whoever finds the tablet unlocked cannot plant a key
+            store.new_recovery_key("not the passphrase")
+        second = store.new_recovery_key(PASS)
         store.change_passphrase(PASS, "changed passphrase")
     assert second != first
     with pytest.raises(WrongRecoveryKeyError):

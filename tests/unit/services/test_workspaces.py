@@ -52,12 +52,14 @@ class FakeStore(MemoryEventStore):
     def close(self) -> None:
         self.closed = True
 
-    def new_recovery_key(self) -> str:
-        self.recovery_key = "00000-00000-00000-00000-00000"
+    def new_recovery_key(self, passphrase: str) -> str:
+        if passphrase != self.passphrase:
+            raise AuditAppError("wrong passphrase; nothing was changed")
+        self.recovery_key = f"{len(self.passphrase):05d}-00000-00000-00000-00000"
         return self.recovery_key
 
-    def has_recovery_key(self) -> bool:
-        return hasattr(self, "recovery_key")
+    def recovery_key_made(self) -> str | None:
+        return "2026-11-25T10:00:00Z" if hasattr(self, "recovery_key") else None
 
 
 class FakeStores:
@@ -317,7 +319,11 @@ def test_recovering_checks_the_key_shape_and_the_new_passphrase_before_opening_a
     workspaces: Workspaces, stores: FakeStores
 ) -> None:
     entry, workspace = workspaces.create("Client A", "", PASS_A, PASS_A)
-    key = workspace.new_recovery_key()
+    key = workspace.take_new_recovery_key()  # made at setup, handed out once
+    assert key is not None
+    assert workspace.take_new_recovery_key() is None
+    with pytest.raises(AuditAppError, match="wrong passphrase"):
+        workspace.new_recovery_key(PASS_B)
     workspaces.lock()
 
     with pytest.raises(ValidationError, match="25 letters and digits") as short:
