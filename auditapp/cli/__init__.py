@@ -103,12 +103,18 @@ def write_output(path: Path, data: bytes, option: str) -> None:
     """Write `data` to `path` whole or not at all: a failed write leaves what was there before untouched."""
     if path.is_symlink():
         path = path.resolve()  # replace the file the link names, not the link
+    try:
+        mode = (
+            path.stat().st_mode & 0o777
+        )  # a replaced file keeps its permissions (a private report stays so)
+    except OSError:
+        mode = 0o666 & ~_umask()
     tmp: str | None = None
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-        os.chmod(tmp, 0o666 & ~_umask())
+        os.chmod(tmp, mode)
         os.replace(tmp, path)
         tmp = None
     except OSError as exc:

@@ -55,11 +55,6 @@ def register(sub: Any) -> None:
     parser.set_defaults(handler=run, token_minutes=defaults.token_minutes)
 
 
-def is_sqlite(database_url: str) -> bool:
-    """Whether the URL names a SQLite database (sqlite:// or sqlite+driver://)."""
-    return database_url.split(":", 1)[0].split("+", 1)[0].lower() == "sqlite"
-
-
 def app_from_env() -> FastAPI:
     """One worker's application, configured from the AUDITAPP_* variables `run` set for it."""
     from auditapp.central.allocator import keep_freed_memory
@@ -77,11 +72,12 @@ def run(args: argparse.Namespace) -> int:
 
     from auditapp.central.allocator import keep_freed_memory
     from auditapp.central.api import create_app
+    from auditapp.central.database import parse_url
     from auditapp.central.service import open_database
 
     if args.workers < 1:
         raise AuditAppError(f"--workers: {args.workers} is not a number of processes (1 or more)")
-    if args.workers > 1 and is_sqlite(args.database_url):
+    if args.workers > 1 and parse_url(args.database_url).get_backend_name() == "sqlite":
         raise AuditAppError(
             f"--workers {args.workers} needs PostgreSQL: a SQLite database serves one worker only "
             "(use --workers 1, or --database-url postgresql://...)"

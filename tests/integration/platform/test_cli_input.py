@@ -142,8 +142,10 @@ def test_report_onto_a_folder_is_refused_naming_out(
 def test_report_with_force_replaces_the_file_whole(tmp_path: Path, workspace: tuple[Path, Specimen]) -> None:
     out = tmp_path / "r.csv"
     out.write_text("old")
+    out.chmod(0o600)  # a private report stays private when it is replaced
     done = _report(tmp_path, workspace, "--format", "csv", "--out", str(out), "--force")
     assert done.returncode == 0, done.stderr
+    assert out.stat().st_mode & 0o777 == 0o600
     assert len(out.read_text(encoding="utf-8-sig").strip().splitlines()) == 3  # a header and two findings
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".r.csv")] == []  # no temporary left
 
