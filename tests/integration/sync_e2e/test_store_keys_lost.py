@@ -16,16 +16,21 @@ from tests.integration.sync_e2e.test_field_agent import Field, field  # noqa: F4
 from tests.support.processes import Running, run_cli, start
 
 
+def _enrolled_with_an_audit_sent(central: Running, field: Field) -> tuple[dict[str, str], str, str]:  # noqa: F811
+    """The store's environment, and an audit (its id and an item's) captured on the tablet and synced."""
+    audit_id, item_id, _ = field.capture()
+    field.agent.enroll(issue_code(central))
+    assert field.ws.sync_now().waiting_events == 0
+    return central.env, audit_id, item_id  # type: ignore[attr-defined]
+
+
 @pytest.mark.req("SYN-218")
 def test_a_lost_store_key_file_is_replaced_and_devices_send_what_waited_once_enrolled_again(
     central: Running,
     field: Field,  # noqa: F811
     tmp_path: Path,
 ) -> None:
-    env: dict[str, str] = central.env  # type: ignore[attr-defined]
-    audit_id, item_id, _ = field.capture()
-    field.agent.enroll(issue_code(central))
-    assert field.ws.sync_now().waiting_events == 0
+    env, audit_id, item_id = _enrolled_with_an_audit_sent(central, field)
     key_file = Path(env["AUDITAPP_HOME"]) / "central" / "store-keys.bin"
     assert key_file.exists()
     port = str(urlparse(central.url).port)
@@ -82,10 +87,7 @@ def test_keys_replaced_while_the_server_runs_stop_sync_until_it_is_restarted(
     field: Field,  # noqa: F811
     tmp_path: Path,
 ) -> None:
-    env: dict[str, str] = central.env  # type: ignore[attr-defined]
-    audit_id, item_id, _ = field.capture()
-    field.agent.enroll(issue_code(central))
-    assert field.ws.sync_now().waiting_events == 0
+    env, audit_id, item_id = _enrolled_with_an_audit_sent(central, field)
 
     replaced = run_cli(["admin", "replace-store-keys", "--yes"], env)  # the key file was exposed
     assert replaced.returncode == 0, replaced.stderr

@@ -10,22 +10,7 @@ from sync.batch import Record
 from sync.blobs import blob_id_of, decrypt_blob, encrypt_blob
 from sync.envelope import open_pull_response, seal_pull_response
 from sync.errors import BadSignature, BlobHashMismatch, Malformed
-from sync.keys import DeviceKeys, StoreKeys
-
-DEVICE = DeviceKeys.generate()
-STORE = StoreKeys.generate()
-CREATED = "2026-11-25T08:00:00Z"
-
-records_strategy = st.lists(
-    st.builds(
-        Record,
-        event_id=st.text(min_size=1, max_size=40),
-        seq=st.integers(min_value=0, max_value=2**63 - 1),
-        body=st.binary(max_size=300),
-    ),
-    max_size=12,
-    unique_by=lambda record: record.event_id,
-)
+from tests.unit.sync.test_envelope import CREATED, DEVICE, STORE, records_strategy
 
 
 def flip(data: bytes, bit: int) -> bytes:

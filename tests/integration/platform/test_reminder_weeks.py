@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, date, datetime
 
 import pytest
@@ -12,21 +11,11 @@ from auditapp.central.capa_tables import CapaActionRow
 from auditapp.central.database import Database
 from auditapp.central.mail import QueuedMail
 from auditapp.central.reminders import queue_mail
-from auditapp.central.service import create_user, open_database
+from auditapp.central.service import create_user
 from tests.integration.platform.capa_rows import action_row, capa_row
 
 DUE = date(2026, 3, 4)  # a Wednesday in ISO week 2026-W10
 DAYS = 7
-
-
-@pytest.fixture
-def database(database_url: str) -> Iterator[Database]:
-    """The central store's database, migrated, once on SQLite and once on PostgreSQL."""
-    db = open_database(database_url)
-    try:
-        yield db
-    finally:
-        db.dispose()
 
 
 def _queue_on(database: Database, day: date) -> int:
