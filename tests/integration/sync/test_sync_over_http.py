@@ -148,6 +148,7 @@ def test_blob_the_store_already_holds_is_not_uploaded_again(tmp_path: Path) -> N
 
 
 @pytest.mark.req("SYN-034")
+@pytest.mark.req("SYN-036")
 def test_revoked_device_is_refused_at_once_and_told_in_plain_words(tmp_path: Path) -> None:
     keys = DeviceKeys.generate()
     outbox = MemoryOutbox(records(3))
