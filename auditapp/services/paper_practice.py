@@ -85,9 +85,11 @@ def paper_vs_practice(state: AuditState, outlines: Sequence[ChecklistOutline]) -
     """Every clause of the audit's checklists with its paper and practice, in clause order."""
     titles: dict[str, str] = {}
     item_clause: dict[str, str] = {}
+    item_text: dict[str, str] = {}
     for outline in outlines:
         for item in outline.items:
             item_clause.setdefault(item.item_id, item.clause)
+            item_text.setdefault(item.item_id, item.text)
             titles.setdefault(item.clause, outline.title_of(item.clause))
     finding_clause = {f.finding_id: f.clause for f in state.findings.values()}
     by_clause: dict[str, list[Evidence]] = {clause: [] for clause in titles}
@@ -101,7 +103,11 @@ def paper_vs_practice(state: AuditState, outlines: Sequence[ChecklistOutline]) -
         if response.answer is Answer.NONCONFORMING:
             clause = item_clause.get(response.item_id, response.clause)
             nonconforming.setdefault(clause, []).append(
-                PracticeLine("answer", f"Item {response.item_id} answered nonconforming", True)
+                PracticeLine(
+                    "answer",
+                    f"Answered nonconforming: {item_text.get(response.item_id, response.item_id)}",
+                    True,
+                )
             )
     for finding in state.findings.values():
         if finding.grade.is_nonconformity:

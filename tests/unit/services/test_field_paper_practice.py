@@ -102,6 +102,9 @@ def test_a_nonconforming_answer_or_finding_contradicts_the_paper_and_practice_al
     rows = _by_clause(audits, audit_id)
 
     assert rows["8.5.2"].mark is Mark.CONTRADICTS
+    assert [line.text for line in rows["8.5.2"].practice if line.contradicts] == [
+        "Answered nonconforming: Are corrective actions verified for effectiveness?"
+    ]  # the question in words, not the item's code
     assert rows["7.5.8"].mark is Mark.PRACTICE_ONLY
     assert not rows["7.5.8"].gap
     assert rows["7.5.1"].mark is Mark.NO_EVIDENCE
