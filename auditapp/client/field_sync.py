@@ -41,6 +41,8 @@ SERVER = "sync.server_url"
 USERNAME = "sync.username"
 CURSOR = "sync.pull_cursor"
 FINDING_STATUSES = "sync.finding_statuses"
+LAST_SUCCESS = "sync.last_success"
+"""When a sync round last succeeded, kept so that a workspace opened again does not say "not synced yet"."""
 PULLED_PREFIX = "sync.pulled."
 TEAM_EVENTS = "team_events"
 """Pull record kind with teammates' events of an audit this device works on (merged, never kept as is)."""
@@ -297,6 +299,9 @@ class FieldSyncAgent(SyncAgent):
                 )
             return
         client.sync_once()
+        last = client.progress().last_success
+        if last is not None and last != self.store.get(LAST_SUCCESS):
+            self.store.put(LAST_SUCCESS, last)
 
     # ------------------------------------------------------------------ SyncAgent
     def start(self) -> None:
@@ -346,11 +351,12 @@ class FieldSyncAgent(SyncAgent):
                 last_error=self._note or NOT_ENROLLED,
                 waiting_bytes=self.blobs.bytes_waiting() if self.blobs is not None else 0,
             )
+        last_success = progress.last_success or self.store.get(LAST_SUCCESS)  # an earlier opening's
         return SyncView(
             configured=True,
-            online=progress.state != "waiting" and progress.last_success is not None,
+            online=progress.state != "waiting" and last_success is not None,
             waiting_events=progress.events_waiting,
-            last_success=progress.last_success,
+            last_success=last_success,
             last_error=progress.last_error,
             waiting_bytes=progress.bytes_waiting,
             sending=progress.state == "syncing",

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -33,6 +34,8 @@ from auditapp.ui.field.syncbar import SyncPanelView
 from auditapp.ui.field.theme import TOUCH, body_text, named, primary, title
 from auditapp.ui.field.unlock import unlock_screen
 from auditapp.ui.field.workspaces import new_workspace_screen, workspaces_screen
+
+log = logging.getLogger(__name__)
 
 WATCH_S = 2.0  # how often the sync panel refreshes and other sessions' switches are noticed
 
@@ -238,8 +241,12 @@ class FieldApp:
                     self.page.update()
                 elif self.sync.control.visible:
                     await self.sync.poll()
-            except (RuntimeError, AssertionError):  # the session went away under us
-                return
+            except (RuntimeError, AssertionError) as exc:
+                if self._closed:  # the session went away under us
+                    return
+                # A control replaced while this ran (a workspace switched, a screen rebuilt): the next
+                # round reads it again. Stopping here would leave the sync panel frozen for the session.
+                log.info("field app: sync panel refresh skipped: %s", exc)
 
 
 class FieldServer:

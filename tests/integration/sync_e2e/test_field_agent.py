@@ -253,3 +253,23 @@ def test_pull_pages_stay_small_whatever_the_records_hold(
     finally:
         field.ws.close()
         proxy.close()
+
+
+@pytest.mark.req("SYN-036")
+def test_a_workspace_opened_again_shows_when_it_last_synced(central: Running, tmp_path: Path) -> None:
+    first = Field(tmp_path / "ws", central.url)
+    first.capture()
+    first.agent.enroll(issue_code(central))
+    synced = first.ws.sync_now()
+    assert synced.last_success is not None
+    first.ws.close()
+
+    again = Field.reopen(
+        tmp_path / "ws", central.url
+    )  # the app started again, or the workspace switched back
+    try:
+        view = again.ws.sync_view()  # before its first round
+        assert view.last_success == synced.last_success  # not "not synced yet"
+        assert view.online
+    finally:
+        again.ws.close()
