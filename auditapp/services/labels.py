@@ -41,3 +41,8 @@ def finding_state(status: str, capa_stage: str | None = None) -> str:
     """Where a finding stands: its triage status, and its CAPA's stage when it has one."""
     state = label(STATUS_LABEL, status)
     return f"{state}, CAPA stage {label(STAGE_LABEL, capa_stage)}" if capa_stage else state
+
+
+def counted(number: int, noun: str, plural: str | None = None) -> str:
+    """'1 finding', '3 findings': a count with its noun in the right number."""
+    return f"{number} {noun if number == 1 else plural or noun + 's'}"

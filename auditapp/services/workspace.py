@@ -238,7 +238,9 @@ class FieldWorkspace:
         """A new recovery key for this workspace, to show once (the previous one stops working); the
         passphrase is asked again so that whoever finds the tablet unlocked cannot plant a key."""
         if not passphrase:
-            raise ValidationError("enter this workspace's passphrase to make a new recovery key", "passphrase")
+            raise ValidationError(
+                "enter this workspace's passphrase to make a new recovery key", "passphrase"
+            )
         with self._lock:
             return self.store().new_recovery_key(passphrase)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from auditapp.services.labels import GRADE_LABEL as GRADE_LABEL
 from auditapp.services.labels import STAGE_LABEL as STAGE_LABEL
 from auditapp.services.labels import STATUS_LABEL as STATUS_LABEL
+from auditapp.services.labels import counted as counted
 from auditapp.services.labels import label as label
 
 GRADE_ORDER = tuple(GRADE_LABEL)

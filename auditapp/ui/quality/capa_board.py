@@ -8,7 +8,7 @@ import flet as ft
 
 from auditapp.services.quality import capa_views
 from auditapp.services.quality.capa_views import Board, CapaCard
-from auditapp.services.quality.labels import STAGE_LABEL, label
+from auditapp.services.quality.labels import STAGE_LABEL, counted, label
 from auditapp.ui.quality.context import Ctx, Screen
 from auditapp.ui.quality.theme import heading, muted, named, refreshes, tag
 
@@ -48,7 +48,7 @@ class BoardScreen(Screen):
 
     def _render(self, board: Board) -> None:
         late = sum(1 for cards in board.columns.values() for c in cards if c.overdue)
-        self.summary.value = f"{board.count} CAPAs" + (f", {late} overdue" if late else "")
+        self.summary.value = counted(board.count, "CAPA") + (f", {late} overdue" if late else "")
         self.columns.controls = [
             named(
                 f"stage-{stage}",

@@ -8,7 +8,7 @@ import flet as ft
 
 from auditapp.services.quality import inbox, triage
 from auditapp.services.quality.inbox import FindingRow, InboxFilters, InboxPage
-from auditapp.services.quality.labels import GRADE_LABEL, SORT_LABEL, STATUS_LABEL
+from auditapp.services.quality.labels import GRADE_LABEL, SORT_LABEL, STATUS_LABEL, counted
 from auditapp.ui.quality.context import Ctx, Screen
 from auditapp.ui.quality.theme import (
     GRADE_COLOUR,
@@ -142,7 +142,7 @@ class InboxScreen(Screen):
         number = len(self.cursors)
         self.pager.controls = [
             ft.OutlinedButton("Previous page", on_click=self._previous, disabled=number == 1),
-            muted(f"Page {number} · {len(page.rows)} findings"),
+            muted(f"Page {number} · {counted(len(page.rows), 'finding')}"),
             ft.OutlinedButton(
                 "Next page", on_click=self._next(page.next_cursor), disabled=page.next_cursor is None
             ),
@@ -262,7 +262,7 @@ class InboxScreen(Screen):
             if done is None:
                 return
             self.ctx.page.pop_dialog()
-            self.ctx.toast(f"{len(done.statuses)} findings marked as duplicates.")
+            self.ctx.toast(f"{counted(len(done.statuses), 'finding')} marked as duplicates.")
             await self._show_page()
 
         self.ctx.page.show_dialog(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from auditapp.services.labels import GRADE_LABEL, STAGE_LABEL, STATUS_LABEL, finding_state, label
+from auditapp.services.labels import GRADE_LABEL, STAGE_LABEL, STATUS_LABEL, counted, finding_state, label
 
 
 @pytest.mark.req("FLD-108")
@@ -34,3 +34,10 @@ def test_the_quality_app_and_the_field_app_share_one_set_of_words() -> None:
         STATUS_LABEL,
         STAGE_LABEL,
     )
+
+
+def test_counts_take_the_noun_in_the_right_number() -> None:
+    assert counted(1, "finding") == "1 finding"
+    assert counted(3, "finding") == "3 findings"
+    assert counted(0, "CAPA") == "0 CAPAs"
+    assert counted(2, "analysis", "analyses") == "2 analyses"
