@@ -7,6 +7,7 @@ and keeps everything typed; only a form without problems becomes an `AuditPlanne
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -23,6 +24,7 @@ AUDIT_TYPES: tuple[tuple[str, str], ...] = (
     ("stage1_mock", "Stage 1 mock"),
     ("stage2_mock", "Stage 2 mock"),
 )
+ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 REQUIRED_TEXT = ("title", "organisation", "site", "objectives", "scope", "lead_auditor")
 FORM_FIELDS = (
     "title",
@@ -129,10 +131,14 @@ def check_plan_form(form: PlanForm, checklists: Collection[str]) -> dict[str, st
         errors["criteria"] = f"checklist {unknown[0]!r} is not on this device"
     dates: dict[str, dt.date] = {}
     for name in ("start_date", "end_date"):
+        text = getattr(form, name).strip()
         try:
-            dates[name] = dt.date.fromisoformat(getattr(form, name).strip())
+            dates[name] = dt.date.fromisoformat(text)
         except ValueError:
-            errors[name] = "enter a date as YYYY-MM-DD, e.g. 2026-03-02"
+            if ISO_DAY.fullmatch(text):  # the right shape, but no such day (2026-02-30, 2026-13-45)
+                errors[name] = f"{text} is not a day in the calendar: check the month and the day"
+            else:
+                errors[name] = "enter a date as YYYY-MM-DD, e.g. 2026-03-02"
     if len(dates) == 2 and dates["end_date"] < dates["start_date"]:
         errors["end_date"] = "the audit cannot end before it starts"
     if any(not a["name"] for a in parse_auditees(form.auditees)):

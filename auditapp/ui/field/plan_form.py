@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import flet as ft
 
-from auditapp.domain.errors import AuditAppError
+from auditapp.domain.errors import AuditAppError, ValidationError
 from auditapp.services.field_audits import NEW_PLAN, FieldAudits
 from auditapp.services.plan_form import AUDIT_TYPES, PlanForm, PlanFormError
 from auditapp.ui.field.draft_form import DraftForm, Field
@@ -130,9 +130,18 @@ class PlanScreen:
             line = error_text()
 
             def save(value: str, name: str = spec.name) -> None:
-                self._audits.save_plan_field(audit_id, name, value)
+                try:
+                    self._audits.save_plan_field(audit_id, name, value)
+                except PlanFormError as exc:
+                    # The field's own problem, not the form's summary ("the audit plan is not complete").
+                    raise ValidationError(exc.errors.get(name) or str(exc)) from exc
 
-            out[spec.name] = ft.Column([autosave(box, save, line), line], spacing=4)
+            # Stretched like the New audit form's fields: the whole width of the form, values not cut.
+            out[spec.name] = ft.Column(
+                [autosave(box, save, line), line],
+                spacing=4,
+                horizontal_alignment=ft.CrossAxisAlignment.STRETCH,
+            )
         return out
 
     def _meeting_controls(self, audit_id: str) -> list[ft.Control]:
