@@ -208,10 +208,10 @@ def test_a_finding_becomes_a_capa_that_closes_only_once_verified_in_the_field(
 
     # The sign-in runs out while the verification is being written: nothing typed is lost.
     verification = _form(page, "verification")
-    click(page, verification.get_by_role("checkbox", name="Regulatory compliance is not adversely affected"))  # type: ignore[attr-defined]
+    click(page, verification.get_by_role("radio", name="Regulatory compliance is not adversely affected"))  # type: ignore[attr-defined]
     click(
         page,
-        verification.get_by_role("checkbox", name="Device safety and performance are not adversely affected"),
+        verification.get_by_role("radio", name="Device safety and performance are not adversely affected"),
     )  # type: ignore[attr-defined]
     type_into(
         page,

@@ -206,21 +206,36 @@ class CapaView:
         return f"{who} {timefmt.local(self.verification.get('verified_at'))}".strip()
 
 
+GATE_NEEDS = {
+    "action_implemented": "corrective_action",
+    "action_evidence": "corrective_action",
+    "verification_adverse": "verification",
+    "effectiveness_pending": "effectiveness_check",
+    "effectiveness_passed": "effectiveness_check",
+}
+"""Gates that say something of what another gate brings into being: "every action is implemented" is
+empty, not met, while no action is planned; likewise the verification's finding and the checks' results."""
+
+
 def gate_lines(missing: Sequence[Json]) -> tuple[GateLine, ...]:
-    """The closure checklist: every gate in order, met unless the store lists it as missing."""
+    """The closure checklist: every gate in order, met unless the store lists it as missing, or it speaks
+    of what a missing gate would bring (GATE_NEEDS): then it shows that gate's messages. The store's gates
+    stay the only rules; nothing is ticked for want of something to check."""
     by_code: dict[str, list[str]] = {}
     for gap in missing:
         by_code.setdefault(str(gap.get("code")), []).append(str(gap.get("message") or ""))
     codes = list(GATE_CODES) + [c for c in by_code if c not in GATE_CODES]
-    return tuple(
-        GateLine(
-            code,
-            GATE_LABEL.get(code, code.replace("_", " ")),
-            code not in by_code,
-            tuple(by_code.get(code, [])),
-        )
-        for code in codes
-    )
+    lines: list[GateLine] = []
+    for code in codes:
+        text = GATE_LABEL.get(code, code.replace("_", " "))
+        needed = GATE_NEEDS.get(code)
+        if code in by_code:
+            lines.append(GateLine(code, text, False, tuple(by_code[code])))
+        elif needed in by_code:
+            lines.append(GateLine(code, text, False, tuple(by_code[needed])))
+        else:
+            lines.append(GateLine(code, text, True))
+    return tuple(lines)
 
 
 def action_view(item: Json) -> ActionView:

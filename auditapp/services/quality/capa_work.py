@@ -19,6 +19,14 @@ ROOT_CAUSE_METHODS = ("five_whys", "fishbone", "other")
 CHECK_METHODS = ("field_reverification", "record_review", "metric")
 MEANING = "approved closure"
 
+VERIFICATION_ANSWERS = {"unaffected": "not adversely affected", "affected": "adversely affected"}
+"""The two answers to each 8.5.2 e question; the form preselects neither."""
+VERIFICATION_QUESTIONS = {
+    "compliance_unaffected": "Regulatory compliance",
+    "safety_performance_unaffected": "Device safety and performance",
+}
+"""The 8.5.2 e questions by the key of the store's answer (true: not adversely affected)."""
+
 
 def _text(values: Mapping[str, str], key: str, name: str, required: bool = True) -> str:
     text = (values.get(key) or "").strip()
@@ -73,16 +81,39 @@ def section_body(section: str, values: Mapping[str, str]) -> Json:
             "result": _text(values, "result", "Root cause"),
         }
     if section == "verification":
-        return {
-            "compliance_unaffected": values.get("compliance_unaffected") == "yes",
-            "safety_performance_unaffected": values.get("safety_performance_unaffected") == "yes",
-            "comment": _text(values, "comment", "How this was verified"),
-        }
+        return verification_body(values)
     if section == "document-update":
         return {"justification": _justification(values, "Why no document changes")}
     if section == "communication":
         return {"justification": _justification(values, "Why no training or communication is needed")}
     raise ValidationError(f"unknown section {section!r}", "section")
+
+
+def verification_answer(unaffected: object) -> str | None:
+    """The form's answer for a recorded one (True: "unaffected", False: "affected"; else none chosen)."""
+    if unaffected is True:
+        return "unaffected"
+    if unaffected is False:
+        return "affected"
+    return None
+
+
+def verification_body(values: Mapping[str, str]) -> Json:
+    """8.5.2 e: each question answered by an explicit choice, never by a box left unticked.
+
+    An unanswered question is refused, naming it, before anything is sent.
+    """
+    comment = _text(values, "comment", "How this was verified")
+    unanswered = [
+        name for key, name in VERIFICATION_QUESTIONS.items() if values.get(key) not in VERIFICATION_ANSWERS
+    ]
+    if unanswered:
+        choices = " or ".join(f"“{a}”" for a in VERIFICATION_ANSWERS.values())
+        each = " for each" if len(unanswered) > 1 else ""
+        raise ValidationError(f"not answered: choose {choices}{each}", ", ".join(unanswered))
+    body: Json = {key: values.get(key) == "unaffected" for key in VERIFICATION_QUESTIONS}
+    body["comment"] = comment
+    return body
 
 
 def record_section(api: QualityApi, capa_id: str, section: str, values: Mapping[str, str]) -> CapaView:

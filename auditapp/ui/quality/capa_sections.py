@@ -82,9 +82,19 @@ class CapaForms:
         self.verification = self._section(
             "verification",
             {
-                "compliance_unaffected": ft.Checkbox(label="Regulatory compliance is not adversely affected"),
-                "safety_performance_unaffected": ft.Checkbox(
-                    label="Device safety and performance are not adversely affected"
+                "compliance_unaffected": radios(
+                    {
+                        "unaffected": "Regulatory compliance is not adversely affected",
+                        "affected": "Regulatory compliance is adversely affected",
+                    },
+                    question="Do the actions adversely affect regulatory compliance?",
+                ),
+                "safety_performance_unaffected": radios(
+                    {
+                        "unaffected": "Device safety and performance are not adversely affected",
+                        "affected": "Device safety and performance are adversely affected",
+                    },
+                    question="Do the actions adversely affect the safety and performance of the device?",
                 ),
                 "comment": field("How this was verified", True),
             },
@@ -154,12 +164,11 @@ class CapaForms:
         self.communication.fill({"justification": view.communication_justification})
         self.assign.fill({"owner": view.owner})
         if view.verification:
-            self.verification.fill(
-                {
-                    k: view.verification.get(k)
-                    for k in ("compliance_unaffected", "safety_performance_unaffected", "comment")
-                }
-            )
+            answers = {
+                k: capa_work.verification_answer(view.verification.get(k))
+                for k in capa_work.VERIFICATION_QUESTIONS
+            }
+            self.verification.fill({**answers, "comment": view.verification.get("comment")})
 
     def progress_form(self, action: ActionView) -> Form:
         """The form that records progress and evidence on one action (made once per action)."""

@@ -18,11 +18,19 @@ from auditapp.ui.quality.theme import error_text, named, refreshes, text_field
 Field = ft.TextField | ft.Checkbox | ft.RadioGroup
 
 
-def radios(options: Mapping[str, str], value: str | None = None) -> ft.RadioGroup:
-    """A row of radio buttons (easier to reach than a drop-down menu)."""
-    return ft.RadioGroup(
-        value=value, content=ft.Row([ft.Radio(value=k, label=v) for k, v in options.items()], wrap=True)
+def radios(options: Mapping[str, str], value: str | None = None, question: str = "") -> ft.RadioGroup:
+    """A row of radio buttons (easier to reach than a drop-down menu), under its question when given.
+
+    With no `value` nothing is chosen: the form then sends "" for it, so a question left alone is never
+    taken for an answer.
+    """
+    row = ft.Row([ft.Radio(value=k, label=v) for k, v in options.items()], wrap=True)
+    content: ft.Control = (
+        ft.Column([ft.Text(question, weight=ft.FontWeight.W_600), row], spacing=2, tight=True)
+        if question
+        else row
     )
+    return ft.RadioGroup(value=value, content=content)
 
 
 class Form:

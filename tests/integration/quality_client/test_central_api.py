@@ -110,7 +110,9 @@ def test_closure_is_refused_with_the_missing_gates_and_the_trail_shows_each_chan
         "Closing is refused. Still missing: record the root cause analysis"
     )
     view = capa_views.load_capa(api, capa_id)
-    assert {g.code for g in view.gates if not g.met} == set(codes)
+    unmet = {g.code for g in view.gates if not g.met}
+    assert set(codes) <= unmet  # every gate the store misses, and the ones waiting on them (nothing to check)
+    assert unmet - set(codes) <= set(capa_views.GATE_NEEDS)
 
     capa_work.record_section(api, capa_id, "root-cause", {"method": "fishbone", "result": "Shift end"})
     viewer = CentralApi(central.url)

@@ -87,6 +87,8 @@ def test_the_closure_checklist_lists_every_gate_and_what_is_missing() -> None:
     assert missing == {
         "action_implemented": ("action 'Move sign-off' is not implemented yet",),
         "verification": ("verify that the actions do not adversely affect",),
+        # What the verification found waits for the verification: not ticked while there is none.
+        "verification_adverse": ("verify that the actions do not adversely affect",),
     }
     assert view.root_cause_method_label == "5 whys"
     assert [a.overdue(NOW.date()) for a in view.actions] == [True, False]
