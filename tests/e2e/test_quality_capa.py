@@ -106,7 +106,7 @@ def test_a_finding_becomes_a_capa_that_closes_only_once_verified_in_the_field(
     page.get_by_role("button", name="Mark as duplicates…").click()  # type: ignore[attr-defined]
     page.get_by_role("radio", name=re.compile(re.escape(GOWNING) + "$")).click()  # type: ignore[attr-defined]
     page.get_by_role("button", name="Mark duplicates").click()  # type: ignore[attr-defined]
-    shows(page, "1 findings marked as duplicates.")
+    shows(page, "1 finding marked as duplicates.")
     expect(page.get_by_role("button", name=GOWNING_AGAIN)).to_have_count(0, timeout=15_000)  # type: ignore[attr-defined]
 
     page.get_by_role("button", name=GOWNING).click()  # type: ignore[attr-defined]

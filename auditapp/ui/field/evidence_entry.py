@@ -11,6 +11,8 @@ from auditapp.ui.field.item_context import ItemContext
 from auditapp.ui.field.screen_parts import lines, section
 from auditapp.ui.field.theme import TOUCH, named, show_error
 
+ERROR_LINES = 4  # an error under a field wraps onto this many lines before it is cut off
+
 
 class NotesEntry:
     """Free-text notes on the item (append-only)."""
@@ -94,6 +96,8 @@ class DocumentEntry:
                 Field("title", "Document title"),
             ],
         )
+        for box in self._form.fields.values():
+            box.error_max_lines = ERROR_LINES  # a refusal wraps under its half-width field, never cut off
         self._list = ft.Column(spacing=6)
         add = named("add-document", ft.FilledButton("Add document", on_click=self._add, height=TOUCH))
         self.control = section(

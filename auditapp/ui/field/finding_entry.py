@@ -6,6 +6,7 @@ import flet as ft
 
 from auditapp.services.item_detail import ItemDetail, evidence_label
 from auditapp.services.labels import GRADE_LABEL, label
+from auditapp.ui.field.choices import choices
 from auditapp.ui.field.draft_form import DraftForm, Field, run_action
 from auditapp.ui.field.item_context import ItemContext
 from auditapp.ui.field.screen_parts import lines, section
@@ -32,11 +33,7 @@ class FindingEntry:
         if not self._form.value("requirement"):
             item = detail.item
             self._form["requirement"].value = f"{item.clause} {detail.clause_title}".strip()
-        self._grade = ft.RadioGroup(
-            value=saved.get("grade"),
-            content=ft.Column([ft.Radio(value=v, label=label) for v, label in GRADES], spacing=0),
-            on_change=self._grade_changed,
-        )
+        self._grade = choices(GRADES, saved.get("grade"), self._grade_changed)
         self._grade_error = error_text()
         self._excluded = {e for e in saved.get("excluded", "").split(",") if e}
         self._included = {e for e in saved.get("included", "").split(",") if e}

@@ -6,11 +6,13 @@ import flet as ft
 
 from auditapp.domain.errors import AuditAppError
 from auditapp.services.item_detail import ItemDetail, SampleView
+from auditapp.ui.field.choices import choices
 from auditapp.ui.field.draft_form import DraftForm, Field, run_action
 from auditapp.ui.field.item_context import ItemContext
 from auditapp.ui.field.screen_parts import lines, section
 from auditapp.ui.field.theme import TOUCH, autosave, error_text, named, show_error, text_field
 
+ERROR_LINES = 4  # an error under a field wraps onto this many lines before it is cut off
 METHODS = (("random", "Random"), ("systematic", "Systematic"), ("judgmental", "Judgmental"))
 FIELDS = (
     Field("population_description", "Population", "e.g. batch records of 2026"),
@@ -31,11 +33,11 @@ class SampleEntry:
         self._ctx = ctx
         self._form = DraftForm(lambda: ctx.audits.drafts, ctx.key("sample"), FIELDS)
         saved = ctx.audits.drafts.get(ctx.key("sample"))
-        self._method = ft.RadioGroup(
-            value=saved.get("method", "random"),
-            content=ft.Row([ft.Radio(value=v, label=label) for v, label in METHODS], wrap=True),
-            on_change=self._method_changed,
-        )
+        self._method = choices(METHODS, saved.get("method", "random"), self._method_changed, across=True)
+        for box in self._form.fields.values():
+            # Half-width fields: a refusal such as "the sample size must be between 1 and the population
+            # size (10), not 20" wraps under its field instead of being cut off after one line.
+            box.error_max_lines = ERROR_LINES
         self._list = ft.Column(spacing=12)
         self._error = error_text()
         draw = named("draw-sample", ft.FilledButton("Draw sample", on_click=self._draw, height=TOUCH))
@@ -81,6 +83,7 @@ class SampleEntry:
         ctx = self._ctx
         key = ctx.key("record", view.sample.evidence_id, identifier)
         comment = text_field(f"Comment on {identifier}", ctx.audits.drafts.get(key).get("comment", ""))
+        comment.error_max_lines = ERROR_LINES
         autosave(comment, lambda value: ctx.audits.drafts.save(key, "comment", value), self._error)
 
         def record(conforms: bool) -> None:

@@ -16,12 +16,14 @@ import flet as ft
 from auditapp.domain.errors import AuditAppError
 from auditapp.services.field_audits import FieldAudits
 from auditapp.services.navigation import GroupBy, ItemFilter, ItemRow, WalkthroughModel
+from auditapp.ui.field.choices import choices, layout
 from auditapp.ui.field.screen_parts import back_button
 from auditapp.ui.field.theme import ANSWER_COLOUR, ANSWER_LABEL, ANSWERS, TOUCH, error_text, named, show_error
 
 PAGE = 40
 SEARCH_PAUSE_S = 0.3
 ALL = "__all__"
+VIEWS = (("clause", "Clause tree"), ("process", "Process"))
 
 
 @dataclass(frozen=True)
@@ -59,17 +61,17 @@ class WalkthroughScreen:
             on_change=self._searching,
             on_submit=self._searched,
         )
-        self._by_choice = ft.RadioGroup(
-            value=self._by.value,
-            content=ft.Row(
-                [ft.Radio(value="clause", label="Clause tree"), ft.Radio(value="process", label="Process")]
-            ),
-            on_change=self._by_changed,
+        self._by_choice = choices(VIEWS, self._by.value, self._by_changed, across=True)
+        self._groups = ft.Dropdown(
+            label="Clause",
+            expand=True,
+            on_select=self._group_changed,
+            text_size=18,
+            content_padding=ft.Padding.symmetric(horizontal=16, vertical=20),  # TOUCH high, as a text field
         )
-        self._groups = ft.Dropdown(label="Clause", expand=True, on_select=self._group_changed)
-        self._filters = ft.RadioGroup(
-            content=ft.Row(), value=self._show.value, on_change=self._filter_changed
-        )
+        # Flutter's dropdown is a button that does not take its label as its name: the Semantics label does.
+        self._groups_named = ft.Semantics(label="Clause", content=self._groups, expand=True)
+        self._filters = choices(self._filter_options(), self._show.value, self._filter_changed, across=True)
         self._list = ft.ListView(spacing=12, expand=True)
         self._follow = ft.OutlinedButton(on_click=lambda _: nav.follow_up(), height=TOUCH)
         self.control = ft.Column(
@@ -94,8 +96,12 @@ class WalkthroughScreen:
                     wrap=True,
                 ),
                 self._search,
-                ft.Row([ft.Text("Navigate by", size=16), self._by_choice], wrap=True),
-                ft.Row([self._groups]),
+                ft.Row(
+                    [ft.Text("Navigate by", size=16), self._by_choice],
+                    wrap=True,
+                    vertical_alignment=ft.CrossAxisAlignment.CENTER,
+                ),
+                ft.Row([self._groups_named]),
                 self._filters,
                 self._error,
                 self._list,
@@ -114,7 +120,7 @@ class WalkthroughScreen:
     def _render_groups(self) -> None:
         groups = self.model.groups(self._by)
         everything = "All clauses" if self._by is GroupBy.CLAUSE else "All processes"
-        self._groups.label = "Clause" if self._by is GroupBy.CLAUSE else "Process"
+        self._groups.label = self._groups_named.label = "Clause" if self._by is GroupBy.CLAUSE else "Process"
         self._groups.options = [
             ft.DropdownOption(key=ALL, text=f"{everything} ({self.model.answered}/{self.model.total})")
         ]
@@ -128,18 +134,20 @@ class WalkthroughScreen:
         self._groups.value = self._group or ALL
         m = self.model
         follow = sum(1 for r in m.rows if r.follow_up)
-        self._filters.content = ft.Row(
-            [
-                ft.Radio(value="all", label="All items"),
-                ft.Radio(value="unanswered", label=f"Unanswered ({m.unanswered})"),
-                ft.Radio(value="findings", label=f"With findings ({m.with_findings})"),
-                ft.Radio(value="follow_up", label=f"Follow-up ({follow})"),
-            ],
-            wrap=True,
-        )
+        self._filters.content = layout(self._filter_options(), across=True)
         self._follow.content = f"Follow-up work ({follow} items)" if follow else "Follow-up work"
         self._progress.value = m.progress_text
         self._bar.value = m.answered / m.total if m.total else 0
+
+    def _filter_options(self) -> list[tuple[str, str]]:
+        m = self.model
+        follow = sum(1 for r in m.rows if r.follow_up)
+        return [
+            ("all", "All items"),
+            ("unanswered", f"Unanswered ({m.unanswered})"),
+            ("findings", f"With findings ({m.with_findings})"),
+            ("follow_up", f"Follow-up ({follow})"),
+        ]
 
     def _render(self) -> None:
         rows = self.model.select(by=self._by, group=self._group, query=self._query, show=self._show)

@@ -218,9 +218,12 @@ class CapaScreen(Screen):
             c.result, ft.Colors.AMBER_800
         )
         lines: list[ft.Control] = [
+            # A wrapping row gives its children no bounded width: an expanding text in one fails to lay
+            # out (Flutter's grey error box, thousands of pixels high). The tags keep their width and the
+            # criterion takes the rest of a plain row, wrapping onto more lines when long.
             ft.Row(
                 [tag(c.result_label, colour), tag(c.method_label), ft.Text(c.criterion, expand=True)],
-                wrap=True,
+                vertical_alignment=ft.CrossAxisAlignment.START,
             ),
             muted(f"Window {c.window} · {c.state(today)}" + ("" if c.current else " · earlier round")),
         ]
@@ -234,7 +237,7 @@ class CapaScreen(Screen):
             lines.append(self.forms.result_form(c).control)
         elif c.result == "pending" and c.method == "field_reverification":
             lines.append(muted("The result comes from the auditors' tablets at the site."))
-        return ft.Container(ft.Column(lines, spacing=4), padding=8)
+        return named(f"check-{c.check_id}", ft.Container(ft.Column(lines, spacing=4), padding=8))
 
     def _closure(self, v: CapaView) -> ft.Control:
         lines: list[ft.Control] = []
@@ -311,20 +314,16 @@ class CapaScreen(Screen):
 
     # ------------------------------------------------------------------ handlers
     async def _load_trail(self) -> None:
+        parts = trail_view.capa_parts(self.view.actions, self.view.checks) if self.view else []
         entries = await self.ctx.runner.run(
-            lambda api: trail_view.load_trail(api, "capa", self.capa_id), doing="Loading the audit trail"
+            lambda api: trail_view.load_capa_trail(api, self.capa_id, parts), doing="Loading the audit trail"
         )
         if entries is None:
             self.trail.controls = [muted("The audit trail could not be read (see the message below).")]
         elif not entries:
             self.trail.controls = [muted("No entries.")]
         else:
-            self.trail.controls = [
-                ft.Text(
-                    f"{e.at} · {e.actor} · {e.action}" + (f" · {e.changes}" if e.changes else ""), size=13
-                )
-                for e in entries
-            ]
+            self.trail.controls = [ft.Text(e.text, size=13) for e in entries]
         self.ctx.page.update()
 
     def _sign(self, _: object) -> None:

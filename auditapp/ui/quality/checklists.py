@@ -42,7 +42,9 @@ class ChecklistsScreen(Screen):
                             ),
                         ),
                         self.publish_error,
-                        named("publish-outcome", self.outcome),
+                        # Semantics needs visible content: the outcome, hidden until a publish, sits in a
+                        # container that stays visible while the outcome comes and goes.
+                        named("publish-outcome", ft.Container(self.outcome)),
                     ],
                     "publish",
                 )

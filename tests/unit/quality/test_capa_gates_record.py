@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import flet as ft
@@ -259,7 +260,9 @@ class _Runner:
 
 def _submit(form: Form) -> None:
     # The handler without its page refresh (there is no page here).
-    asyncio.run(Form._submit.__wrapped__(form, None))  # type: ignore[attr-defined]
+    # In a thread of its own: a browser test earlier in the same run may leave an event loop running here.
+    with ThreadPoolExecutor(1) as thread:
+        thread.submit(asyncio.run, Form._submit.__wrapped__(form, None)).result()  # type: ignore[attr-defined]
 
 
 @pytest.mark.req("QAP-031")
