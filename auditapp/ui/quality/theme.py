@@ -21,8 +21,13 @@ STATE_COLOUR = {"ok": ft.Colors.GREEN_700, "missing": ft.Colors.RED_700, "info":
 
 
 def named(identifier: str, control: ft.Control) -> ft.Semantics:
-    """Give a control a stable identifier in the page (how browser tests and screen readers find it)."""
-    return ft.Semantics(identifier=identifier, content=control, container=True)
+    """Give a control a stable identifier in the page (how browser tests and screen readers find it).
+
+    Semantics needs visible content, so a control hidden at first (an error or outcome line) is wrapped in
+    a container that stays visible while the control comes and goes.
+    """
+    content = control if control.visible is not False else ft.Container(control)
+    return ft.Semantics(identifier=identifier, content=content, container=True)
 
 
 def error_text() -> ft.Text:
