@@ -42,8 +42,23 @@ class TrailPart:
 
 
 def _short(value: object) -> str:
-    text = "—" if value in (None, "") else str(value)
+    """A recorded value in words: yes/no for a truth value, a list as its items, a record as its fields."""
+    if value in (None, "", [], {}):
+        text = "—"
+    elif isinstance(value, bool):
+        text = "yes" if value else "no"
+    elif isinstance(value, (list, tuple)):
+        text = ", ".join(_short(v) for v in value)
+    elif isinstance(value, dict):
+        text = ", ".join(f"{_field(k)} {_short(v)}" for k, v in value.items() if v not in (None, "", [], {}))
+    else:
+        text = str(value)
     return text if len(text) <= MAX_VALUE else text[: MAX_VALUE - 1] + "…"
+
+
+def _field(name: object) -> str:
+    """A recorded field's name in words ("root_cause_result" reads "root cause result")."""
+    return str(name).replace("_", " ")
 
 
 def changes_text(changes: Mapping[str, object]) -> str:
@@ -52,7 +67,7 @@ def changes_text(changes: Mapping[str, object]) -> str:
     for name, pair in changes.items():
         old, new = pair if isinstance(pair, (list, tuple)) and len(pair) == 2 else (None, pair)
         if old != new and not (old in (None, "") and new in (None, "")):
-            parts.append(f"{name}: {_short(old)} -> {_short(new)}")
+            parts.append(f"{_field(name)}: {_short(old)} -> {_short(new)}")
     return "; ".join(parts)
 
 

@@ -257,7 +257,18 @@ def test_trail_entries_read_as_who_when_and_old_to_new() -> None:
     assert (line.actor, line.action, line.changes) == (
         "quinn",
         "recorded root-cause",
-        "root_cause_result: — -> Sign-off at shift end",
+        "root cause result: — -> Sign-off at shift end",
+    )
+    # Values in words: no Python lists, dicts or True/False in the trail.
+    assert trail_view.changes_text(
+        {
+            "verification_compliance": [None, False],
+            "finding_ids": [None, ["f-1", "f-2"]],
+            "evidence": [None, {"check_id": "k1", "event_id": None, "comment": "Seen on the line"}],
+        }
+    ) == (
+        "verification compliance: — -> no; finding ids: — -> f-1, f-2; "
+        "evidence: — -> check id k1, comment Seen on the line"
     )
     assert trail_view.task_line({"site": "Plant 1", "device_count": 2, "result": None}) == (
         "Field task at Plant 1: sent to 2 tablet(s), waiting for an auditor's result"
