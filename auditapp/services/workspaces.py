@@ -163,6 +163,32 @@ class Workspaces:
             if entry.workspace_id != own_id and entry.name.casefold() == name.casefold():
                 raise ValidationError(f"a workspace called '{entry.name}' exists already", "workspace name")
 
+    def _checked(
+        self, name: str, server_url: str, passphrase: str, confirm: str, own_id: str | None = None
+    ) -> tuple[str, str | None]:
+        """The name and address as kept; every problem of the form at once (one ValidationError naming
+        each field), so that the auditor fixes them in one go."""
+        problems: list[ValidationError] = []
+        text, url = "", None
+        try:
+            text = check_name(name)
+            self._check_unique(text, own_id)
+        except ValidationError as exc:
+            problems.append(exc)
+        try:
+            url = normalise_server_url(server_url)
+        except ValidationError as exc:
+            problems.append(exc)
+        try:
+            check_passphrase(passphrase, confirm)
+        except ValidationError as exc:
+            problems.append(exc)
+        if len(problems) == 1:
+            raise problems[0]
+        if problems:
+            raise ValidationError("; ".join(str(p) for p in problems))
+        return text, url
+
     def _new_id(self, base: str) -> str:
         taken = {e.workspace_id for e in self._listing.entries}
         stem = slug(base)
@@ -218,11 +244,8 @@ class Workspaces:
         self, name: str, server_url: str, passphrase: str, confirm: str
     ) -> tuple[WorkspaceEntry, FieldWorkspace]:
         """A new workspace with its own store, key and passphrase; it becomes the current one, unlocked."""
-        text = check_name(name)
-        url = normalise_server_url(server_url)
-        check_passphrase(passphrase, confirm)
         with self._lock:
-            self._check_unique(text)
+            text, url = self._checked(name, server_url, passphrase, confirm)
             workspace_id = self._new_id(text)
             entry = WorkspaceEntry(workspace_id, text, self._index.new_folder(workspace_id), url)
             self.lock()
@@ -237,14 +260,11 @@ class Workspaces:
 
     def set_up_current(self, name: str, server_url: str, passphrase: str, confirm: str) -> FieldWorkspace:
         """First run of the current workspace: name it, set its central store and create its store."""
-        text = check_name(name)
-        url = normalise_server_url(server_url)
-        check_passphrase(passphrase, confirm)
         with self._lock:
             entry = self.current
             if entry is None:
                 raise AuditAppError("there is no workspace to set up")
-            self._check_unique(text, entry.workspace_id)
+            text, url = self._checked(name, server_url, passphrase, confirm, entry.workspace_id)
             if url != entry.server_url:
                 self.lock()
                 self._open = None

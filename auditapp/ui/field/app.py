@@ -38,6 +38,7 @@ from auditapp.ui.field.workspaces import new_workspace_screen, workspaces_screen
 log = logging.getLogger(__name__)
 
 WATCH_S = 2.0  # how often the sync panel refreshes and other sessions' switches are noticed
+WATCH_GIVE_UP = 30  # refreshes failing one after another: the session is gone (a minute at WATCH_S)
 
 Screen = Callable[["FieldApp", dict[str, str]], ft.Control]
 
@@ -233,6 +234,7 @@ class FieldApp:
 
     async def _watch(self) -> None:
         """Refresh the sync panel; re-route when another session switched or locked the workspace."""
+        failures = 0
         while not self._closed:
             await asyncio.sleep(WATCH_S)
             try:
@@ -241,8 +243,10 @@ class FieldApp:
                     self.page.update()
                 elif self.sync.control.visible:
                     await self.sync.poll()
+                failures = 0
             except (RuntimeError, AssertionError) as exc:
-                if self._closed:  # the session went away under us
+                failures += 1
+                if self._closed or failures >= WATCH_GIVE_UP:  # the session went away under us
                     return
                 # A control replaced while this ran (a workspace switched, a screen rebuilt): the next
                 # round reads it again. Stopping here would leave the sync panel frozen for the session.

@@ -226,6 +226,20 @@ def test_a_bad_new_workspace_is_refused_and_nothing_is_created(
 
 
 @pytest.mark.req("FLD-002")
+def test_every_problem_of_a_new_workspace_is_named_at_once(
+    workspaces: Workspaces, stores: FakeStores
+) -> None:
+    workspaces.create("Client A", "", PASS_A, PASS_A)
+    with pytest.raises(ValidationError) as refused:
+        workspaces.create("client a", "ftp://nowhere", "short", "short")
+    message = str(refused.value)
+    assert "workspace name: a workspace called 'Client A' exists already" in message
+    assert "central store address: 'ftp://nowhere' is not a web address" in message
+    assert "passphrase: use at least 8 characters" in message
+    assert len(stores.stores) == 1
+
+
+@pytest.mark.req("FLD-002")
 def test_two_workspaces_cannot_share_a_name(workspaces: Workspaces) -> None:
     workspaces.create("Client A", "", PASS_A, PASS_A)
     with pytest.raises(ValidationError, match="'Client A' exists already"):
