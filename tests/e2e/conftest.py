@@ -10,6 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from auditapp.bootstrap import field_workspaces
+from auditapp.config import FieldConfig
+from auditapp.domain.plan import AuditPlan
+from tests.support.processes import Running, auditapp_env, free_port, start
+
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -180,3 +185,22 @@ def tap(target: object, *, settle_ms: int = 0) -> None:
             continue
         return
     target.dispatch_event("click")  # type: ignore[attr-defined]
+
+
+@contextlib.contextmanager
+def field_app_with(home: Path, log: Path, passphrase: str, plan: AuditPlan) -> Iterator[Running]:
+    """The real `auditapp field` over a locked workspace 'Acme Orthopaedics' holding one audit of `plan`,
+    set up through the services as the app would."""
+    workspaces = field_workspaces(FieldConfig(workspace=home / "field" / "default", reopen_last=True))
+    try:
+        workspaces.set_up_current("Acme Orthopaedics", "", passphrase, passphrase).plan_audit(plan)
+    finally:
+        workspaces.close()
+    port = free_port()
+    app = start(
+        ["field", "--port", str(port)], auditapp_env(home), f"http://127.0.0.1:{port}/", log, timeout=90
+    )
+    try:
+        yield app
+    finally:
+        app.stop()

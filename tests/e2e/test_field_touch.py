@@ -17,11 +17,9 @@ from typing import Any
 
 import pytest
 
-from auditapp.bootstrap import field_workspaces
-from auditapp.config import FieldConfig
 from auditapp.demo import demo_plan
-from tests.e2e.conftest import enter_text, open_flet, screenshot, tap
-from tests.support.processes import Running, auditapp_env, free_port, start
+from tests.e2e.conftest import enter_text, field_app_with, open_flet, screenshot, tap
+from tests.support.processes import Running
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -58,25 +56,13 @@ canvas shows it cut off."""
 @pytest.fixture
 def field_app(tmp_path: Path) -> Iterator[Running]:
     """The field app over a workspace holding one audit planned on the ISO 13485 checklist (locked)."""
-    home = tmp_path / "home"
-    workspaces = field_workspaces(FieldConfig(workspace=home / "field" / "default", reopen_last=True))
-    try:
-        workspace = workspaces.set_up_current("Acme Orthopaedics", "", PASSPHRASE, PASSPHRASE)
-        workspace.plan_audit(dataclasses.replace(demo_plan(dt.date(2026, 11, 2)), title=AUDIT))
-    finally:
-        workspaces.close()
-    port = free_port()
-    app = start(
-        ["field", "--port", str(port)],
-        auditapp_env(home),
-        f"http://127.0.0.1:{port}/",
+    with field_app_with(
+        tmp_path / "home",
         tmp_path / "field.log",
-        timeout=90,
-    )
-    try:
+        PASSPHRASE,
+        dataclasses.replace(demo_plan(dt.date(2026, 11, 2)), title=AUDIT),
+    ) as app:
         yield app
-    finally:
-        app.stop()
 
 
 def _walkthrough(browser: object, app: Running) -> Any:

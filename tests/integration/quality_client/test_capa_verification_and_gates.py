@@ -3,54 +3,20 @@ checklist of a new CAPA ticks nothing the record does not show."""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any
-
-import flet as ft
 import pytest
 
 from auditapp.client.central_api import CentralApi
 from auditapp.domain.capa_gates import GATE_CODES
 from auditapp.services.quality import capa_views, trail_view
 from auditapp.services.quality.capa_views import CapaView
-from auditapp.services.quality.port import QualityApi
-from auditapp.services.quality.session import Done, Failed, QualitySession
+from auditapp.services.quality.session import Done, QualitySession
 from auditapp.ui.quality.capa_sections import CapaForms
-from auditapp.ui.quality.forms import Form
-from auditapp.ui.quality.theme import show_error
 from tests.integration.central.conftest import ADMIN_PASSWORD
 from tests.support.processes import Running
 from tests.unit.quality.fakes import MemoryPrefs
+from tests.unit.quality.form_driver import FormRunner, submit
 
 PASSWORD = "quality-pass-1"
-
-
-class _Runner:
-    """Runs a form's work through the signed-in session, showing a refusal on the form's error line."""
-
-    def __init__(self, session: QualitySession):
-        self.session = session
-
-    async def run(
-        self, work: Callable[[QualityApi], Any], *, doing: str, error: ft.Text | None = None
-    ) -> Any:
-        assert error is not None
-        show_error(error, None)
-        outcome = self.session.attempt(work)
-        if isinstance(outcome, Failed):
-            show_error(error, outcome.message)
-            return None
-        assert isinstance(outcome, Done)
-        return outcome.value
-
-
-def _submit(form: Form) -> None:
-    # The handler without its page refresh (there is no page here).
-    # In a thread of its own: a browser test earlier in the same run may leave an event loop running here.
-    with ThreadPoolExecutor(1) as thread:
-        thread.submit(asyncio.run, Form._submit.__wrapped__(form, None)).result()  # type: ignore[attr-defined]
 
 
 def _signed_in(central: Running) -> QualitySession:
@@ -76,13 +42,13 @@ def test_the_verification_form_cannot_save_an_unanswered_question(central: Runni
     async def done(view: CapaView) -> None:
         saved.append(view)
 
-    forms = CapaForms(capa_id, _Runner(session), done)  # type: ignore[arg-type]
+    forms = CapaForms(capa_id, FormRunner(session), done)  # type: ignore[arg-type]
     loaded = session.attempt(lambda api: capa_views.load_capa(api, capa_id))
     assert isinstance(loaded, Done)
     forms.prefill(loaded.value)
     form = forms.verification
     form.fields["comment"].value = "Reviewed against the technical file"
-    _submit(form)
+    submit(form)
     assert str(form.error.value).startswith(
         "Regulatory compliance, Device safety and performance: not answered"
     )
@@ -96,7 +62,7 @@ def test_the_verification_form_cannot_save_an_unanswered_question(central: Runni
 
     form.fields["compliance_unaffected"].value = "unaffected"
     form.fields["safety_performance_unaffected"].value = "unaffected"
-    _submit(form)
+    submit(form)
     assert not form.error.visible
     [after] = saved
     assert after.verification is not None

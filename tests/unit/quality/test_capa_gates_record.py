@@ -9,9 +9,6 @@ was typed stays in the form.
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import flet as ft
@@ -20,12 +17,10 @@ import pytest
 from auditapp.domain.capa_gates import GATE_CODES
 from auditapp.services.quality import capa_views, capa_work
 from auditapp.services.quality.capa_views import CapaView
-from auditapp.services.quality.port import QualityApi
 from auditapp.services.quality.session import Done, Failed, QualitySession
 from auditapp.ui.quality.capa_sections import CapaForms
-from auditapp.ui.quality.forms import Form
-from auditapp.ui.quality.theme import show_error
 from tests.unit.quality.fakes import FakeStore
+from tests.unit.quality.form_driver import FormRunner, submit
 
 Json = dict[str, Any]
 
@@ -239,32 +234,6 @@ def test_explicit_answers_are_sent_as_true_or_false(
     }
 
 
-class _Runner:
-    """Runs the form's work straight through the session, showing a refusal on the form's error line."""
-
-    def __init__(self, session: QualitySession):
-        self.session = session
-
-    async def run(
-        self, work: Callable[[QualityApi], Any], *, doing: str, error: ft.Text | None = None
-    ) -> Any:
-        assert error is not None
-        show_error(error, None)
-        outcome = self.session.attempt(work)
-        if isinstance(outcome, Failed):
-            show_error(error, outcome.message)
-            return None
-        assert isinstance(outcome, Done)
-        return outcome.value
-
-
-def _submit(form: Form) -> None:
-    # The handler without its page refresh (there is no page here).
-    # In a thread of its own: a browser test earlier in the same run may leave an event loop running here.
-    with ThreadPoolExecutor(1) as thread:
-        thread.submit(asyncio.run, Form._submit.__wrapped__(form, None)).result()  # type: ignore[attr-defined]
-
-
 @pytest.mark.req("QAP-031")
 def test_the_verification_form_preselects_nothing_and_keeps_the_text_when_refused(
     session: QualitySession, store: FakeStore
@@ -275,13 +244,13 @@ def test_the_verification_form_preselects_nothing_and_keeps_the_text_when_refuse
     async def done(view: CapaView) -> None:
         saved.append(view)
 
-    forms = CapaForms("c1", _Runner(session), done)  # type: ignore[arg-type]
+    forms = CapaForms("c1", FormRunner(session), done)  # type: ignore[arg-type]
     forms.prefill(capa_views.capa_view(store.capas["c1"]))
     form = forms.verification
     assert all(isinstance(form.fields[k], ft.RadioGroup) and not form.fields[k].value for k in ANSWERS)
 
     form.fields["comment"].value = "Reviewed against the technical file"
-    _submit(form)
+    submit(form)
     assert form.error.visible
     assert str(form.error.value).startswith(
         "Regulatory compliance, Device safety and performance: not answered"
@@ -290,12 +259,12 @@ def test_the_verification_form_preselects_nothing_and_keeps_the_text_when_refuse
     assert (saved, store.calls) == ([], [])
 
     form.fields["compliance_unaffected"].value = "unaffected"
-    _submit(form)
+    submit(form)
     assert str(form.error.value).startswith("Device safety and performance: not answered")
     assert (saved, store.calls) == ([], [])
 
     form.fields["safety_performance_unaffected"].value = "affected"
-    _submit(form)
+    submit(form)
     assert not form.error.visible
     [view] = saved
     assert view.verification == {
