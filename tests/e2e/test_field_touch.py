@@ -187,6 +187,27 @@ def test_the_walkthrough_choices_are_thumb_sized_and_the_clause_dropdown_is_name
     expect(page.get_by_role("button", name="Clause", exact=True)).to_have_count(0)
 
 
+@pytest.mark.req("FLD-110")
+@pytest.mark.parametrize("size", [(1024, 600), (1280, 800)], ids=["small-landscape", "landscape"])
+def test_held_landscape_the_walkthrough_shows_items_on_its_first_screen(
+    browser: object, field_app: Running, size: tuple[int, int]
+) -> None:
+    from playwright.sync_api import expect
+
+    page = _walkthrough(browser, field_app)
+    width, height = size
+    page.set_viewport_size({"width": width, "height": height})
+    card = page.locator(f"[flt-semantics-identifier='item-{ITEM}']")
+    expect(card).to_be_visible(timeout=15_000)
+    page.wait_for_timeout(600)  # the new size is laid out
+    box = card.bounding_box()
+    assert box is not None, "the first item is not on the screen"
+    # The header (title, site, progress, search, clause, view and filter) leaves the lower third for items.
+    assert box["y"] < height * 2 / 3, f"the first item starts at {box['y']:.0f} px of a {height} px screen"
+    expect(page.get_by_text("0 of 167 items answered")).to_be_visible()
+    screenshot(page, f"field-walkthrough-{width}x{height}")
+
+
 @pytest.mark.req("FLD-009")
 @pytest.mark.req("FLD-104")
 @pytest.mark.req("FLD-105")

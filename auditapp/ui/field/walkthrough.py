@@ -24,6 +24,10 @@ PAGE = 40
 SEARCH_PAUSE_S = 0.3
 ALL = "__all__"
 VIEWS = (("clause", "Clause tree"), ("process", "Process"))
+Columns = dict[str | ft.ResponsiveRowBreakpoint, int | float]
+HALF_WHEN_WIDE: Columns = {"xs": 12, "lg": 6}
+SEARCH_WHEN_WIDE: Columns = {"xs": 12, "md": 5}
+GROUPS_WHEN_WIDE: Columns = {"xs": 12, "md": 7}
 
 
 @dataclass(frozen=True)
@@ -76,33 +80,75 @@ class WalkthroughScreen:
         self._follow = ft.OutlinedButton(on_click=lambda _: nav.follow_up(), height=TOUCH)
         self.control = ft.Column(
             [
-                ft.Row(
+                # Side by side where the screen is wide (a tablet held landscape), stacked where it is
+                # narrow, so the first screen still shows items when it is short.
+                ft.ResponsiveRow(
                     [
-                        back_button("All audits", nav.back),
-                        ft.Text(self.model.title, size=24, weight=ft.FontWeight.BOLD, expand=True),
-                    ]
-                ),
-                ft.Text(self.model.site + (" · closed" if self.model.closed else ""), size=16),
-                self._bar,
-                named("progress", self._progress),
-                ft.Row(
-                    [
-                        ft.OutlinedButton("Plan and meetings", on_click=lambda _: nav.plan(), height=TOUCH),
-                        ft.OutlinedButton(
-                            "Paper vs practice", on_click=lambda _: nav.practice(), height=TOUCH
+                        ft.Column(
+                            [
+                                ft.Row(
+                                    [
+                                        back_button("All audits", nav.back),
+                                        ft.Text(
+                                            self.model.title, size=24, weight=ft.FontWeight.BOLD, expand=True
+                                        ),
+                                    ]
+                                ),
+                                ft.Row(
+                                    [
+                                        ft.Text(
+                                            self.model.site + (" · closed" if self.model.closed else ""),
+                                            size=16,
+                                        ),
+                                        named("progress", self._progress),
+                                    ],
+                                    wrap=True,
+                                    spacing=16,
+                                ),
+                            ],
+                            spacing=4,
+                            col=HALF_WHEN_WIDE,
                         ),
-                        self._follow,
+                        ft.Row(
+                            [
+                                ft.OutlinedButton(
+                                    "Plan and meetings", on_click=lambda _: nav.plan(), height=TOUCH
+                                ),
+                                ft.OutlinedButton(
+                                    "Paper vs practice", on_click=lambda _: nav.practice(), height=TOUCH
+                                ),
+                                self._follow,
+                            ],
+                            wrap=True,
+                            alignment=ft.MainAxisAlignment.END,
+                            col=HALF_WHEN_WIDE,
+                        ),
+                    ],
+                    vertical_alignment=ft.CrossAxisAlignment.CENTER,
+                    run_spacing=8,
+                ),
+                self._bar,
+                ft.ResponsiveRow(
+                    [
+                        ft.Container(self._search, col=SEARCH_WHEN_WIDE),
+                        ft.Container(self._groups_named, col=GROUPS_WHEN_WIDE),
+                    ],
+                    vertical_alignment=ft.CrossAxisAlignment.CENTER,
+                    run_spacing=8,
+                ),
+                ft.Row(
+                    [
+                        ft.Row(
+                            [ft.Text("Navigate by", size=16), self._by_choice],
+                            tight=True,
+                            vertical_alignment=ft.CrossAxisAlignment.CENTER,
+                        ),
+                        self._filters,
                     ],
                     wrap=True,
-                ),
-                self._search,
-                ft.Row(
-                    [ft.Text("Navigate by", size=16), self._by_choice],
-                    wrap=True,
+                    spacing=40,
                     vertical_alignment=ft.CrossAxisAlignment.CENTER,
                 ),
-                ft.Row([self._groups_named]),
-                self._filters,
                 self._error,
                 self._list,
             ],
