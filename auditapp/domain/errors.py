@@ -6,6 +6,12 @@ from __future__ import annotations
 class AuditAppError(Exception):
     """Base of every error the app reports to a user."""
 
+    @property
+    def for_screen(self) -> str:
+        """The message for a screen, which names the workspace or record itself: without the device's
+        file paths, which the message keeps for the command line and the log."""
+        return str(self)
+
 
 class ValidationError(AuditAppError):
     """Input that breaks a rule of the domain; the message names the field and the rule."""

@@ -308,7 +308,10 @@ class FieldStore:
     # ------------------------------------------------------------------ internals
     def _check_open(self) -> None:
         if self._lock_fd < 0:
-            raise StoreError(f"the field store in {self.folder} is closed")
+            raise StoreError(
+                f"the field store in {self.folder} is closed",
+                on_screen="this workspace is locked; unlock it again",
+            )
 
     def _fresh(self, events: Sequence[DomainEvent]) -> list[DomainEvent]:
         self._check_open()
@@ -353,7 +356,11 @@ class FieldStore:
         elif kind == "s":
             self._device.settings[record["k"]] = record["v"]
         else:
-            raise StoreError(f"unknown record kind {kind!r} at byte {offset} of {self.folder / JOURNAL_FILE}")
+            raise StoreError(
+                f"unknown record kind {kind!r} at byte {offset} of {self.folder / JOURNAL_FILE}",
+                on_screen=f"the workspace's file {JOURNAL_FILE} holds a record this version cannot read "
+                f"(kind {kind!r} at byte {offset}); update the app",
+            )
 
     def _audit(self, audit_id: str) -> AuditView:
         view = self._audits.get(audit_id)

@@ -236,8 +236,11 @@ class Journal:
                 os.fsync(self._fd)
             except OSError:
                 pass
+            why = exc.strerror or str(exc)
             raise StoreError(
-                f"could not write to {self.path}: {exc.strerror or exc}; nothing was saved"
+                f"could not write to {self.path}: {why}; nothing was saved",
+                on_screen=f"could not save on this device ({why}); nothing was saved, "
+                "and what you typed is still here",
             ) from exc
         self.end = offset + len(data)
         return offset

@@ -178,7 +178,7 @@ class FieldApp:
             else:
                 content = route.build(self, params)
         except AuditAppError as exc:
-            content = self._problem(str(exc))
+            content = self._problem(exc.for_screen)
         self.body.content = content
         self._render_bar()
         self.sync.refresh()

@@ -71,7 +71,7 @@ class DraftForm:
             message = str(exc).removeprefix(f"{name}: ")
             self.fields[name].error = message[:1].upper() + message[1:]
         else:
-            show_error(self.error, str(exc))
+            show_error(self.error, exc.for_screen)
 
     def clear_errors(self) -> None:
         """Hide every error of the form."""

@@ -61,7 +61,7 @@ def enroll_screen(app: FieldApp, _: dict[str, str]) -> ft.Control:
                 app.workspaces.enroll, server_url.value or "", code.value or "", device_name.value or ""
             )
         except AuditAppError as exc:
-            show_error(error, str(exc))
+            show_error(error, exc.for_screen)
             working.visible = False
             app.page.update()
             return

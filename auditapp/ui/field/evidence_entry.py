@@ -177,7 +177,7 @@ class PhotoEntry:
                 ctx.audit_id, ctx.item_id, chosen.bytes or b"", chosen.name, self._form.value("caption")
             )
         except AuditAppError as exc:
-            show_error(self._form.error, str(exc))
+            show_error(self._form.error, exc.for_screen)
             return
         self._form.submitted()
         ctx.changed(detail)

@@ -107,7 +107,7 @@ class ItemScreen:
             try:
                 ctx.audits.answer(ctx.audit_id, ctx.item_id, value)
             except AuditAppError as exc:
-                show_error(self._error, str(exc))
+                show_error(self._error, exc.for_screen)
                 return
             show_error(self._error, None)
             self._changed(ctx.audits.item(ctx.audit_id, ctx.item_id))

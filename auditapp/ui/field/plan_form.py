@@ -104,7 +104,7 @@ class PlanScreen:
             self._show_errors(exc.errors, str(exc))
             return
         except AuditAppError as exc:
-            show_error(self._fields.error, str(exc))
+            show_error(self._fields.error, exc.for_screen)
             return
         self._on_created(audit_id)
 

@@ -34,7 +34,7 @@ def readiness_screen(sites: list[str], assess: Assess) -> ft.Control:
         try:
             readiness = assess(choice.value)
         except AuditAppError as exc:
-            error.value, error.visible = str(exc), True
+            error.value, error.visible = exc.for_screen, True
             result.controls = []
             return
         error.visible = False

@@ -63,7 +63,7 @@ def recovery_key_screen(app: FieldApp, _: dict[str, str]) -> ft.Control:
         try:
             new = await asyncio.to_thread(app.workspace.new_recovery_key, passphrase.value or "")
         except AuditAppError as exc:
-            show_error(error, str(exc))
+            show_error(error, exc.for_screen)
             return
         show(new)
 
@@ -134,7 +134,7 @@ def recover_screen(app: FieldApp, _: dict[str, str]) -> ft.Control:
                 app.workspace.recover, recovery_key.value or "", passphrase.value or "", confirm.value or ""
             )
         except AuditAppError as exc:
-            show_error(error, str(exc))
+            show_error(error, exc.for_screen)
             return
         app.go("/")
 

@@ -79,7 +79,7 @@ class WorkspaceForm:
 
     def show(self, exc: AuditAppError) -> None:
         """Explain a refusal; the fields keep their values."""
-        show_error(self.error, str(exc))
+        show_error(self.error, exc.for_screen)
 
 
 def setup_screen(app: FieldApp, then: str) -> ft.Control:

@@ -159,7 +159,7 @@ class Autosave:
             self._save(value)
         except AuditAppError as exc:
             if self._error is not None:
-                show_error(self._error, str(exc))
+                show_error(self._error, exc.for_screen)
             return False
         self._saved = value
         if self._error is not None:

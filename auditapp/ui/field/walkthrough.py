@@ -265,7 +265,7 @@ class WalkthroughScreen:
             try:
                 updated = self._audits.answer(self._audit_id, row.item_id, value)
             except AuditAppError as exc:
-                show_error(self._error, str(exc))
+                show_error(self._error, exc.for_screen)
                 return
             show_error(self._error, None)
             self.model = self.model.with_row(updated)

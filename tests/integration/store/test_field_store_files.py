@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -128,6 +129,48 @@ def test_create_refuses_an_existing_store_and_open_a_missing_one(tmp_path: Path)
         FieldStore.open(tmp_path / "empty", PASS)
     assert FieldStore.exists(tmp_path / "s")
     assert not FieldStore.exists(tmp_path / "empty")
+
+
+@pytest.mark.req("FLD-011")
+def test_errors_name_the_folder_for_the_log_and_keep_it_off_the_screen(tmp_path: Path) -> None:
+    folder = tmp_path / "s"
+    filled(folder, checkpoint_every=100_000)
+    refusals: list[AuditAppError] = []
+
+    def refused(action: Callable[[], object]) -> None:
+        with pytest.raises(AuditAppError) as caught:
+            action()
+        refusals.append(caught.value)
+
+    refused(lambda: FieldStore.open(folder, "guess"))
+    refused(lambda: FieldStore.create(folder, "other"))
+    refused(lambda: FieldStore.open(tmp_path / "empty", PASS))
+    with FieldStore.open(folder, PASS):
+        refused(lambda: FieldStore.open(folder, PASS))
+    store = FieldStore.open(folder, PASS)
+    store.close()
+    refused(lambda: store.append(notes(factory("tablet-1"), "a", 1)))
+    for view in [folder / "device.view", *(folder / "audits").iterdir()]:
+        view.unlink()
+    journal = folder / "journal.bin"
+    data = bytearray(journal.read_bytes())
+    data[60] ^= 0xFF
+    journal.write_bytes(bytes(data))
+    refused(lambda: FieldStore.open(folder, PASS))
+
+    on_screen = [e.for_screen for e in refusals]
+    assert on_screen == [
+        "wrong passphrase; nothing was changed",
+        "this workspace's folder already holds a workspace; open it instead of setting up a new one",
+        "this workspace holds no data on this device; set it up first",
+        "this workspace is already open in another app window; close the other app window first",
+        "this workspace is locked; unlock it again",
+        on_screen[-1],
+    ]
+    assert on_screen[-1].startswith("the workspace's file journal.bin is damaged: record at byte")
+    for error, words in zip(refusals, on_screen, strict=True):
+        assert str(tmp_path) in str(error), error  # the command line and the log name the folder
+        assert "/" not in words, words
 
 
 @pytest.mark.req("STO-003")
