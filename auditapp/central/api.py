@@ -17,6 +17,7 @@ from auditapp.central.effectiveness_routes import router as effectiveness_router
 from auditapp.central.effectiveness_tick import install as install_effectiveness_tick
 from auditapp.central.errors import ApiError
 from auditapp.central.finding_routes import router as finding_router
+from auditapp.central.people_routes import router as people_router
 from auditapp.central.photo_routes import photo_router
 from auditapp.central.registers import FieldRegisters
 from auditapp.central.report_routes import report_router
@@ -100,6 +101,7 @@ def create_app(config: ServerConfig, database: Database | None = None) -> FastAP
     app.include_router(report_router(config))
     app.include_router(photo_router(config))
     app.include_router(user_routes.router)
+    app.include_router(people_router)
     app.include_router(metrics_routes.router)
     app.include_router(trail_router)
     app.include_router(checklist_router)

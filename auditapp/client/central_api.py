@@ -251,6 +251,10 @@ class CentralApi:
         """Every user, by username."""
         return self._all("/api/users")
 
+    def people(self) -> list[Json]:
+        """Every user's username and printed name, active or not (readable by any signed-in user)."""
+        return self._all("/api/people")
+
     def create_user(self, body: Json) -> Json:
         """Create a user with a role and an initial password."""
         return dict(self._call("POST", "/api/users", body))

@@ -110,7 +110,7 @@ def test_a_quality_manager_opens_a_capa_and_marks_a_duplicate_with_the_fields_ea
         "Template was withdrawn the same day; observation only, no product affected.",
     )
     page.get_by_role("button", name="Record decision").click()  # type: ignore[attr-defined]
-    shows(page, "Decided by: quinn")
+    shows(page, "Decided by: Quinn Quality (quinn)")
     assert _finding(server, seed.findings[LABELS])["status"] == "no_action"
 
     page.get_by_role("button", name="Back to the inbox").click()  # type: ignore[attr-defined]

@@ -8,6 +8,7 @@ from pathlib import PurePath
 
 from auditapp.domain.errors import ValidationError
 from auditapp.services.quality import timefmt
+from auditapp.services.quality.people import NOBODY, People
 from auditapp.services.quality.port import Json, QualityApi
 
 FILE_TYPES = ("yaml", "yml", "xlsx", "csv")
@@ -39,11 +40,15 @@ class PublishedRow:
     @property
     def outcome(self) -> str:
         """What publishing it did, in a sentence."""
+        return self.outcome_naming(NOBODY)
+
+    def outcome_naming(self, people: People) -> str:
+        """What publishing it did, in a sentence naming who published it first by their printed name."""
         name = f"{self.title} version {self.version}"
         if self.new:
             return f"{name} is published: every field device receives it with its next sync."
         return (
-            f"{name} was already published on {self.published_at} by {self.published_by}; "
+            f"{name} was already published on {self.published_at} by {people.name(self.published_by)}; "
             "nothing was sent again."
         )
 

@@ -13,12 +13,34 @@ from auditapp.services.quality.port import Json, QualityApi
 
 @dataclass(frozen=True)
 class PhotoView:
-    """A photo: its hash (to fetch it), caption and capture time."""
+    """A photo: its hash (to fetch it), caption, capture time and size in pixels (None when not known)."""
 
     sha256: str
     caption: str
     captured: str
     size: str
+    width: int | None = None
+    height: int | None = None
+
+    def fitted(self, max_width: float, max_height: float) -> tuple[int, int]:
+        """The largest size, up to the photo's own, that fits the space: it is never enlarged past its
+        pixels, and keeps its proportions. A photo of unknown size gets the whole space (shown contained)."""
+        room_w, room_h = max(1, int(max_width)), max(1, int(max_height))
+        if not self.width or not self.height:
+            return room_w, room_h
+        scale = min(1.0, room_w / self.width, room_h / self.height)
+        return max(1, round(self.width * scale)), max(1, round(self.height * scale))
+
+    @property
+    def details(self) -> str:
+        """Capture time and size on one line."""
+        return f"{self.captured or 'capture time unknown'} · {self.size}"
+
+    def shown_at(self, width: int) -> str:
+        """The details, and how a photo shown `width` pixels wide compares with its own size, in words."""
+        if not self.width or width >= self.width:
+            return f"{self.details} · shown at actual size"
+        return f"{self.details} · shown at {round(100 * width / self.width)} % of actual size"
 
 
 @dataclass(frozen=True)
@@ -133,6 +155,17 @@ class FindingView:
         )
 
 
+def _pixels(value: object) -> int | None:
+    """A width or height in pixels as the store sends it, or None when it is missing or not a size."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        return None
+    try:
+        pixels = int(value)
+    except ValueError:
+        return None
+    return pixels if pixels > 0 else None
+
+
 def _seed(item: Json) -> str:
     if item.get("seed"):
         return f"seed {item['seed']}"
@@ -152,12 +185,15 @@ def evidence_views(items: Sequence[Json]) -> dict[str, tuple[object, ...]]:
     for item in items:
         kind = item.get("kind")
         if kind == "photo":
+            width, height = _pixels(item.get("width")), _pixels(item.get("height"))
             photos.append(
                 PhotoView(
                     str(item["sha256"]),
                     str(item.get("caption") or ""),
                     timefmt.local(item.get("captured_at")) or str(item.get("captured_at") or ""),
-                    f"{item.get('width', '?')} × {item.get('height', '?')} px",
+                    f"{width or '?'} × {height or '?'} px",
+                    width,
+                    height,
                 )
             )
         elif kind == "interview":

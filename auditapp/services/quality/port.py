@@ -114,6 +114,9 @@ class QualityApi(Protocol):
     def users(self) -> list[Json]:
         """Every user of the store."""
 
+    def people(self) -> list[Json]:
+        """Every user's username and printed name (display_name), active or not; any signed-in user."""
+
     def create_user(self, body: Json) -> Json:
         """Create a user with a role and an initial password."""
 

@@ -1,4 +1,8 @@
-"""CAPA board: columns by stage, cards with owner, due date and an overdue mark."""
+"""CAPA board: columns by stage, cards with owner, due date and an overdue mark.
+
+The stage columns share the width of the window (QAP-039): at 1280 px every stage shows without scrolling
+sideways, and a card's text wraps within its column. The board scrolls down as one page.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,7 @@ from typing import Any
 
 import flet as ft
 
-from auditapp.services.quality import capa_views
+from auditapp.services.quality import capa_views, people
 from auditapp.services.quality.capa_views import Board, CapaCard
 from auditapp.services.quality.labels import STAGE_LABEL, counted, label
 from auditapp.ui.quality.context import Ctx, Screen
@@ -22,9 +26,9 @@ class BoardScreen(Screen):
         super().__init__(ctx, **args)
         self.owner = ft.TextField(label="Owner (username)", width=200, on_submit=self._reload)
         self.closed = ft.Checkbox(label="Show closed CAPAs", on_change=self._reload)
-        self.columns = ft.Row(
-            scroll=ft.ScrollMode.AUTO, vertical_alignment=ft.CrossAxisAlignment.START, expand=True
-        )
+        self.people = people.NOBODY
+        # No sideways scrolling: the columns flex to share the width (see the module's docstring).
+        self.columns = ft.Row(spacing=8, vertical_alignment=ft.CrossAxisAlignment.START)
         self.summary = muted("")
         self.control = ft.Column(
             [
@@ -32,40 +36,45 @@ class BoardScreen(Screen):
                 ft.Row(
                     [self.owner, self.closed, ft.OutlinedButton("Show", on_click=self._reload), self.summary]
                 ),
-                self.columns,
+                named("board-columns", self.columns),
             ],
+            scroll=ft.ScrollMode.AUTO,
             expand=True,
         )
 
     async def load(self) -> None:
-        """Read the CAPAs (and the due dates of their actions)."""
+        """Read the CAPAs (and the due dates of their actions), and the printed names of their owners."""
         owner, closed = self.owner.value or "", bool(self.closed.value)
-        board = await self.ctx.runner.run(
-            lambda api: capa_views.load_board(api, owner, closed), doing="Loading CAPAs and their due dates"
+        loaded = await self.ctx.runner.run(
+            lambda api: (capa_views.load_board(api, owner, closed), people.load_people(api)),
+            doing="Loading CAPAs and their due dates",
         )
-        if board is not None:
+        if loaded is not None:
+            board, self.people = loaded
             self._render(board)
 
     def _render(self, board: Board) -> None:
         late = sum(1 for cards in board.columns.values() for c in cards if c.overdue)
         self.summary.value = counted(board.count, "CAPA") + (f", {late} overdue" if late else "")
-        self.columns.controls = [
-            named(
-                f"stage-{stage}",
-                ft.Container(
-                    width=250,
-                    padding=8,
-                    bgcolor=ft.Colors.SURFACE_CONTAINER_LOW,
-                    border_radius=8,
-                    content=ft.Column(
-                        [ft.Text(f"{label(STAGE_LABEL, stage)} ({len(cards)})", weight=ft.FontWeight.BOLD)]
-                        + [self._card(c) for c in cards],
-                        spacing=8,
-                    ),
+        self.columns.controls = [self._column(stage, cards) for stage, cards in board.columns.items()]
+
+    def _column(self, stage: str, cards: list[CapaCard]) -> ft.Control:
+        column = named(
+            f"stage-{stage}",
+            ft.Container(
+                padding=6,
+                bgcolor=ft.Colors.SURFACE_CONTAINER_LOW,
+                border_radius=8,
+                content=ft.Column(
+                    [ft.Text(f"{label(STAGE_LABEL, stage)} ({len(cards)})", weight=ft.FontWeight.BOLD)]
+                    + [self._card(c) for c in cards],
+                    spacing=8,
+                    horizontal_alignment=ft.CrossAxisAlignment.STRETCH,
                 ),
-            )
-            for stage, cards in board.columns.items()
-        ]
+            ),
+        )
+        column.expand = 1  # every stage gets an equal share of the width
+        return column
 
     def _card(self, card: CapaCard) -> ft.Control:
         marks: list[ft.Control] = []
@@ -73,19 +82,25 @@ class BoardScreen(Screen):
             marks.append(tag("Overdue", ft.Colors.RED_700))
         if card.round:
             marks.append(tag(f"Round {card.round + 1}", ft.Colors.PURPLE_700))
+        owner = self.people.name(card.owner) if card.owner else "not assigned"
         return ft.Card(
+            margin=0,
             content=ft.Container(
-                padding=10,
+                padding=8,
                 content=ft.Column(
                     [
-                        ft.TextButton(card.title, on_click=self._open(card)),
-                        muted(f"Owner: {card.owner or 'not assigned'}"),
+                        ft.TextButton(
+                            content=ft.Text(card.title, text_align=ft.TextAlign.START),
+                            on_click=self._open(card),
+                            style=ft.ButtonStyle(padding=ft.Padding.symmetric(horizontal=4, vertical=6)),
+                        ),
+                        muted(f"Owner: {owner}"),
                         muted(card.due_text or "no open action"),
-                        ft.Row(marks, spacing=4) if marks else ft.Container(),
+                        ft.Row(marks, spacing=4, wrap=True) if marks else ft.Container(),
                     ],
                     spacing=2,
                 ),
-            )
+            ),
         )
 
     def _open(self, card: CapaCard) -> Any:

@@ -6,7 +6,7 @@ from typing import Any
 
 import flet as ft
 
-from auditapp.services.quality import checklists
+from auditapp.services.quality import checklists, people
 from auditapp.services.quality.checklists import PublishedRow
 from auditapp.ui.quality.context import Ctx, Screen
 from auditapp.ui.quality.theme import error_text, heading, muted, named, refreshes, section
@@ -22,6 +22,7 @@ class ChecklistsScreen(Screen):
         self.publish_error = error_text()
         self.outcome = ft.Text("", size=15, visible=False)
         self.table = ft.Column()
+        self.people = people.NOBODY
         parts: list[ft.Control] = [heading("Checklists")]
         if ctx.can.publish_checklists:
             kinds = ", ".join(f".{t}" for t in checklists.FILE_TYPES)
@@ -53,9 +54,12 @@ class ChecklistsScreen(Screen):
         self.control = ft.Column(parts, scroll=ft.ScrollMode.AUTO, expand=True, spacing=12)
 
     async def load(self) -> None:
-        """The published versions, the newest first."""
-        rows = await self.ctx.runner.run(checklists.load_published, doing="Loading checklists")
-        if rows is not None:
+        """The published versions, the newest first, and the printed names of who published them."""
+        loaded = await self.ctx.runner.run(
+            lambda api: (checklists.load_published(api), people.load_people(api)), doing="Loading checklists"
+        )
+        if loaded is not None:
+            rows, self.people = loaded
             self._render(rows)
 
     def _render(self, rows: list[PublishedRow]) -> None:
@@ -77,7 +81,7 @@ class ChecklistsScreen(Screen):
                             ft.DataCell(ft.Text(r.version)),
                             ft.DataCell(ft.Text(str(r.items))),
                             ft.DataCell(ft.Text(r.published_at)),
-                            ft.DataCell(ft.Text(r.published_by)),
+                            ft.DataCell(ft.Text(self.people.name(r.published_by))),
                             ft.DataCell(ft.Text(r.source_name)),
                             ft.DataCell(ft.Text(r.short_hash, font_family="monospace")),
                         ]
@@ -106,6 +110,6 @@ class ChecklistsScreen(Screen):
         )
         if done is None:
             return
-        self.outcome.value = done.outcome
+        self.outcome.value = done.outcome_naming(self.people)
         self.outcome.visible = True
         await self.load()

@@ -8,7 +8,7 @@ from typing import Any
 
 import flet as ft
 
-from auditapp.services.quality import effectiveness, trail_view
+from auditapp.services.quality import effectiveness, people, trail_view
 from auditapp.services.quality.capa_views import CheckView
 from auditapp.services.quality.effectiveness import Calendar, CalendarFilters
 from auditapp.services.quality.labels import METHOD_LABEL, RESULT_LABEL, STAGE_LABEL, label
@@ -47,6 +47,7 @@ class EffectivenessScreen(Screen):
         )
         self.open_on = ft.TextField(label="Window includes", hint_text="YYYY-MM-DD", width=200)
         self.error = error_text()
+        self.people = people.NOBODY
         self.summary = ft.Row(wrap=True, spacing=6)
         self.body = ft.Column(spacing=12)
         self.control = ft.Column(
@@ -63,16 +64,17 @@ class EffectivenessScreen(Screen):
         )
 
     async def load(self) -> None:
-        """Read the checks and the reopened CAPAs."""
+        """Read the checks, the reopened CAPAs and the printed names of who decided and reopened."""
         filters = CalendarFilters(
             str(self.result.value or ""), str(self.method.value or ""), self.open_on.value or ""
         )
-        calendar = await self.ctx.runner.run(
-            lambda api: effectiveness.load_calendar(api, filters),
+        loaded = await self.ctx.runner.run(
+            lambda api: (effectiveness.load_calendar(api, filters), people.load_people(api)),
             doing="Loading effectiveness checks",
             error=self.error,
         )
-        if calendar is not None:
+        if loaded is not None:
+            calendar, self.people = loaded
             self._render(calendar)
 
     def _render(self, cal: Calendar) -> None:
@@ -94,7 +96,7 @@ class EffectivenessScreen(Screen):
             history.append(ft.TextButton(f"{capa.title} ({stage})", on_click=self._open(capa.capa_id)))
             history += [
                 muted(
-                    f"{r.at} · {r.reason.replace('_', ' ')} · by {r.actor}"
+                    f"{r.at} · {r.reason.replace('_', ' ')} · by {self.people.name(r.actor)}"
                     + (f" · “{r.comment}”" if r.comment else "")
                 )
                 for r in capa.reopenings
@@ -118,7 +120,7 @@ class EffectivenessScreen(Screen):
             ft.TextButton(f"{c.capa_title or 'CAPA'}: {c.criterion}", on_click=self._open(c.capa_id)),
         ]
         if c.comment:
-            lines.append(muted(f"Result: {c.comment} ({c.decided_by} {c.decided_at})"))
+            lines.append(muted(f"Result: {c.comment} ({self.people.name(c.decided_by)} {c.decided_at})"))
         if c.evidence:
             lines.append(muted(f"Evidence: {', '.join(c.evidence)}"))
         lines += [muted(trail_view.task_line(t)) for t in c.tasks]

@@ -6,8 +6,8 @@ from typing import Any
 
 import flet as ft
 
-from auditapp.services.quality import finding_view, triage
-from auditapp.services.quality.finding_view import FindingView, SampleView
+from auditapp.services.quality import finding_view, people, triage
+from auditapp.services.quality.finding_view import FindingView, PhotoView, SampleView
 from auditapp.services.quality.triage import FORMS, DecisionForm
 from auditapp.ui.quality.context import Ctx, Screen
 from auditapp.ui.quality.theme import (
@@ -33,18 +33,21 @@ class FindingScreen(Screen):
         super().__init__(ctx, **args)
         self.finding_id: str = args["finding_id"]
         self.clause = ""
+        self.people = people.NOBODY
         self.body = ft.Column(spacing=12)
         self.photos = ft.Row(wrap=True, spacing=12)
         back = ft.TextButton("Back to the inbox", icon=ft.Icons.ARROW_BACK, on_click=self._back)
         self.control = ft.Column([back, self.body], scroll=ft.ScrollMode.AUTO, expand=True)
 
     async def load(self) -> None:
-        """The finding, then its photos full size."""
-        view = await self.ctx.runner.run(
-            lambda api: finding_view.load_finding(api, self.finding_id), doing="Loading the finding"
+        """The finding (with the printed names of the people it names), then its photos."""
+        loaded = await self.ctx.runner.run(
+            lambda api: (finding_view.load_finding(api, self.finding_id), people.load_people(api)),
+            doing="Loading the finding",
         )
-        if view is None:
+        if loaded is None:
             return
+        view, self.people = loaded
         self._render(view)
         if view.photos:
             self.ctx.page.run_task(self._load_photos, view)
@@ -128,7 +131,7 @@ class FindingScreen(Screen):
             lines.append(field_line("Decision", v.decision_label))
             if v.decision_note:
                 lines.append(field_line("Reason / correction", v.decision_note))
-            lines.append(field_line("Decided by", f"{v.triaged_by} on {v.triaged_at}"))
+            lines.append(field_line("Decided by", f"{self.people.name(v.triaged_by)} on {v.triaged_at}"))
         if v.duplicate_of:
             lines.append(field_line("Duplicate of", v.duplicate_of))
         if v.capa_id:
@@ -164,19 +167,38 @@ class FindingScreen(Screen):
         )
         if images is not None:
             self.photos.controls = [
-                ft.Column(
-                    [
+                self._photo(number, p, data)
+                for number, (p, data) in enumerate(zip(v.photos, images, strict=True), start=1)
+            ]
+        self.ctx.page.update()
+
+    def _photo(self, number: int, p: PhotoView, data: bytes) -> ft.Control:
+        """A photo on the page; clicking it, or its button, opens it full size."""
+        show = self._full_size(p, data)
+        return named(
+            f"photo-{number}",
+            ft.Column(
+                [
+                    ft.Container(
                         ft.Image(
                             src=data, width=560, fit=ft.BoxFit.CONTAIN, semantics_label=p.caption or "photo"
                         ),
-                        ft.Text(p.caption or "(no caption)", weight=ft.FontWeight.W_600),
-                        muted(f"{p.captured or 'capture time unknown'} · {p.size}"),
-                    ],
-                    spacing=4,
-                )
-                for p, data in zip(v.photos, images, strict=True)
-            ]
-        self.ctx.page.update()
+                        on_click=show,
+                        tooltip="Open full size",
+                    ),
+                    ft.Text(p.caption or "(no caption)", weight=ft.FontWeight.W_600),
+                    muted(p.details),
+                    ft.TextButton("Open full size", icon=ft.Icons.ZOOM_OUT_MAP, on_click=show),
+                ],
+                spacing=4,
+            ),
+        )
+
+    def _full_size(self, p: PhotoView, data: bytes) -> Any:
+        def show(_: object) -> None:
+            show_full_size(self.ctx.page, p, data)
+
+        return show
 
     def _decide(self, form: DecisionForm) -> Any:
         def open_dialog(_: object) -> None:
@@ -194,6 +216,49 @@ class FindingScreen(Screen):
     @refreshes
     async def _back(self, _: object) -> None:
         await self.ctx.go("inbox")
+
+
+INSET = 16
+"""Space between the full-size dialog and the window's edges, on each side."""
+CHROME = 190
+"""Height the dialog's title, caption line, Close button and paddings take besides the photo."""
+
+
+def show_full_size(page: ft.Page, p: PhotoView, data: bytes) -> None:
+    """A photo as large as the window allows, up to its own size, with its caption; Close, Escape or a
+    click beside it closes it. Scrolling or pinching over the photo zooms in further."""
+    width, height = p.fitted((page.width or 1280) - 2 * INSET - 48, (page.height or 800) - 2 * INSET - CHROME)
+    caption = p.caption or "Photo"
+    page.show_dialog(
+        ft.AlertDialog(
+            title=ft.Text(caption),
+            inset_padding=ft.Padding.all(INSET),
+            content=named(
+                "photo-full-size",
+                ft.Column(
+                    [
+                        ft.InteractiveViewer(
+                            content=ft.Image(
+                                src=data,
+                                width=width,
+                                height=height,
+                                fit=ft.BoxFit.CONTAIN,
+                                semantics_label=f"{caption} (full size)",
+                            ),
+                            min_scale=1,
+                            max_scale=4,
+                            width=width,
+                            height=height,
+                        ),
+                        muted(f"{p.shown_at(width)} · scroll over the photo to zoom"),
+                    ],
+                    tight=True,
+                    spacing=6,
+                ),
+            ),
+            actions=[ft.TextButton("Close", on_click=lambda _: page.pop_dialog())],
+        )
+    )
 
 
 def _sample(s: SampleView) -> ft.Control:

@@ -197,6 +197,10 @@ class FakeApi:
             for name, (_, n, r) in self.store.users.items()
         ]
 
+    def people(self) -> list[Json]:
+        self._gate("people")
+        return [{"username": u, "display_name": n} for u, (_, n, _r) in self.store.users.items()]
+
     def create_user(self, body: Json) -> Json:
         self._gate("create_user", body)
         if body["username"] in self.store.users:
