@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from auditapp.services.quality import timefmt
 from auditapp.services.quality.capa_views import ActionView, CheckView
 from auditapp.services.quality.labels import RESULT_LABEL, label
+from auditapp.services.quality.people import NOBODY, People, load_people
 from auditapp.services.quality.port import Json, QualityApi
 
 MAX_VALUE = 80
@@ -71,13 +72,14 @@ def changes_text(changes: Mapping[str, object]) -> str:
     return "; ".join(parts)
 
 
-def trail_lines(items: list[Json], concerns: str = "") -> list[TrailLine]:
-    """Lines from the store's trail entries, oldest first (each saying what it `concerns`, if given)."""
+def trail_lines(items: list[Json], concerns: str = "", people: People = NOBODY) -> list[TrailLine]:
+    """Lines from the store's trail entries, oldest first (each saying what it `concerns`, if given), with
+    who did it by printed name where `people` knows it."""
     return [
         TrailLine(
             int(item.get("seq") or 0),
             timefmt.local(item.get("at")),
-            str(item.get("actor") or ""),
+            people.name(str(item.get("actor") or "")),
             str(item.get("action") or "").replace("_", " "),
             changes_text(dict(item.get("changes") or {})),
             concerns,
@@ -88,7 +90,7 @@ def trail_lines(items: list[Json], concerns: str = "") -> list[TrailLine]:
 
 def load_trail(api: QualityApi, entity: str, entity_id: str) -> list[TrailLine]:
     """The trail of one record."""
-    return trail_lines(api.trail(entity, entity_id))
+    return trail_lines(api.trail(entity, entity_id), people=load_people(api))
 
 
 def merged(parts: Iterable[list[TrailLine]]) -> list[TrailLine]:
@@ -125,11 +127,12 @@ def capa_parts(actions: Iterable[ActionView], checks: Iterable[CheckView]) -> li
 def load_capa_trail(api: QualityApi, capa_id: str, parts: Iterable[TrailPart]) -> list[TrailLine]:
     """A CAPA's trail with those of its actions and checks (see `capa_parts`), merged oldest first; a
     part's lines leave out the CAPA it belongs to (it is the one shown)."""
+    people = load_people(api)
     return merged(
         [
-            load_trail(api, "capa", capa_id),
+            trail_lines(api.trail("capa", capa_id), people=people),
             *(
-                trail_lines([_without_capa(i) for i in api.trail(p.entity, p.entity_id)], p.concerns)
+                trail_lines([_without_capa(i) for i in api.trail(p.entity, p.entity_id)], p.concerns, people)
                 for p in parts
             ),
         ]

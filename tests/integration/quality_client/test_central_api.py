@@ -96,6 +96,7 @@ def test_an_expired_sign_in_keeps_the_form_and_saves_it_after_the_password(
 
 @pytest.mark.req("QAP-032")
 @pytest.mark.req("QAP-034")
+@pytest.mark.req("QAP-038")
 def test_closure_is_refused_with_the_missing_gates_and_the_trail_shows_each_change(central: Running) -> None:
     _users(central)
     api = CentralApi(central.url)
@@ -118,7 +119,7 @@ def test_closure_is_refused_with_the_missing_gates_and_the_trail_shows_each_chan
     viewer = CentralApi(central.url)
     viewer.login("vera", PASSWORD)
     lines = trail_view.load_trail(viewer, "capa", capa_id)
-    assert [line.actor for line in lines][-1] == "quinn"
+    assert [line.actor for line in lines][-1] == "Quinn (quinn)"  # by printed name, read by a viewer
     assert any("Shift end" in line.changes for line in lines)
     assert trail_view.load_trail(viewer, "capa", "no-such-capa") == []
     api.close()

@@ -108,6 +108,9 @@ class _Trails:
         self.asked.append((entity, entity_id))
         return self.entries.get((entity, entity_id), [])
 
+    def people(self) -> list[Json]:
+        return [{"username": "quinn", "display_name": "Quinn Quality"}]
+
 
 def _entry(seq: int, action: str, **changes: list[object]) -> Json:
     return {
@@ -120,6 +123,7 @@ def _entry(seq: int, action: str, **changes: list[object]) -> Json:
 
 
 @pytest.mark.req("QAP-034")
+@pytest.mark.req("QAP-038")
 def test_a_capa_trail_merges_its_actions_and_checks_named_by_what_they_say() -> None:
     api = _Trails(
         {
@@ -148,8 +152,8 @@ def test_a_capa_trail_merges_its_actions_and_checks_named_by_what_they_say() -> 
         (8, f"Check “{short}”", "decided", "result: pending -> passed"),
         (9, "", "recorded root-cause", ""),
     ]
-    assert lines[1].text.endswith("quinn · Action “Lock the label printer”: added · description: — -> Lock")
-    assert lines[0].text.endswith("quinn · opened · title: — -> Labels")
+    assert lines[1].text.endswith("Quinn Quality (quinn) · Action “Lock the label printer”: added · description: — -> Lock")
+    assert lines[0].text.endswith("Quinn Quality (quinn) · opened · title: — -> Labels")
     assert "k1" not in " ".join(line.text for line in lines)
 
 
