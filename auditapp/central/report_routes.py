@@ -236,10 +236,13 @@ def report_router(config: ServerConfig) -> APIRouter:
         if not audit_ids:
             raise ApiError(404, "unknown_site", f"site: no audit of the site {site!r} has reached the store")
         events = audit_events(s, audit_ids)
-        capa_ids = sorted(
-            {c for c in s.scalars(select(Finding.capa_id).where(Finding.audit_id.in_(audit_ids))) if c}
-        )
-        result = assess(readiness_inputs(events, site, day, standard_clauses(), capa_facts(s, capa_ids)))
+        triaged = s.execute(
+            select(Finding.id, Finding.status, Finding.capa_id).where(Finding.audit_id.in_(audit_ids))
+        ).all()
+        capa_ids = sorted({capa for _id, _status, capa in triaged if capa})
+        statuses = {finding_id: status for finding_id, status, _capa in triaged}
+        capas = capa_facts(s, capa_ids)
+        result = assess(readiness_inputs(events, site, day, standard_clauses(), capas, (), statuses))
         if format is ReadinessFormat.PDF:
             return _file(render_readiness_pdf(result), PDF, f"readiness-{day.isoformat()}.pdf")
         return Response(json.dumps(readiness_to_dict(result)), media_type="application/json")

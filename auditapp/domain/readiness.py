@@ -18,9 +18,13 @@ from enum import StrEnum
 
 from auditapp.domain.errors import ValidationError
 from auditapp.domain.evidence import DocumentReviewed, SampledRecord
-from auditapp.domain.findings import FindingGrade
 from auditapp.domain.plan import AuditType
 from auditapp.domain.practice import ClausePractice, clause_key, paper_vs_practice, under
+from auditapp.domain.readiness_capas import CapaFacts as CapaFacts
+from auditapp.domain.readiness_capas import CapaSummary as CapaSummary
+from auditapp.domain.readiness_capas import Effectiveness as Effectiveness
+from auditapp.domain.readiness_capas import Loop as Loop
+from auditapp.domain.readiness_capas import capa_name, capa_summary
 from auditapp.domain.responses import Answer
 from auditapp.domain.state import AuditState
 
@@ -146,56 +150,6 @@ class ProcessStatus:
         return _LIGHTS[self.state]
 
 
-# ---------------------------------------------------------------- CAPAs
-class Effectiveness(StrEnum):
-    """Where a CAPA's effectiveness check stands."""
-
-    VERIFIED = "verified"
-    NOT_EFFECTIVE = "not_effective"
-    PENDING = "pending"
-    NONE = "none"
-
-
-@dataclass(frozen=True)
-class CapaFacts:
-    """What readiness and the CAPA log need of a CAPA, from the central store or pulled to a device."""
-
-    capa_id: str
-    title: str
-    status: str  # open or closed (any stage before closure counts as open)
-    opened_on: dt.date | None = None
-    closed_on: dt.date | None = None
-    due_on: dt.date | None = None
-    finding_ids: tuple[str, ...] = ()
-    clauses: tuple[str, ...] = ()
-    effectiveness: Effectiveness = Effectiveness.NONE
-    owner: str = ""
-    stage: str = ""
-    simulated: bool = False
-
-    @property
-    def closed(self) -> bool:
-        """Whether the CAPA has been closed."""
-        return self.status == "closed"
-
-    @property
-    def loop_closed(self) -> bool:
-        """Closed with effectiveness verified: the loop a certification auditor looks for."""
-        return self.closed and self.effectiveness is Effectiveness.VERIFIED
-
-
-@dataclass(frozen=True)
-class CapaSummary:
-    """CAPAs of the cycle: opened, closed, closed with effectiveness verified."""
-
-    opened: int
-    closed: int
-    verified: int
-    open_ids: tuple[str, ...]
-    unverified_ids: tuple[str, ...]
-    findings_without_capa: tuple[str, ...]
-
-
 # ---------------------------------------------------------------- coverage grid
 @dataclass(frozen=True)
 class CoverageGrid:
@@ -280,6 +234,8 @@ class ReadinessInputs:
     clauses: Sequence[str] = ()
     excluded_clauses: Sequence[str] = ()
     simulated_records: Mapping[str, bool] = field(default_factory=dict)
+    finding_statuses: Mapping[str, str] = field(default_factory=dict)
+    """Triage status of findings at the central store (finding id -> status), as far as known here."""
 
 
 def assess(inputs: ReadinessInputs) -> Readiness:
@@ -294,7 +250,7 @@ def assess(inputs: ReadinessInputs) -> Readiness:
     excluded = _excluded(audits, inputs.excluded_clauses)
     grid = coverage_grid(audits, inputs.clauses, inputs.as_of, excluded)
     processes = tuple(_process_status(p, audits, inputs, start, excluded) for p in KEY_PROCESSES)
-    capas = _capa_summary(audits, inputs.capas, start, inputs.as_of)
+    capas = capa_summary(audits, inputs.capas, start, inputs.as_of, inputs.finding_statuses)
     # A nonconformity whose CAPA closed with verified effectiveness leaves no gap: practice was fixed.
     fixed = {fid for c in inputs.capas if c.loop_closed for fid in c.finding_ids}
     gaps = tuple(
@@ -403,7 +359,7 @@ def _process_status(
             runs.append(ProcessRun(plan.start_date, f"internal audit '{plan.title}'"))
     if process.key == "capa":
         for capa in inputs.capas:
-            runs.append(ProcessRun(capa.opened_on, f"CAPA {capa.capa_id}", capa.simulated))
+            runs.append(ProcessRun(capa.opened_on, capa_name(capa), capa.simulated))
     if not process.core and not touched and not runs:
         return ProcessStatus(
             process.key, process.name, ProcessState.EXCLUDED, None, 0, 0, 0, "not part of the audited scope"
@@ -448,28 +404,6 @@ def _judge(
     return ProcessStatus(process.key, process.name, state, latest, len(real), len(simulated), documents, text)
 
 
-def _capa_summary(
-    audits: Sequence[AuditState], capas: Sequence[CapaFacts], start: dt.date, as_of: dt.date
-) -> CapaSummary:
-    in_cycle = [c for c in capas if c.opened_on is None or start < c.opened_on <= as_of]
-    linked = {fid for c in capas for fid in c.finding_ids}
-    without = tuple(
-        f.finding_id
-        for a in audits
-        if a.plan is not None and a.plan.audit_type is AuditType.INTERNAL
-        for f in sorted(a.findings.values(), key=lambda f: f.finding_id)
-        if f.grade.is_nonconformity and f.finding_id not in linked
-    )
-    return CapaSummary(
-        opened=len(in_cycle),
-        closed=sum(1 for c in in_cycle if c.closed),
-        verified=sum(1 for c in in_cycle if c.loop_closed),
-        open_ids=tuple(c.capa_id for c in in_cycle if not c.closed),
-        unverified_ids=tuple(c.capa_id for c in in_cycle if c.closed and not c.loop_closed),
-        findings_without_capa=without,
-    )
-
-
 _STAGE1_PROCESSES = ("internal_audit", "management_review")
 
 
@@ -494,20 +428,8 @@ def _reasons(
         reasons.append(
             Reason(2, "coverage", f"{len(grid.uncovered)} clause(s) not audited in the cycle: {shown}")
         )
-    for capa_id in capas.open_ids:
-        reasons.append(Reason(2, "CAPA", f"CAPA {capa_id} is still open"))
-    for capa_id in capas.unverified_ids:
-        reasons.append(Reason(2, "CAPA", f"CAPA {capa_id} was closed without verified effectiveness"))
-    for finding_id in capas.findings_without_capa:
-        reasons.append(Reason(2, "CAPA", f"nonconformity {finding_id} of an internal audit has no CAPA"))
-    majors = [
-        f.finding_id
-        for a in audits
-        for f in a.findings.values()
-        if f.grade is FindingGrade.MAJOR_NC and f.finding_id in capas.findings_without_capa
-    ]
-    for finding_id in majors:
-        reasons.append(Reason(1, "CAPA", f"major nonconformity {finding_id} is not being corrected"))
+    # One reason per CAPA or nonconformity, worded by its treatment (ADR 0093 and its addendum).
+    reasons.extend(Reason(loop.blocks, "CAPA", loop.text) for loop in capas.loops)
     for gap in gaps:
         what = "practice does not conform" if gap.practice_fails else "practice not shown"
         docs = ", ".join(gap.documents)

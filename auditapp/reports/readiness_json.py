@@ -11,6 +11,7 @@ from auditapp.domain.practice import ClausePractice
 from auditapp.domain.readiness import (
     CapaSummary,
     CoverageGrid,
+    Loop,
     ProcessState,
     ProcessStatus,
     Readiness,
@@ -55,6 +56,10 @@ def readiness_to_dict(r: Readiness) -> dict[str, Any]:
             "open": list(r.capas.open_ids),
             "closed_unverified": list(r.capas.unverified_ids),
             "findings_without_capa": list(r.capas.findings_without_capa),
+            "loops": [
+                {"ref": x.ref, "kind": x.kind, "name": x.name, "problem": x.problem, "blocks_stage": x.blocks}
+                for x in r.capas.loops
+            ],
         },
         "gaps": [
             {
@@ -111,6 +116,7 @@ def readiness_from_dict(data: Mapping[str, Any]) -> Readiness:
                 tuple(capas["open"]),
                 tuple(capas["closed_unverified"]),
                 tuple(capas["findings_without_capa"]),
+                _loops(capas),
             ),
             gaps=tuple(
                 ClausePractice(
@@ -129,3 +135,18 @@ def readiness_from_dict(data: Mapping[str, Any]) -> Readiness:
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise ValidationError(f"the readiness data is malformed: {exc}") from None
+
+
+def _loops(capas: Mapping[str, Any]) -> tuple[Loop, ...]:
+    """The loops not closed; from a store that sends only their ids, named by those ids."""
+    if "loops" in capas:
+        return tuple(
+            Loop(x["ref"], x["kind"], x["name"], x["problem"], int(x["blocks_stage"])) for x in capas["loops"]
+        )
+    loops = [Loop(x, "capa", f"CAPA {x}", "is still open") for x in capas["open"]]
+    loops += [
+        Loop(x, "capa", f"CAPA {x}", "was closed without verified effectiveness")
+        for x in capas["closed_unverified"]
+    ]
+    loops += [Loop(x, "finding", f"nonconformity {x}", "has no CAPA") for x in capas["findings_without_capa"]]
+    return tuple(loops)

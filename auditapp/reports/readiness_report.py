@@ -78,11 +78,9 @@ def render_readiness_pdf(readiness: Readiness) -> bytes:
         [[str(c.opened), str(c.closed), str(c.verified)]],
         (58, 58, 58),
     )
-    rows = [[x, "still open"] for x in c.open_ids]
-    rows += [[x, "closed without verified effectiveness"] for x in c.unverified_ids]
-    rows += [[x, "nonconformity of an internal audit without a CAPA"] for x in c.findings_without_capa]
+    rows = [[x.name, x.problem] for x in c.loops]
     if rows:
-        pdf.grid(["CAPA or finding", "Loop not closed"], rows, (80, 94))
+        pdf.grid(["CAPA or finding", "Loop not closed"], rows, (94, 80))
     pdf.section("Implementation gaps")
     if not r.gaps:
         pdf.paragraph("None: where a procedure was read, practice was shown to follow it.")

@@ -287,8 +287,10 @@ def readiness_inputs(
     clauses: Sequence[str],
     capas: Sequence[CapaFacts] = (),
     excluded_clauses: Sequence[str] = (),
+    finding_statuses: Mapping[str, str] | None = None,
 ) -> ReadinessInputs:
-    """The readiness rules' inputs from every audit's events (any site: the rules pick the site's own)."""
+    """The readiness rules' inputs from every audit's events (any site: the rules pick the site's own);
+    `finding_statuses` are the triage statuses of the findings at the central store, where known."""
     states: list[AuditState] = []
     simulated: dict[str, bool] = {}
     for audit_id, events in events_by_audit.items():
@@ -299,15 +301,31 @@ def readiness_inputs(
             continue
         states.append(state)
         simulated.update(dict.fromkeys(audit_extras(events).simulated_records, True))
-    return ReadinessInputs(site, as_of, states, capas, clauses, excluded_clauses, simulated)
+    return ReadinessInputs(
+        site, as_of, states, capas, clauses, excluded_clauses, simulated, dict(finding_statuses or {})
+    )
 
 
 def field_readiness_inputs(
     store: FieldStore, site: str, as_of: dt.date, clauses: Sequence[str], excluded: Sequence[str] = ()
 ) -> ReadinessInputs:
-    """Readiness inputs from every audit on this device and the CAPAs pulled to it."""
+    """Readiness inputs from every audit on this device, the CAPAs pulled to it and the findings' triage
+    statuses last pulled from the central store."""
     events = {a: store.events(a) for a in store.audit_ids()}
-    return readiness_inputs(events, site, as_of, clauses, pulled_capas(store), excluded)
+    statuses = pulled_statuses(store)
+    return readiness_inputs(events, site, as_of, clauses, pulled_capas(store), excluded, statuses)
+
+
+def pulled_statuses(store: FieldStore) -> dict[str, str]:
+    """Triage status of findings at the central store, as last pulled: this device's findings and those
+    pulled with prior findings (finding id -> status)."""
+    statuses: dict[str, str] = {}
+    for record in _json(store, PRIOR_FINDINGS_KEY, []):
+        for f in record.get("findings", []):
+            if f.get("status"):
+                statuses[str(f["id"])] = str(f["status"])
+    statuses.update({str(k): str(v) for k, v in _json(store, FINDING_STATUSES_KEY, {}).items()})
+    return statuses
 
 
 def import_audit(

@@ -128,9 +128,7 @@ def capas_and_gaps(r: Readiness) -> ft.Control:
             f"CAPAs opened {c.opened}, closed {c.closed}, closed with effectiveness verified {c.verified}"
         )
     ]
-    lines += [ft.Text(f"•  {x}: still open") for x in c.open_ids]
-    lines += [ft.Text(f"•  {x}: closed without verified effectiveness") for x in c.unverified_ids]
-    lines += [ft.Text(f"•  {x}: nonconformity without a CAPA") for x in c.findings_without_capa]
+    lines += [ft.Text(f"•  {x.text}", selectable=True) for x in c.loops]
     for gap in r.gaps:
         what = "practice does not conform" if gap.practice_fails else "practice not shown"
         lines.append(ft.Text(f"Gap {gap.clause}: {', '.join(gap.documents)} on paper, {what}"))

@@ -15,12 +15,57 @@ from auditapp.ui.quality.context import Ctx, Screen
 from auditapp.ui.quality.theme import GRADE_COLOUR, heading, muted, named, refreshes
 
 BAR = ft.Colors.BLUE_600
+VALUE_WIDTH = 40
+ROW_SPACING = 6
 
 
-def bar_chart(series: Series, colour: str = BAR, height: int = 220) -> ft.Control:
-    """A bar chart of one series with its labels on the x axis."""
+def _bar_row(label: str, tooltip: str, name_width: float, bar: list[ft.Control], value: str) -> ft.Control:
+    """One horizontal bar: its name (fitted by the view-model), the bar, the value at the bar's end."""
+    return ft.Row(
+        [
+            ft.Container(
+                ft.Text(label, size=dashboard.NAME_SIZE, text_align=ft.TextAlign.RIGHT),
+                width=name_width,
+                alignment=ft.Alignment.CENTER_RIGHT,
+                tooltip=tooltip,
+            ),
+            ft.Row(bar, spacing=0, expand=True),
+            ft.Text(value, size=dashboard.NAME_SIZE, width=VALUE_WIDTH, weight=ft.FontWeight.BOLD),
+        ],
+        spacing=8,
+        vertical_alignment=ft.CrossAxisAlignment.CENTER,
+    )
+
+
+def _segment(colour: str, flex: int, tooltip: str) -> ft.Control:
+    return ft.Container(bgcolor=colour, expand=flex, height=16, tooltip=tooltip)
+
+
+def bar_chart(series: Series, colour: str = BAR) -> ft.Control:
+    """A horizontal bar per name, the name beside it: no number or length of names makes labels overlap."""
     if not series.bars:
         return muted(series.empty)
+    rows = [
+        _bar_row(
+            bar.label,
+            bar.name,
+            dashboard.NAME_WIDTH,
+            [
+                _segment(colour, bar.length, bar.tooltip),
+                ft.Container(expand=dashboard.SCALE - bar.length),
+            ],
+            dashboard.number(bar.value),
+        )
+        for bar in series.rows()
+    ]
+    return ft.Column(rows, spacing=ROW_SPACING)
+
+
+def column_chart(series: Series, colour: str = BAR, height: int = 200) -> ft.Control:
+    """Columns for a few short, ordered categories (the age buckets), on a whole-number axis."""
+    if not series.bars:
+        return muted(series.empty)
+    axis = dashboard.axis_for(series.peak)
     chart: ft.Control = fch.BarChart(
         groups=[
             fch.BarChartGroup(
@@ -39,59 +84,40 @@ def bar_chart(series: Series, colour: str = BAR, height: int = 220) -> ft.Contro
             for i, (name, value) in enumerate(series.bars)
         ],
         bottom_axis=fch.ChartAxis(
-            label_size=36,
+            label_size=28,
             labels=[
-                fch.ChartAxisLabel(value=i, label=ft.Text(name[:14], size=11))
+                fch.ChartAxisLabel(value=i, label=ft.Text(name, size=11))
                 for i, (name, _) in enumerate(series.bars)
             ],
         ),
-        left_axis=fch.ChartAxis(label_size=32),
-        max_y=max(1.0, series.peak * 1.15),
+        left_axis=fch.ChartAxis(label_size=36, label_spacing=axis.step),
+        max_y=axis.top,
         interactive=True,
         height=height,
         expand=True,
     )
-    return chart
+    return ft.Container(chart, padding=ft.Padding.only(top=10))
 
 
-def stacked_audits(board: Dashboard, height: int = 240) -> ft.Control:
-    """Findings of the recent audits stacked by grade."""
+def stacked_audits(board: Dashboard) -> ft.Control:
+    """Findings of the recent audits, one horizontal bar each, stacked by grade."""
     if not board.audits:
         return muted("No audit has findings yet.")
-    groups = []
-    for i, audit in enumerate(board.audits):
-        stack, bottom = [], 0.0
-        for grade, count in audit.grades:
-            if count:
-                stack.append(
-                    fch.BarChartRodStackItem(
-                        from_y=bottom, to_y=bottom + count, color=GRADE_COLOUR.get(grade, ft.Colors.GREY)
-                    )
-                )
-                bottom += count
-        groups.append(
-            fch.BarChartGroup(
-                x=i,
-                rods=[
-                    fch.BarChartRod(from_y=0, to_y=bottom, width=26, stack_items=stack, tooltip=audit.title)
-                ],
+    peak = max(a.total for a in board.audits)
+    rows = []
+    for audit in board.audits:
+        stack: list[ft.Control] = [
+            _segment(
+                GRADE_COLOUR.get(grade, ft.Colors.GREY),
+                count,
+                f"{audit.title}: {GRADE_LABEL.get(grade, grade)} {count}",
             )
-        )
-    chart: ft.Control = fch.BarChart(
-        groups=groups,
-        bottom_axis=fch.ChartAxis(
-            label_size=36,
-            labels=[
-                fch.ChartAxisLabel(value=i, label=ft.Text(a.title[:16], size=11))
-                for i, a in enumerate(board.audits)
-            ],
-        ),
-        left_axis=fch.ChartAxis(label_size=32),
-        max_y=max(1.0, max(a.total for a in board.audits) * 1.15),
-        height=height,
-        expand=True,
-    )
-    return chart
+            for grade, count in audit.grades
+            if count
+        ]
+        stack.append(ft.Container(expand=peak - audit.total))
+        rows.append(_bar_row(audit.label, audit.title, dashboard.WIDE_NAME_WIDTH, stack, str(audit.total)))
+    return ft.Column(rows, spacing=ROW_SPACING)
 
 
 def pass_rate_pie(board: Dashboard) -> ft.Control:
@@ -136,7 +162,9 @@ def tile(title: str, value: str, identifier: str, colour: str = ft.Colors.BLUE_8
     )
 
 
-def panel(title: str, chart: ft.Control, spoken: str, identifier: str, width: int = 520) -> ft.Control:
+def panel(
+    title: str, chart: ft.Control, spoken: str, identifier: str, width: int = dashboard.PANEL_WIDTH
+) -> ft.Control:
     """A chart with its title and its figures in words."""
     return named(
         identifier,
@@ -160,7 +188,9 @@ class DashboardScreen(Screen):
     def __init__(self, ctx: Ctx, **args: Any):
         super().__init__(ctx, **args)
         self.as_of = muted("")
-        self.grid = ft.Row(wrap=True, spacing=16, run_spacing=16)
+        self.grid = ft.Row(
+            wrap=True, spacing=16, run_spacing=16, vertical_alignment=ft.CrossAxisAlignment.START
+        )
         self.control = ft.Column(
             [
                 ft.Row(
@@ -187,28 +217,34 @@ class DashboardScreen(Screen):
         legend = ft.Row(
             [
                 ft.Row(
-                    [ft.Container(width=10, height=10, bgcolor=GRADE_COLOUR[g]), muted(GRADE_LABEL[g], 11)]
+                    [ft.Container(width=10, height=10, bgcolor=GRADE_COLOUR[g]), muted(GRADE_LABEL[g], 11)],
+                    tight=True,
                 )
                 for g in GRADE_ORDER
             ],
             wrap=True,
         )
         self.grid.controls = [
-            ft.Row(
-                [
-                    tile("Open CAPAs", str(b.open_capas), "kpi-open"),
-                    tile(
-                        "Overdue actions",
-                        str(b.overdue_actions),
-                        "kpi-overdue",
-                        ft.Colors.RED_700 if b.overdue_actions else ft.Colors.BLUE_800,
-                    ),
-                    tile("Effectiveness pass rate", b.pass_rate_text, "kpi-pass-rate", ft.Colors.GREEN_800),
-                ],
-                wrap=True,
+            ft.Container(  # the headline figures take a line of their own, above the charts
+                width=dashboard.WIDE_WIDTH,
+                content=ft.Row(
+                    [
+                        tile("Open CAPAs", str(b.open_capas), "kpi-open"),
+                        tile(
+                            "Overdue actions",
+                            str(b.overdue_actions),
+                            "kpi-overdue",
+                            ft.Colors.RED_700 if b.overdue_actions else ft.Colors.BLUE_800,
+                        ),
+                        tile(
+                            "Effectiveness pass rate", b.pass_rate_text, "kpi-pass-rate", ft.Colors.GREEN_800
+                        ),
+                    ],
+                    wrap=True,
+                ),
             ),
             panel(b.stages.title, bar_chart(b.stages), b.stages.spoken, "chart-stages"),
-            panel(b.age.title, bar_chart(b.age, ft.Colors.INDIGO_400), b.age.spoken, "chart-age"),
+            panel(b.age.title, column_chart(b.age, ft.Colors.INDIGO_400), b.age.spoken, "chart-age"),
             panel(
                 "Effectiveness checks: passed and failed",
                 ft.Row([pass_rate_pie(b)], alignment=ft.MainAxisAlignment.CENTER),
@@ -235,10 +271,10 @@ class DashboardScreen(Screen):
             ),
             panel(
                 "Findings of recent audits, by grade",
-                ft.Column([stacked_audits(b), legend]),
+                ft.Column([stacked_audits(b), legend], spacing=10),
                 b.audits_spoken,
                 "chart-audits",
-                1060,
+                dashboard.WIDE_WIDTH,
             ),
         ]
 

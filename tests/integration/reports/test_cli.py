@@ -138,7 +138,10 @@ def test_readiness_prints_the_verdict_and_reasons_as_text_json_and_pdf(
     assert main(args) == 0
     out = capsys.readouterr().out
     assert out.startswith("Ready Medical: Ready for Stage 1")  # the CAPA is not pulled to this workspace
-    assert "blocks Stage 2: nonconformity rdy-F-1 of an internal audit has no CAPA" in out
+    assert (
+        'blocks Stage 2: minor nonconformity at 7.4.1, "No re-evaluation of supplier S-12" '
+        '(internal audit "Quarter 1 walkthrough", 2025-12-08) has no CAPA'
+    ) in out
     pdf = tmp_path / "readiness.pdf"
     assert main([*args, "--json", "--pdf", str(pdf)]) == 0
     assert json.loads(capsys.readouterr().out)["verdict"] == "ready_for_stage_1"

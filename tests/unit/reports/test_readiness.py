@@ -23,18 +23,21 @@ from auditapp.services.reporting import readiness_inputs
 from tests.fixtures.reports.readiness_sites import (
     Site,
     documents_only_site,
+    major_corrected_site,
     ready_site,
     unclosed_loop_site,
 )
 
 
 def _assess(site: Site, **changes: object) -> Readiness:
-    inputs = readiness_inputs(site.events, site.name, site.as_of, standard_clauses(), site.capas)
+    inputs = readiness_inputs(
+        site.events, site.name, site.as_of, standard_clauses(), site.capas, (), site.statuses
+    )
     return assess(dataclasses.replace(inputs, **changes))
 
 
 @pytest.mark.req("REP-009")
-@pytest.mark.parametrize("make", [ready_site, documents_only_site, unclosed_loop_site])
+@pytest.mark.parametrize("make", [ready_site, documents_only_site, unclosed_loop_site, major_corrected_site])
 def test_each_fixture_site_gets_its_expected_verdict_and_reasons(make) -> None:  # type: ignore[no-untyped-def]
     site = make()
     result = _assess(site)
@@ -100,7 +103,7 @@ def test_an_open_capa_and_a_major_without_capa_are_reasons() -> None:
     )
     result = _assess(site, capas=[*site.capas, open_capa])
     assert result.verdict is Verdict.READY_STAGE1
-    assert [r.text for r in result.reasons] == ["CAPA CAPA-2 is still open"]
+    assert [r.text for r in result.reasons] == ['CAPA "Training" (opened 2026-09-01) is still open']
     assert result.capas.open_ids == ("CAPA-2",)
 
 

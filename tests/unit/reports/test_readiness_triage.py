@@ -1,0 +1,119 @@
+"""Readiness names findings in words, and words each nonconformity by what triage did with it (REP-012)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import flet as ft
+import pytest
+
+from auditapp.domain.readiness import Readiness, Verdict, assess
+from auditapp.domain.readiness_capas import first_words
+from auditapp.reports.library import standard_clauses
+from auditapp.reports.readiness_json import readiness_from_dict, readiness_to_dict
+from auditapp.services.reporting import readiness_inputs
+from auditapp.ui.field.readiness import readiness_screen
+from tests.fixtures.reports.readiness_sites import (
+    MAJOR_CORRECTED_REASON,
+    Site,
+    major_corrected_site,
+    unclosed_loop_site,
+)
+
+MAJOR = (
+    'major nonconformity at 7.5.1, "Batch records of line 2 released without the…" '
+    '(internal audit "Quarter 4 walkthrough", 2026-09-07)'
+)
+GAP = "clause 7.5.1: paper (SOP-10 rev B) conforms, practice does not conform"
+
+
+def _assess(site: Site) -> Readiness:
+    return assess(
+        readiness_inputs(
+            site.events, site.name, site.as_of, standard_clauses(), site.capas, (), site.statuses
+        )
+    )
+
+
+def _walk(control: object) -> Iterator[object]:
+    yield control
+    for name in ("controls", "content"):
+        child = getattr(control, name, None)
+        for item in child if isinstance(child, list) else [child] if child is not None else []:
+            yield from _walk(item)
+
+
+def _texts(control: object) -> list[str]:
+    return [str(c.value) for c in _walk(control) if isinstance(c, ft.Text)]
+
+
+@pytest.mark.req("REP-012")
+def test_a_major_handled_by_correction_only_is_corrected_without_corrective_action() -> None:
+    result = _assess(major_corrected_site())
+    assert result.verdict is Verdict.READY_STAGE1
+    assert [(r.blocks, r.text) for r in result.reasons] == [(2, MAJOR_CORRECTED_REASON), (2, GAP)]
+    worded = (
+        f"{MAJOR} was corrected, but has no corrective action (no root cause analysis, no CAPA): "
+        "a major nonconformity needs one before Stage 2"
+    )
+    assert worded == MAJOR_CORRECTED_REASON
+    [loop] = result.capas.loops
+    assert (loop.ref, loop.name, loop.blocks) == ("maj-F-1", MAJOR, 2)
+    assert readiness_from_dict(readiness_to_dict(result)) == result
+    screen = readiness_screen(["Major Corrected"], lambda _site: result)
+    texts = _texts(screen)
+    assert "What keeps the site from Stage 2" in texts
+    assert "What keeps the site from Stage 1" not in texts
+    assert texts.count(f"•  {MAJOR_CORRECTED_REASON}") == 2  # among the reasons and in the CAPA section
+    assert not any("maj-F-1" in t for t in texts)
+
+
+@pytest.mark.req("REP-012")
+@pytest.mark.parametrize(
+    ("status", "verdict", "reason"),
+    [
+        ("", Verdict.NOT_READY, (1, f"{MAJOR} has no correction or CAPA on record")),
+        ("new", Verdict.NOT_READY, (1, f"{MAJOR} has no correction or CAPA on record")),
+        (
+            "no_action",
+            Verdict.NOT_READY,
+            (1, f"{MAJOR} was triaged as needing no action, so it has no correction or CAPA"),
+        ),
+        ("rejected", Verdict.READY_STAGE1, None),
+        ("duplicate", Verdict.READY_STAGE1, None),
+        ("capa", Verdict.READY_STAGE1, None),
+    ],
+)
+def test_a_major_is_worded_by_its_triage(
+    status: str, verdict: Verdict, reason: tuple[int, str] | None
+) -> None:
+    result = _assess(major_corrected_site(status=status))
+    assert result.verdict is verdict
+    expected = [reason, (2, GAP)] if reason else [(2, GAP)]
+    assert [(r.blocks, r.text) for r in result.reasons] == expected
+
+
+@pytest.mark.req("REP-012")
+def test_a_minor_nonconformity_corrected_only_is_still_a_loop_named_in_words() -> None:
+    site = unclosed_loop_site()
+    site.statuses = {"loop-F-2": "corrected"}
+    texts = [r.text for r in _assess(site).reasons]
+    assert (
+        'minor nonconformity at 7.5.1, "Line clearance not recorded for lot 2291" '
+        '(internal audit "Quarter 4 walkthrough", 2026-09-07) '
+        "was corrected, but has no CAPA to remove its cause"
+    ) in texts
+    assert not any("loop-F-" in t or "CAPA-7" in t for t in texts)
+
+
+@pytest.mark.req("REP-012")
+def test_the_first_words_of_a_statement_are_enough_to_recognise_it() -> None:
+    assert first_words("Gowning  log\nunsigned") == "Gowning log unsigned"
+    assert (
+        first_words("one two three four five six seven eight nine")
+        == "one two three four five six seven eight…"
+    )
+    assert first_words("x" * 70) == "x" * 60 + "…"
+    assert (
+        first_words("Supplierqualificationfileincomplete " + "word " * 3, chars=20) == "Supplierqualificatio…"
+    )
