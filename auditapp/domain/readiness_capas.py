@@ -118,6 +118,9 @@ AUDIT_WORDS = {
     AuditType.STAGE1_MOCK: "Stage 1 mock audit",
     AuditType.STAGE2_MOCK: "Stage 2 mock audit",
 }
+OWN_SYSTEM_AUDITS = (AuditType.INTERNAL, AuditType.STAGE1_MOCK, AuditType.STAGE2_MOCK)
+"""Audits of the site's own system: their nonconformities need treating before certification. A supplier
+audit's findings are the supplier's to treat."""
 FIRST_WORDS = 8
 FIRST_CHARS = 60
 
@@ -172,7 +175,8 @@ def capa_summary(
     statuses: Mapping[str, str],
 ) -> CapaSummary:
     """CAPAs opened in the cycle, and every loop not closed: CAPAs open or unverified, and the
-    nonconformities of the internal audits (given in date order) with no CAPA, by their triage status."""
+    nonconformities of the audits of the site's own system (internal and mock certification audits, given
+    in date order) with no CAPA, by their triage status."""
     in_cycle = [c for c in capas if c.opened_on is None or start < c.opened_on <= as_of]
     linked = {fid for c in capas for fid in c.finding_ids}
     loops = [Loop(c.capa_id, "capa", capa_name(c), STILL_OPEN) for c in in_cycle if not c.closed]
@@ -181,7 +185,7 @@ def capa_summary(
     ]
     without: list[str] = []
     for audit in audits:
-        if audit.plan is None or audit.plan.audit_type is not AuditType.INTERNAL:
+        if audit.plan is None or audit.plan.audit_type not in OWN_SYSTEM_AUDITS:
             continue
         for f in sorted(audit.findings.values(), key=lambda f: (clause_key(f.clause), f.finding_id)):
             status = statuses.get(f.finding_id, "")

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 
 import flet as ft
 import pytest
 
+from auditapp.domain.findings import FindingGrade
+from auditapp.domain.plan import AuditType
 from auditapp.domain.readiness import Readiness, Verdict, assess
 from auditapp.domain.readiness_capas import first_words
 from auditapp.reports.library import standard_clauses
@@ -16,6 +19,8 @@ from auditapp.ui.field.readiness import readiness_screen
 from tests.fixtures.reports.readiness_sites import (
     MAJOR_CORRECTED_REASON,
     Site,
+    _nonconformity,
+    _Writer,
     major_corrected_site,
     unclosed_loop_site,
 )
@@ -104,6 +109,30 @@ def test_a_minor_nonconformity_corrected_only_is_still_a_loop_named_in_words() -
         "was corrected, but has no CAPA to remove its cause"
     ) in texts
     assert not any("loop-F-" in t or "CAPA-7" in t for t in texts)
+
+
+@pytest.mark.req("REP-012")
+@pytest.mark.req("REP-009")
+def test_a_mock_certification_audits_major_counts_and_a_supplier_audits_does_not() -> None:
+    site = major_corrected_site(status="capa")  # the internal audit's major is in a CAPA
+    for number, day, kind in (
+        (5, dt.date(2026, 10, 5), AuditType.STAGE1_MOCK),
+        (6, dt.date(2026, 10, 12), AuditType.SUPPLIER),
+    ):
+        writer = _Writer(site.name, number, day, kind)
+        _nonconformity(
+            writer, f"mock-F-{number}", "8.2.4", "Audit programme skips clause 7.3", FindingGrade.MAJOR_NC
+        )
+        site.events[writer.audit_id] = writer.events()
+    result = _assess(site)
+    assert result.verdict is Verdict.NOT_READY
+    [mock] = [r for r in result.reasons if "Audit programme skips" in r.text]
+    assert mock.blocks == 1
+    assert mock.text.startswith(
+        'major nonconformity at 8.2.4, "Audit programme skips clause 7.3" (Stage 1 mock'
+    )
+    assert mock.text.endswith("has no correction or CAPA on record")
+    assert [loop.ref for loop in result.capas.loops] == ["mock-F-5"]  # the supplier's is the supplier's
 
 
 @pytest.mark.req("REP-012")
