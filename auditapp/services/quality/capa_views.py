@@ -33,6 +33,20 @@ GATE_LABEL = {
     "effectiveness_pending": "Every effectiveness check has a result",
     "effectiveness_passed": "An effectiveness check passed",
 }
+GATE_SHORTFALL = {
+    "root_cause": "root cause not analysed",
+    "corrective_action": "no corrective or preventive action planned",
+    "action_implemented": "an action is not implemented",
+    "action_evidence": "an implemented action has no evidence",
+    "document_update": "document change not recorded or justified",
+    "communication": "training or communication not recorded or justified",
+    "verification": "8.5.2 e verification not recorded",
+    "verification_adverse": "the verification found an adverse effect",
+    "effectiveness_check": "no effectiveness check planned",
+    "effectiveness_pending": "an effectiveness check has no result",
+    "effectiveness_passed": "effectiveness check not passed",
+}
+"""What an unmet gate lacks, in a few words, for the line beside "Sign closure…"."""
 
 
 @dataclass(frozen=True)
@@ -150,6 +164,15 @@ class GateLine:
     text: str
     met: bool
     missing: tuple[str, ...] = ()
+    waits_on: str = ""
+    """The gate whose record this one speaks of, when that record is missing (see GATE_NEEDS)."""
+
+    @property
+    def shortfall(self) -> str:
+        """What is missing in a few words (the store's own sentence for a gate this app does not know)."""
+        if self.code in GATE_SHORTFALL:
+            return GATE_SHORTFALL[self.code]
+        return self.missing[0] if self.missing else f"{self.text}: missing"
 
 
 @dataclass(frozen=True)
@@ -198,6 +221,25 @@ class CapaView:
         return label(METHOD_LABEL, self.root_cause_method) if self.root_cause_method else ""
 
     @property
+    def can_sign(self) -> bool:
+        """Whether "Sign closure…" may be pressed: open, and every gate of the closure checklist met.
+
+        The store still checks the gates when the signature arrives (another user may have changed the
+        CAPA since this view was read) and refuses, listing what is missing."""
+        return not self.is_closed and self.ready_to_close and all(g.met for g in self.gates)
+
+    @property
+    def not_ready_line(self) -> str:
+        """ "Not ready to close: …" naming what is missing ("" once it can be signed or when closed).
+
+        A gate that only waits for another gate's record is left out: the other gate names it already."""
+        if self.is_closed or self.can_sign:
+            return ""
+        gaps = [g.shortfall for g in self.gates if not g.met and not g.waits_on]
+        reasons = ", ".join(dict.fromkeys(gaps)) or "the store does not report it ready; read it again"
+        return f"Not ready to close: {reasons}"
+
+    @property
     def verified_line(self) -> str:
         """Who verified, and when (local time)."""
         if not self.verification:
@@ -232,7 +274,7 @@ def gate_lines(missing: Sequence[Json]) -> tuple[GateLine, ...]:
         if code in by_code:
             lines.append(GateLine(code, text, False, tuple(by_code[code])))
         elif needed in by_code:
-            lines.append(GateLine(code, text, False, tuple(by_code[needed])))
+            lines.append(GateLine(code, text, False, tuple(by_code[needed]), waits_on=needed or ""))
         else:
             lines.append(GateLine(code, text, True))
     return tuple(lines)

@@ -1,13 +1,15 @@
 """Recording work on a CAPA: each section's form checked and sent, planning checks, signing closure.
 
 Every function takes what the user typed as text and returns the CAPA as the store now holds it; a form
-that is incomplete raises ValidationError naming the field, before anything is sent.
+that is incomplete raises ValidationError naming the field, before anything is sent. A new action due on
+a date already past comes back as a question instead (`PastDueDate`), until the user confirms that date.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from auditapp.domain.capa import MIN_JUSTIFICATION
 from auditapp.domain.errors import ValidationError
@@ -136,9 +138,47 @@ def action_body(values: Mapping[str, str]) -> Json:
     return body
 
 
-def add_action(api: QualityApi, capa_id: str, values: Mapping[str, str]) -> CapaView:
-    """Plan an action."""
-    return capa_view(api.add_action(capa_id, action_body(values)))
+@dataclass(frozen=True)
+class PastDueDate:
+    """A new action's due date is already past: nothing was sent, and the user either confirms that date
+    or changes it. What the form holds stays as typed."""
+
+    due: str
+
+    @property
+    def message(self) -> str:
+        """The warning, naming the date."""
+        return f"The due date {self.due} is already past; save anyway?"
+
+    @property
+    def confirm_label(self) -> str:
+        """The button that confirms this very date."""
+        return f"Save with due date {self.due}"
+
+
+def past_due(body: Json, today: dt.date) -> PastDueDate | None:
+    """The warning for an action body whose due date is before today (today itself is not past)."""
+    due = str(body.get("due_date") or "")
+    if due and dt.date.fromisoformat(due) < today:
+        return PastDueDate(due)
+    return None
+
+
+def add_action(
+    api: QualityApi,
+    capa_id: str,
+    values: Mapping[str, str],
+    confirmed_due: str = "",
+    today: dt.date | None = None,
+) -> CapaView | PastDueDate:
+    """Plan an action; one due already past is sent only when `confirmed_due` is that date, else the
+    warning comes back and nothing is sent. The rest of the form is checked first, so the warning is
+    the last thing standing between the user and the save."""
+    body = action_body(values)
+    warning = past_due(body, today or dt.date.today())
+    if warning is not None and warning.due != confirmed_due:
+        return warning
+    return capa_view(api.add_action(capa_id, body))
 
 
 def progress_body(values: Mapping[str, str]) -> Json:
@@ -161,6 +201,20 @@ def progress_body(values: Mapping[str, str]) -> Json:
 def update_action(api: QualityApi, capa_id: str, action_id: str, values: Mapping[str, str]) -> CapaView:
     """Record progress or evidence on an action."""
     return capa_view(api.update_action(capa_id, action_id, progress_body(values)))
+
+
+def refilled(typed: Mapping[str, str], shown: Mapping[str, str], stored: Mapping[str, str]) -> dict[str, str]:
+    """What a section's form holds once the CAPA was read again: a field the user has not touched since
+    it was last filled (`shown`) takes the store's value now, a field the user changed keeps the text.
+
+    So reopening or reloading a CAPA never leaves an earlier copy in its forms, and never throws away
+    what someone is typing."""
+    out: dict[str, str] = {}
+    for key, value in stored.items():
+        mine = typed.get(key, "")
+        untouched = key not in shown or mine.strip() == shown[key].strip()
+        out[key] = value if untouched else mine
+    return out
 
 
 def check_body(values: Mapping[str, str]) -> Json:

@@ -38,20 +38,30 @@ class CapaScreen(Screen):
         self.body = ft.Column(spacing=12)
         self.trail = ft.Column(spacing=4)
         self.view: CapaView | None = None
+        self.views_shown = 0
+        """How many times a CAPA read from the store was shown (a read overtaken by a save is dropped)."""
+        self.trail_asked = 0
         back = ft.TextButton("Back to the board", icon=ft.Icons.ARROW_BACK, on_click=self._back)
         self.control = ft.Column([back, self.body], scroll=ft.ScrollMode.AUTO, expand=True)
 
     async def load(self) -> None:
-        """The CAPA, then its audit trail."""
+        """The CAPA as the store holds it now, then its audit trail; read again when the browser reloads.
+
+        A browser reload puts the page back on the same session, which draws the screen as it was: only the
+        page's connect event says it happened, so the screen follows it while it is shown.
+        """
+        self.ctx.page.on_connect = self._reconnected
+        before = self.views_shown
         view = await self.ctx.runner.run(
             lambda api: capa_views.load_capa(api, self.capa_id), doing="Loading the CAPA"
         )
-        if view is not None:
+        if view is not None and self.views_shown == before:
             await self.apply(view, quiet=True)
 
     async def apply(self, view: CapaView, quiet: bool = False) -> None:
         """Show the CAPA as the store holds it now (after a load or a save)."""
         self.view = view
+        self.views_shown += 1
         self.forms.prefill(view)
         self._render(view)
         if not quiet:
@@ -138,6 +148,7 @@ class CapaScreen(Screen):
                 ft.Divider(),
                 ft.Text("Add an action", weight=ft.FontWeight.W_600),
                 self.forms.add_action.control,
+                self.forms.confirm_control,
             ]
             parts += [
                 ft.Divider(),
@@ -279,16 +290,23 @@ class CapaScreen(Screen):
                 )
             )
         if self.ctx.can.sign and not v.is_closed:
-            lines.append(
-                named(
-                    "sign-closure",
-                    ft.FilledButton("Sign closure…", icon=ft.Icons.VERIFIED, on_click=self._sign),
-                )
-            )
+            lines.append(self._sign_row(v))
         title = "Closure: ready to sign" if v.ready_to_close else "Closure: what is still missing"
         if v.is_closed:
             title = "Closure: closed and signed"
         return section(title, lines, "closure")
+
+    def _sign_row(self, v: CapaView) -> ft.Control:
+        """ "Sign closure…", not pressable until every gate is met, and beside it what is missing."""
+        button = ft.FilledButton(
+            "Sign closure…", icon=ft.Icons.VERIFIED, on_click=self._sign, disabled=not v.can_sign
+        )
+        parts: list[ft.Control] = [named("sign-closure", button)]
+        if not v.can_sign:
+            why = named("not-ready", ft.Text(v.not_ready_line, color=STATE_COLOUR["missing"]))
+            why.expand = True  # the row's rest, wrapping onto more lines (the handle is the row's child)
+            parts.append(why)
+        return ft.Row(parts, vertical_alignment=ft.CrossAxisAlignment.CENTER)
 
     def _reopenings(self, v: CapaView) -> ft.Control:
         if not v.reopenings:
@@ -313,11 +331,20 @@ class CapaScreen(Screen):
         )
 
     # ------------------------------------------------------------------ handlers
+    @refreshes
+    async def _reconnected(self, _: object) -> None:
+        if self.ctx.page.get_control(self.control._i) is self.control:  # still the screen shown
+            await self.load()
+
     async def _load_trail(self) -> None:
+        self.trail_asked += 1
+        asked = self.trail_asked
         parts = trail_view.capa_parts(self.view.actions, self.view.checks) if self.view else []
         entries = await self.ctx.runner.run(
             lambda api: trail_view.load_capa_trail(api, self.capa_id, parts), doing="Loading the audit trail"
         )
+        if asked != self.trail_asked:
+            return  # a later read (after a save) shows the trail as it is now
         if entries is None:
             self.trail.controls = [muted("The audit trail could not be read (see the message below).")]
         elif not entries:
@@ -327,7 +354,7 @@ class CapaScreen(Screen):
         self.ctx.page.update()
 
     def _sign(self, _: object) -> None:
-        if self.view is not None:
+        if self.view is not None and self.view.can_sign:
             open_signing(self.ctx, self.view, self._signed)
 
     async def _signed(self, view: CapaView) -> None:

@@ -1,4 +1,7 @@
-"""The forms of a CAPA's detail screen, one per section of its lifecycle, kept for the screen's life."""
+"""The forms of a CAPA's detail screen, one per section of its lifecycle, kept for the screen's life.
+
+Each time the screen shows the CAPA as the store holds it (opened, reloaded, or after a save), the section
+forms follow the store wherever the user has not typed something of their own (`capa_work.refilled`)."""
 
 from __future__ import annotations
 
@@ -13,6 +16,7 @@ from auditapp.services.quality.capa_views import ActionView, CapaView, CheckView
 from auditapp.services.quality.labels import ACTION_KIND_LABEL, ACTION_STATUS_LABEL, METHOD_LABEL
 from auditapp.ui.quality.forms import Form, field, radios
 from auditapp.ui.quality.runner import Runner
+from auditapp.ui.quality.theme import named, refreshes, show_error
 
 ROOT_METHODS = {k: METHOD_LABEL[k] for k in capa_work.ROOT_CAUSE_METHODS}
 CHECK_METHODS = {k: METHOD_LABEL[k] for k in capa_work.CHECK_METHODS}
@@ -25,7 +29,8 @@ class CapaForms:
         self.capa_id = capa_id
         self.runner = runner
         self.done = done
-        self.filled = False
+        self.shown: dict[str, dict[str, str]] = {}
+        """What each form was last filled with from the store, by form identifier."""
         self.progress: dict[str, Form] = {}
         self.results: dict[str, Form] = {}
         cid = capa_id
@@ -54,7 +59,13 @@ class CapaForms:
             "Save root cause",
             "Saving the root cause",
         )
-        self.add_action = self._form(
+        self.past_due: capa_work.PastDueDate | None = None
+        """The past due date the add-action form warned of, until it is confirmed or changed."""
+        self.confirm_due = ft.OutlinedButton(
+            "", icon=ft.Icons.EVENT_BUSY, visible=False, on_click=self._confirm_due
+        )
+        self.confirm_control = named("confirm-past-due", self.confirm_due)
+        self.add_action = Form(
             "new-action",
             {
                 "kind": radios(ACTION_KIND_LABEL, "corrective"),
@@ -64,8 +75,9 @@ class CapaForms:
             },
             "Add action",
             lambda api, v: capa_work.add_action(api, cid, v),
+            self._added,
+            runner,
             "Adding the action",
-            clear=True,
         )
         self.document_update = self._section(
             "document-update",
@@ -122,9 +134,6 @@ class CapaForms:
                 "window_end": (today + dt.timedelta(days=30)).isoformat(),
             }
         )
-        self.sign_password = ft.TextField(
-            label="Password", password=True, can_reveal_password=True, width=320
-        )
 
     def _form(
         self,
@@ -153,28 +162,42 @@ class CapaForms:
         )
 
     def prefill(self, view: CapaView) -> None:
-        """Put the recorded values in the section forms, once (later renders keep what is typed)."""
-        if self.filled:
-            return
-        self.filled = True
-        self.problem.fill({"title": view.title, "problem_statement": view.problem_statement})
-        self.containment.fill({"containment": view.containment, "correction": view.correction})
-        self.root_cause.fill({"method": view.root_cause_method or None, "result": view.root_cause_result})
-        self.document_update.fill({"justification": view.document_update_justification})
-        self.communication.fill({"justification": view.communication_justification})
-        self.assign.fill({"owner": view.owner})
-        if view.verification:
-            answers = {
-                k: capa_work.verification_answer(view.verification.get(k))
-                for k in capa_work.VERIFICATION_QUESTIONS
-            }
-            self.verification.fill({**answers, "comment": view.verification.get("comment")})
+        """Show the recorded values in the section and progress forms, keeping what the user has typed."""
+        self._show(self.problem, {"title": view.title, "problem_statement": view.problem_statement})
+        self._show(self.containment, {"containment": view.containment, "correction": view.correction})
+        self._show(self.root_cause, {"method": view.root_cause_method, "result": view.root_cause_result})
+        self._show(self.document_update, {"justification": view.document_update_justification})
+        self._show(self.communication, {"justification": view.communication_justification})
+        self._show(self.assign, {"owner": view.owner})
+        recorded = view.verification or {}
+        answers = {
+            k: capa_work.verification_answer(recorded.get(k)) for k in capa_work.VERIFICATION_QUESTIONS
+        }
+        self._show(self.verification, {**answers, "comment": recorded.get("comment")})
+        for action in view.actions:
+            self._show(
+                self.progress_form(action),
+                {
+                    "status": action.status,
+                    "evidence": action.evidence,
+                    "document_id": action.document_id,
+                    "document_revision": action.document_revision,
+                    "communication_record": action.communication_record,
+                    "cancel_reason": action.cancel_reason,
+                },
+            )
+
+    def _show(self, form: Form, stored: dict[str, object]) -> None:
+        text = {key: "" if value is None else str(value) for key, value in stored.items()}
+        shown = self.shown.get(form.identifier, {})
+        form.fill(capa_work.refilled(form.values(), shown, text))
+        self.shown[form.identifier] = text
 
     def progress_form(self, action: ActionView) -> Form:
         """The form that records progress and evidence on one action (made once per action)."""
         if action.action_id not in self.progress:
             cid, aid = self.capa_id, action.action_id
-            form = self._form(
+            self.progress[aid] = self._form(
                 f"progress-{aid}",
                 {
                     "status": radios(ACTION_STATUS_LABEL, action.status),
@@ -188,17 +211,39 @@ class CapaForms:
                 lambda api, v: capa_work.update_action(api, cid, aid, v),
                 f"Saving progress on “{action.description[:40]}”",
             )
-            form.fill(
-                {
-                    "evidence": action.evidence,
-                    "document_id": action.document_id,
-                    "document_revision": action.document_revision,
-                    "communication_record": action.communication_record,
-                    "cancel_reason": action.cancel_reason,
-                }
-            )
-            self.progress[aid] = form
         return self.progress[action.action_id]
+
+    async def _added(self, result: CapaView | capa_work.PastDueDate) -> None:
+        """After "Add action": the CAPA with the new action, or the warning that its due date is past."""
+        if isinstance(result, capa_work.PastDueDate):
+            self.past_due = result
+            show_error(self.add_action.error, result.message)
+            self.confirm_due.content = result.confirm_label
+            self.confirm_due.visible = True
+            return
+        self.past_due = None
+        self.confirm_due.visible = False
+        self.add_action.clear()
+        await self.done(result)
+
+    @refreshes
+    async def _confirm_due(self, _: object) -> None:
+        await self.confirm_past_due()
+
+    async def confirm_past_due(self) -> None:
+        """Save the new action with the past due date the warning named: the user has confirmed it. A
+        form changed since to another past date is warned of again; one now valid is simply saved."""
+        warning = self.past_due
+        if warning is None:
+            return
+        form, cid, values = self.add_action, self.capa_id, self.add_action.values()
+        result = await self.runner.run(
+            lambda api: capa_work.add_action(api, cid, values, confirmed_due=warning.due),
+            doing="Adding the action",
+            error=form.error,
+        )
+        if result is not None:
+            await self._added(result)
 
     def result_form(self, check: CheckView) -> Form:
         """The form of a desk result for one check (made once per check)."""

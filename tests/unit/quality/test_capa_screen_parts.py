@@ -152,7 +152,9 @@ def test_a_capa_trail_merges_its_actions_and_checks_named_by_what_they_say() -> 
         (8, f"Check “{short}”", "decided", "result: pending -> passed"),
         (9, "", "recorded root-cause", ""),
     ]
-    assert lines[1].text.endswith("Quinn Quality (quinn) · Action “Lock the label printer”: added · description: — -> Lock")
+    assert lines[1].text.endswith(
+        "Quinn Quality (quinn) · Action “Lock the label printer”: added · description: — -> Lock"
+    )
     assert lines[0].text.endswith("Quinn Quality (quinn) · opened · title: — -> Labels")
     assert "k1" not in " ".join(line.text for line in lines)
 
