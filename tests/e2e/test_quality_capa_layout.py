@@ -156,7 +156,7 @@ def test_a_planned_check_shows_its_criterion_and_the_trail_lists_actions_and_che
     due = (today + dt.timedelta(days=14)).isoformat()
     type_into(page, new.get_by_role("textbox", name="Due date"), due)  # type: ignore[attr-defined]
     click(page, new.get_by_role("button", name="Add action"))  # type: ignore[attr-defined]
-    shows(page, f"Owner quinn · due {due}")
+    shows(page, f"Owner Quinn Quality (quinn) · due {due}")
     shows(page, f"Action “{ACTION}”: added", timeout=20)
     snap(page, "quality-capa-trail", "trail")
 

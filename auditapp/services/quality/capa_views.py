@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from auditapp.domain.capa_gates import GATE_CODES
@@ -239,13 +239,12 @@ class CapaView:
         reasons = ", ".join(dict.fromkeys(gaps)) or "the store does not report it ready; read it again"
         return f"Not ready to close: {reasons}"
 
-    @property
-    def verified_line(self) -> str:
-        """Who verified, and when (local time)."""
+    def verified_line(self, name: Callable[[str], str] = str) -> str:
+        """Who verified (as `name` words a username), and when (local time)."""
         if not self.verification:
             return ""
         who = str(self.verification.get("verified_by") or "")
-        return f"{who} {timefmt.local(self.verification.get('verified_at'))}".strip()
+        return f"{name(who) if who else ''} {timefmt.local(self.verification.get('verified_at'))}".strip()
 
 
 GATE_NEEDS = {

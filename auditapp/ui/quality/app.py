@@ -51,17 +51,20 @@ class QualityApp:
         self.ctx = Ctx(page, session, self.runner, self.go)
         self.root = ft.Container(expand=True)
         self.shell: Shell | None = None
+        self.screen: Screen | None = None
+        """The screen shown in the shell."""
 
     def start(self) -> None:
         """Show the sign-in form."""
         self.page.title = "auditapp quality"
         self.page.padding = 0
+        self.page.on_connect = self.reconnected
         self.page.add(self.root)
         self.show_login()
 
     def show_login(self, notice: str = "") -> None:
         """The sign-in screen."""
-        self.shell = None
+        self.shell = self.screen = None
         self.root.content = LoginScreen(self.session, self.signed_in, notice).control
 
     async def signed_in(self) -> None:
@@ -87,10 +90,17 @@ class QualityApp:
         if screen_type is None:
             self.shell.show(ft.Text(f"The {name} screen is not available in this version."))
             return
-        screen = screen_type(self.ctx, **args)
+        screen = self.screen = screen_type(self.ctx, **args)
         self.shell.show(screen.control)
         flush(self.page)
         await screen.load()
+
+    async def reconnected(self, _: object = None) -> None:
+        """A browser reload puts the page back on this session, which draws the screen as it was: read the
+        screen shown again from the store, so that a reload shows what the store holds now (QAP-036)."""
+        if self.shell is not None and self.screen is not None:
+            await self.screen.load()
+            self.page.update()
 
 
 def serve(server_url: str, host: str, port: int) -> None:

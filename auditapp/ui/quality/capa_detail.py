@@ -7,7 +7,7 @@ from typing import Any
 
 import flet as ft
 
-from auditapp.services.quality import capa_views, trail_view
+from auditapp.services.quality import capa_views, people, trail_view
 from auditapp.services.quality.capa_views import ActionView, CapaView, CheckView
 from auditapp.ui.quality.capa_sections import CapaForms
 from auditapp.ui.quality.context import Ctx, Screen
@@ -38,6 +38,8 @@ class CapaScreen(Screen):
         self.body = ft.Column(spacing=12)
         self.trail = ft.Column(spacing=4)
         self.view: CapaView | None = None
+        self.people = people.NOBODY
+        """Printed names of the people the CAPA names, read with it."""
         self.views_shown = 0
         """How many times a CAPA read from the store was shown (a read overtaken by a save is dropped)."""
         self.trail_asked = 0
@@ -45,17 +47,14 @@ class CapaScreen(Screen):
         self.control = ft.Column([back, self.body], scroll=ft.ScrollMode.AUTO, expand=True)
 
     async def load(self) -> None:
-        """The CAPA as the store holds it now, then its audit trail; read again when the browser reloads.
-
-        A browser reload puts the page back on the same session, which draws the screen as it was: only the
-        page's connect event says it happened, so the screen follows it while it is shown.
-        """
-        self.ctx.page.on_connect = self._reconnected
+        """The CAPA as the store holds it now, then its audit trail (read again when the browser reloads)."""
         before = self.views_shown
-        view = await self.ctx.runner.run(
-            lambda api: capa_views.load_capa(api, self.capa_id), doing="Loading the CAPA"
+        loaded = await self.ctx.runner.run(
+            lambda api: (capa_views.load_capa(api, self.capa_id), people.load_people(api)),
+            doing="Loading the CAPA",
         )
-        if view is not None and self.views_shown == before:
+        if loaded is not None and self.views_shown == before:
+            view, self.people = loaded
             await self.apply(view, quiet=True)
 
     async def apply(self, view: CapaView, quiet: bool = False) -> None:
@@ -81,7 +80,7 @@ class CapaScreen(Screen):
         if any(a.overdue(today) for a in v.actions):
             marks.append(tag("Overdue action", ft.Colors.RED_700))
         owner: list[ft.Control] = [
-            field_line("Owner", v.owner or "not assigned"),
+            field_line("Owner", self.people.name(v.owner) if v.owner else "not assigned"),
             field_line("Opened", v.created),
         ]
         if v.closed:
@@ -171,7 +170,9 @@ class CapaScreen(Screen):
             marks.append(tag("Overdue", ft.Colors.RED_700))
         lines: list[ft.Control] = [
             ft.Row([*marks, ft.Text(a.description, weight=ft.FontWeight.W_600)], wrap=True),
-            muted(f"Owner {a.owner or 'not assigned'} · due {a.due or 'no date'}"),
+            muted(
+                f"Owner {self.people.name(a.owner) if a.owner else 'not assigned'} · due {a.due or 'no date'}"
+            ),
         ]
         if a.evidence:
             lines.append(field_line("Evidence", a.evidence))
@@ -204,7 +205,7 @@ class CapaScreen(Screen):
                     else "ADVERSELY AFFECTED",
                 ),
                 field_line("How verified", str(ver.get("comment") or "")),
-                field_line("Verified by", v.verified_line),
+                field_line("Verified by", v.verified_line(self.people.name)),
             ]
         else:
             lines.append(muted("Not verified yet."))
@@ -239,7 +240,9 @@ class CapaScreen(Screen):
             muted(f"Window {c.window} · {c.state(today)}" + ("" if c.current else " · earlier round")),
         ]
         if c.comment:
-            lines.append(field_line("Result", f"{c.comment} ({c.decided_by} {c.decided_at})"))
+            lines.append(
+                field_line("Result", f"{c.comment} ({self.people.name(c.decided_by)} {c.decided_at})")
+            )
         if c.evidence:
             lines.append(field_line("Evidence", ", ".join(c.evidence)))
         for task in c.tasks:
@@ -317,7 +320,7 @@ class CapaScreen(Screen):
                 ft.Column(
                     [
                         ft.Text(
-                            f"{r.at} · {r.reason.replace('_', ' ')} · by {r.actor}",
+                            f"{r.at} · {r.reason.replace('_', ' ')} · by {self.people.name(r.actor)}",
                             weight=ft.FontWeight.W_600,
                         ),
                         *([muted(r.comment)] if r.comment else []),
@@ -331,11 +334,6 @@ class CapaScreen(Screen):
         )
 
     # ------------------------------------------------------------------ handlers
-    @refreshes
-    async def _reconnected(self, _: object) -> None:
-        if self.ctx.page.get_control(self.control._i) is self.control:  # still the screen shown
-            await self.load()
-
     async def _load_trail(self) -> None:
         self.trail_asked += 1
         asked = self.trail_asked

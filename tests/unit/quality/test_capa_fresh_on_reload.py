@@ -8,6 +8,7 @@ import pytest
 from auditapp.services.quality import capa_views, capa_work
 from auditapp.services.quality.capa_views import CapaView
 from auditapp.services.quality.session import QualitySession
+from auditapp.ui.quality.app import QualityApp
 from auditapp.ui.quality.capa_sections import CapaForms
 from tests.unit.quality.capa_screen_driver import capa_screen, drive, texts
 from tests.unit.quality.fakes import FakeStore
@@ -62,22 +63,21 @@ def test_the_forms_show_the_store_again_and_keep_what_is_typed() -> None:
 
 
 @pytest.mark.req("QAP-036")
-def test_a_browser_reload_reads_the_capa_again_while_it_is_shown(
-    session: QualitySession, store: FakeStore
-) -> None:
+def test_a_browser_reload_reads_the_screen_shown_again(session: QualitySession, store: FakeStore) -> None:
     store.capas = {"c1": _capa()}
     screen, page, _ = capa_screen(session, "c1")
     drive(screen.load)
-    assert page.on_connect == screen._reconnected
+    app = QualityApp.__new__(QualityApp)  # the router alone: its page and the screen it shows
+    app.page, app.shell, app.screen = page, object(), screen  # type: ignore[assignment]
 
     store.capas["c1"] = _capa(problem_statement=CHANGED)  # another user's change
-    drive(lambda: screen._reconnected.__wrapped__(screen, None))  # type: ignore[attr-defined]
+    drive(app.reconnected)
     assert CHANGED in texts(screen.body)
     assert screen.forms.problem.values()["problem_statement"] == CHANGED
 
-    page.shown.clear()  # the user went on to another screen: a reload is no business of this one
+    app.shell = app.screen = None  # signed out: a reload reads nothing
     reads = [name for name, _ in store.calls].count("capa")
-    drive(lambda: screen._reconnected.__wrapped__(screen, None))  # type: ignore[attr-defined]
+    drive(app.reconnected)
     assert [name for name, _ in store.calls].count("capa") == reads
 
 
