@@ -239,8 +239,7 @@ class Journal:
             why = exc.strerror or str(exc)
             raise StoreError(
                 f"could not write to {self.path}: {why}; nothing was saved",
-                on_screen=f"could not save on this device ({why}); nothing was saved, "
-                "and what you typed is still here",
+                on_screen=f"could not save on this device ({why}); nothing was saved: try again",
             ) from exc
         self.end = offset + len(data)
         return offset

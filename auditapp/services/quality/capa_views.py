@@ -236,7 +236,10 @@ class CapaView:
         if self.is_closed or self.can_sign:
             return ""
         gaps = [g.shortfall for g in self.gates if not g.met and not g.waits_on]
-        reasons = ", ".join(dict.fromkeys(gaps)) or "the store does not report it ready; read it again"
+        reasons = (
+            ", ".join(dict.fromkeys(gaps))
+            or "the store does not report it ready yet; reload the page to read it again"
+        )
         return f"Not ready to close: {reasons}"
 
     def verified_line(self, name: Callable[[str], str] = str) -> str:

@@ -38,7 +38,9 @@ class PhotoView:
 
     def shown_at(self, width: int) -> str:
         """The details, and how a photo shown `width` pixels wide compares with its own size, in words."""
-        if not self.width or width >= self.width:
+        if not self.width:
+            return f"{self.details} · fitted to the window (its own size is not known)"
+        if width >= self.width:
             return f"{self.details} · shown at actual size"
         return f"{self.details} · shown at {round(100 * width / self.width)} % of actual size"
 

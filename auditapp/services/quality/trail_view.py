@@ -124,10 +124,13 @@ def capa_parts(actions: Iterable[ActionView], checks: Iterable[CheckView]) -> li
     return parts
 
 
-def load_capa_trail(api: QualityApi, capa_id: str, parts: Iterable[TrailPart]) -> list[TrailLine]:
+def load_capa_trail(
+    api: QualityApi, capa_id: str, parts: Iterable[TrailPart], people: People | None = None
+) -> list[TrailLine]:
     """A CAPA's trail with those of its actions and checks (see `capa_parts`), merged oldest first; a
-    part's lines leave out the CAPA it belongs to (it is the one shown)."""
-    people = load_people(api)
+    part's lines leave out the CAPA it belongs to (it is the one shown). Who did what is named through
+    `people`, read from the store when the caller has not read it already."""
+    people = people if people is not None else load_people(api)
     return merged(
         [
             trail_lines(api.trail("capa", capa_id), people=people),

@@ -19,6 +19,8 @@ from typing import Protocol
 
 import flet as ft
 
+from auditapp.domain.errors import AuditAppError
+
 # Flet imports each control's module on first use. The first screens' controls are imported before any
 # session is served; the walkthrough's (a quarter of a second more) right after, while the auditor unlocks.
 FIRST_SCREEN_CONTROLS = (
@@ -132,7 +134,8 @@ def serve_assembled(assemble: Callable[[], Served], host: str, port: int) -> Non
         try:
             served = await asyncio.to_thread(assembly.result)
         except Exception as exc:
-            page.add(ft.Text(f"The field app could not start: {exc}", size=18, color=ft.Colors.RED_700))
+            said = exc.for_screen if isinstance(exc, AuditAppError) else str(exc)
+            page.add(ft.Text(f"The field app could not start: {said}", size=18, color=ft.Colors.RED_700))
             return
         served.open_session(page)
 

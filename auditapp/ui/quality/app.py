@@ -99,7 +99,7 @@ class QualityApp:
         """A browser reload puts the page back on this session, which draws the screen as it was: read the
         screen shown again from the store, so that a reload shows what the store holds now (QAP-036)."""
         if self.shell is not None and self.screen is not None:
-            await self.screen.load()
+            await self.screen.reload()
             self.page.update()
 
 

@@ -338,8 +338,10 @@ class CapaScreen(Screen):
         self.trail_asked += 1
         asked = self.trail_asked
         parts = trail_view.capa_parts(self.view.actions, self.view.checks) if self.view else []
+        people = self.people
         entries = await self.ctx.runner.run(
-            lambda api: trail_view.load_capa_trail(api, self.capa_id, parts), doing="Loading the audit trail"
+            lambda api: trail_view.load_capa_trail(api, self.capa_id, parts, people),
+            doing="Loading the audit trail",
         )
         if asked != self.trail_asked:
             return  # a later read (after a save) shows the trail as it is now

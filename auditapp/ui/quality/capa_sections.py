@@ -237,11 +237,15 @@ class CapaForms:
         if warning is None:
             return
         form, cid, values = self.add_action, self.capa_id, self.add_action.values()
-        result = await self.runner.run(
-            lambda api: capa_work.add_action(api, cid, values, confirmed_due=warning.due),
-            doing="Adding the action",
-            error=form.error,
-        )
+        self.confirm_due.disabled = True  # one press, one action
+        try:
+            result = await self.runner.run(
+                lambda api: capa_work.add_action(api, cid, values, confirmed_due=warning.due),
+                doing="Adding the action",
+                error=form.error,
+            )
+        finally:
+            self.confirm_due.disabled = False
         if result is not None:
             await self._added(result)
 

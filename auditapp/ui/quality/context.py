@@ -53,3 +53,7 @@ class Screen:
 
     async def load(self) -> None:
         """Fetch what the screen shows (through ctx.runner) and render it."""
+
+    async def reload(self) -> None:
+        """Read the screen again from the store after a browser reload; by default as when it opened."""
+        await self.load()

@@ -70,7 +70,7 @@ class Form:
         return out
 
     def fill(self, values: Mapping[str, object]) -> None:
-        """Put values in the fields (used once, when the screen first shows the record)."""
+        """Put values in the fields (when the screen shows the record, and as the store's values change)."""
         for key, value in values.items():
             field = self.fields.get(key)
             if isinstance(field, ft.Checkbox):

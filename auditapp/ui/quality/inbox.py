@@ -106,8 +106,13 @@ class InboxScreen(Screen):
         )
 
     async def load(self) -> None:
-        """The first page."""
+        """The first page, nothing selected."""
         self.cursors = [None]
+        self.selected.clear()
+        await self._show_page()
+
+    async def reload(self) -> None:
+        """The page shown, read again (a browser reload): what was selected on it stays selected."""
         await self._show_page()
 
     async def _show_page(self) -> None:
@@ -126,7 +131,7 @@ class InboxScreen(Screen):
 
     def _render(self, page: InboxPage) -> None:
         self.page_rows = page.rows
-        self.selected.clear()
+        self.selected = {r.finding_id: r for r in page.rows if r.finding_id in self.selected}
         self._render_bulk()
         if not page.rows:
             self.rows.controls = [
@@ -163,7 +168,13 @@ class InboxScreen(Screen):
             marks.append(tag(row.status_label))
         lead: list[ft.Control] = []
         if self.ctx.can.triage:
-            lead.append(ft.Checkbox(on_change=self._toggle(row), tooltip="Select for a bulk action"))
+            lead.append(
+                ft.Checkbox(
+                    value=row.finding_id in self.selected,
+                    on_change=self._toggle(row),
+                    tooltip="Select for a bulk action",
+                )
+            )
         return named(
             f"finding-{row.finding_id}",
             ft.Container(
@@ -263,6 +274,7 @@ class InboxScreen(Screen):
                 return
             self.ctx.page.pop_dialog()
             self.ctx.toast(f"{counted(len(done.statuses), 'finding')} marked as duplicates.")
+            self.selected.clear()
             await self._show_page()
 
         self.ctx.page.show_dialog(

@@ -95,6 +95,11 @@ class ReadinessScreen(Screen):
     async def load(self) -> None:
         """Nothing to fetch until a site is named."""
 
+    async def reload(self) -> None:
+        """The site's readiness assessed again, if one is shown."""
+        if self.result.controls:
+            await self._assess(None)
+
     async def _assess(self, _: object) -> None:
         name = (self.site.value or "").strip()
         if not name:

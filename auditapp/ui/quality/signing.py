@@ -34,6 +34,7 @@ class SigningDialog:
         )
         self.problem = error_text()
         self.password.on_submit = self._sign
+        self.sign_button = ft.FilledButton("Sign closure", icon=ft.Icons.VERIFIED, on_click=self._sign)
         self.dialog = ft.AlertDialog(
             modal=True,
             title=ft.Text("Sign the closure"),
@@ -58,7 +59,7 @@ class SigningDialog:
             ),
             actions=[
                 ft.TextButton("Cancel", on_click=lambda _: ctx.page.pop_dialog()),
-                ft.FilledButton("Sign closure", icon=ft.Icons.VERIFIED, on_click=self._sign),
+                self.sign_button,
             ],
         )
 
@@ -80,6 +81,9 @@ class SigningDialog:
                 lambda api: capa_views.load_capa(api, view.capa_id), doing="Re-reading the CAPA"
             )
             if fresh is not None:
+                # A wrong password may be typed again; a CAPA not ready, or changed since the signer
+                # reviewed it, has to be reviewed again on its screen first.
+                self.sign_button.disabled = not fresh.can_sign or fresh.content_sha256 != view.content_sha256
                 await self.on_done(fresh)
             return
         ctx.page.pop_dialog()

@@ -22,7 +22,7 @@ class StandInPage:
 
     def __init__(self) -> None:
         self.dialogs: list[object] = []
-        self.tasks: list[Callable[[], Coroutine[Any, Any, None]]] = []
+        self.tasks: list[Callable[..., Coroutine[Any, Any, None]]] = []
         self.shown: dict[int, object] = {}
         self.on_connect: object = None
 
@@ -32,8 +32,8 @@ class StandInPage:
     def pop_dialog(self) -> None:
         self.dialogs.pop()
 
-    def run_task(self, task: Callable[[], Coroutine[Any, Any, None]]) -> None:
-        self.tasks.append(task)  # the trail: not what these tests look at
+    def run_task(self, task: Callable[..., Coroutine[Any, Any, None]], *args: Any) -> None:
+        self.tasks.append(task)  # the trail, thumbnails: not what these tests look at
 
     def get_control(self, control_id: int) -> object:
         return self.shown.get(control_id)

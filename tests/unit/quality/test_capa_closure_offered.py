@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from auditapp.services.quality import capa_views
+from auditapp.services.quality.errors import CentralApiError
 from auditapp.services.quality.session import Done, QualitySession
 from auditapp.ui.quality.signing import SigningDialog
 from tests.unit.quality.capa_screen_driver import capa_screen, drive, sign_button, texts
@@ -70,7 +71,10 @@ def test_a_new_capa_cannot_be_signed_and_says_what_is_missing_once_per_gap() -> 
             {"missing": [{"code": "new_rule", "message": "attach the supplier's 8D report"}]},
             "Not ready to close: attach the supplier's 8D report",
         ),
-        ({"missing": []}, "Not ready to close: the store does not report it ready; read it again"),
+        (
+            {"missing": []},
+            "Not ready to close: the store does not report it ready yet; reload the page to read it again",
+        ),
     ],
 )
 def test_one_gap_keeps_closure_closed_and_is_named(extra: Json, line: str) -> None:
@@ -137,6 +141,36 @@ def test_a_refusal_on_an_out_of_date_screen_lists_what_is_missing_and_the_screen
     assert signing.problem.value == "Closing is refused. Still missing: implement action a2 or cancel it"
     assert page.dialogs == [signing.dialog]  # still open, with the reason in it
     assert signing.password.value == ""
+    assert signing.sign_button.disabled  # nothing to sign until the CAPA is reviewed again
     assert sign_button(screen) == "disabled"
     assert "Not ready to close: an action is not implemented" in texts(screen.body)
     assert [name for name, _ in store.calls].count("sign_closure") == 1
+
+
+class _WrongPassword(FakeApi):
+    """The store refusing the signer's password, as it does for a password that is not theirs."""
+
+    def sign_closure(self, capa_id: str, password: str, *args: Any, **kwargs: Any) -> Any:
+        self._gate("sign_closure", capa_id)
+        raise CentralApiError(
+            "password: not your password; the CAPA was not closed", "bad_signature_password", 401
+        )
+
+
+@pytest.mark.req("QAP-033")
+@pytest.mark.req("QAP-035")
+def test_a_wrong_password_can_be_typed_again_in_the_same_dialog(store: FakeStore) -> None:
+    session = QualitySession(lambda url: _WrongPassword(store, url), MemoryPrefs())
+    assert isinstance(session.sign_in("http://store.test", "quinn", PASSWORD), Done)
+    store.capas = {"c1": _capa()}
+    screen, page, _ = capa_screen(session, "c1")
+    drive(screen.load)
+    assert screen.view is not None
+    signing = SigningDialog(screen.ctx, screen.view, screen._signed)
+    page.dialogs.append(signing.dialog)
+    signing.password.value = "not my password"
+    drive(signing.sign)
+    assert str(signing.problem.value).lower() == "password: not your password; the capa was not closed"
+    assert page.dialogs == [signing.dialog]
+    assert not signing.sign_button.disabled  # the CAPA is still ready: the signer types the password again
+    assert sign_button(screen) == "enabled"

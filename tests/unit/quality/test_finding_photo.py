@@ -51,7 +51,7 @@ def test_a_photo_of_unknown_size_takes_the_whole_space() -> None:
     photo = _photo(width=None, height="?")
     assert (photo.width, photo.height) == (None, None)
     assert photo.fitted(900, 500) == (900, 500)
-    assert photo.shown_at(900).endswith("? × ? px · shown at actual size")
+    assert photo.shown_at(900).endswith("? × ? px · fitted to the window (its own size is not known)")
 
 
 class _Page:
