@@ -128,7 +128,7 @@ def enter_text(field: object, text: str, *, attempts: int = 3) -> None:
     and the text is typed again when that is not it.
     """
     for attempt in range(attempts):
-        tap(field)
+        _focus(field)
         field.press("Control+a")  # type: ignore[attr-defined]
         field.press("Delete")  # type: ignore[attr-defined]
         field.fill(text)  # type: ignore[attr-defined]
@@ -154,12 +154,23 @@ def expect_holds(field: object, text: str, timeout: float = 15.0) -> None:
 def _holds(field: object, text: str, wait_ms: int = 3_000) -> bool:
     from playwright.sync_api import Error
 
-    tap(field)
+    _focus(field)
     try:
         field.page.wait_for_function(_EDITED_VALUE, arg=text, timeout=wait_ms)  # type: ignore[attr-defined]
     except Error:
         return False
     return True
+
+
+def _focus(field: object) -> None:
+    """Tap a text field; when the tap focused something else, focus the field's node itself.
+
+    After a scroll, Flutter can leave the nodes of its accessibility tree where the fields were: a tap aimed
+    at one then lands on whatever the canvas shows there now (the field below, say), while focusing the
+    node directly still reaches the field it stands for."""
+    tap(field)
+    if not field.evaluate("e => e === document.activeElement"):  # type: ignore[attr-defined]
+        field.focus()  # type: ignore[attr-defined]
 
 
 _EDITED_VALUE = "text => { const e = document.activeElement; return !!e && e.value === text; }"
