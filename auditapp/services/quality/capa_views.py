@@ -168,6 +168,13 @@ class GateLine:
     """The gate whose record this one speaks of, when that record is missing (see GATE_NEEDS)."""
 
     @property
+    def waits_for(self) -> str:
+        """ "waits for: <the other gate>" when this gate cannot be met before another one ("" otherwise)."""
+        if not self.waits_on:
+            return ""
+        return f"waits for: {GATE_LABEL.get(self.waits_on, self.waits_on.replace('_', ' '))}"
+
+    @property
     def shortfall(self) -> str:
         """What is missing in a few words (the store's own sentence for a gate this app does not know)."""
         if self.code in GATE_SHORTFALL:
@@ -263,8 +270,9 @@ empty, not met, while no action is planned; likewise the verification's finding 
 
 def gate_lines(missing: Sequence[Json]) -> tuple[GateLine, ...]:
     """The closure checklist: every gate in order, met unless the store lists it as missing, or it speaks
-    of what a missing gate would bring (GATE_NEEDS): then it shows that gate's messages. The store's gates
-    stay the only rules; nothing is ticked for want of something to check."""
+    of what a missing gate would bring (GATE_NEEDS): then it waits for that gate, whose line already says
+    what is missing. The store's gates stay the only rules; nothing is ticked for want of something to
+    check."""
     by_code: dict[str, list[str]] = {}
     for gap in missing:
         by_code.setdefault(str(gap.get("code")), []).append(str(gap.get("message") or ""))
@@ -276,7 +284,7 @@ def gate_lines(missing: Sequence[Json]) -> tuple[GateLine, ...]:
         if code in by_code:
             lines.append(GateLine(code, text, False, tuple(by_code[code])))
         elif needed in by_code:
-            lines.append(GateLine(code, text, False, tuple(by_code[needed]), waits_on=needed or ""))
+            lines.append(GateLine(code, text, False, waits_on=needed or ""))
         else:
             lines.append(GateLine(code, text, True))
     return tuple(lines)

@@ -269,6 +269,8 @@ class CapaScreen(Screen):
                 )
             )
             lines += [muted(f"    missing: {m}") for m in gate.missing]
+            if gate.waits_for:
+                lines.append(muted(f"    {gate.waits_for}"))
         for sig in v.signatures:
             lines.append(
                 named(

@@ -19,6 +19,7 @@ from auditapp.ui.readiness_view import readiness_view
 from tests.fixtures.reports.readiness_sites import MAJOR_CORRECTED_REASON, major_corrected_site
 from tests.integration.central.conftest import ADMIN_PASSWORD
 from tests.integration.sync_e2e.devices import enroll, login
+from tests.support.controls import texts
 from tests.support.processes import Running, run_cli
 
 PASSPHRASE = "readiness triage passphrase"
@@ -108,23 +109,7 @@ def test_the_store_reports_a_major_triaged_correction_only_as_corrected_without_
     assert "maj-F-1" not in json.dumps(body["reasons"])
     assert body["capas"]["findings_without_capa"] == ["maj-F-1"]  # the id stays for programs
 
-    texts = [str(c.value) for c in _controls(readiness_view(readiness_from_dict(body)))]
-    assert f"•  {MAJOR_CORRECTED_REASON}" in texts  # what the quality app shows
+    shown = texts(readiness_view(readiness_from_dict(body)))
+    assert f"•  {MAJOR_CORRECTED_REASON}" in shown  # what the quality app shows
     pdf = requests.get(url, params={**params, "format": "pdf"}, headers=quinn, timeout=60)
     assert f"• {MAJOR_CORRECTED_REASON}" in _words(pdf.content)
-
-
-def _controls(control: object) -> list[object]:
-    """Every text control under a control."""
-    import flet as ft
-
-    out: list[object] = []
-    stack = [control]
-    while stack:
-        c = stack.pop()
-        if isinstance(c, ft.Text):
-            out.append(c)
-        for name in ("controls", "content"):
-            child = getattr(c, name, None)
-            stack.extend(child if isinstance(child, list) else [child] if child is not None else [])
-    return out

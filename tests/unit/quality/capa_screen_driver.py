@@ -4,7 +4,7 @@ straight through a real session, and a way to await their handlers."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Coroutine, Iterator
+from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from types import SimpleNamespace
 from typing import Any
@@ -15,6 +15,9 @@ from auditapp.services.quality.port import QualityApi
 from auditapp.services.quality.session import Done, Failed, QualitySession
 from auditapp.ui.quality.capa_detail import CapaScreen
 from auditapp.ui.quality.theme import show_error
+from tests.support.controls import texts, walk
+
+__all__ = ["StandInPage", "StraightRunner", "capa_screen", "drive", "sign_button", "texts", "walk"]
 
 
 class StandInPage:
@@ -90,21 +93,6 @@ def drive(step: Callable[[], Coroutine[Any, Any, Any]]) -> Any:
     an event loop running in this one)."""
     with ThreadPoolExecutor(1) as thread:
         return thread.submit(asyncio.run, step()).result()
-
-
-def walk(control: object) -> Iterator[object]:
-    """A control and everything inside it."""
-    yield control
-    for name in ("controls", "content"):
-        child = getattr(control, name, None)
-        for item in child if isinstance(child, list) else [child] if child is not None else []:
-            if isinstance(item, ft.BaseControl):
-                yield from walk(item)
-
-
-def texts(control: object) -> list[str]:
-    """Every text shown inside a control."""
-    return [str(c.value) for c in walk(control) if isinstance(c, ft.Text) and c.visible is not False]
 
 
 def sign_button(screen: CapaScreen) -> str:

@@ -99,7 +99,13 @@ def test_the_screen_disables_sign_closure_with_the_missing_items_beside_it(
     screen, _, _ = capa_screen(session, "c1")
     drive(screen.load)
     assert sign_button(screen) == "disabled"
-    assert NEW_CAPA_LINE in texts(screen.body)
+    shown = texts(screen.body)
+    assert NEW_CAPA_LINE in shown
+    # The checklist says what is missing on the gate it belongs to, once; the gates that cannot be met
+    # before it say which gate they wait for.
+    assert shown.count("    missing: plan at least one corrective or preventive action") == 1
+    assert shown.count("    waits for: A corrective or preventive action is planned") == 2
+    assert shown.count("    waits for: An effectiveness check is planned") == 2
 
     store.capas = {"c1": _capa()}
     drive(screen.load)

@@ -108,8 +108,9 @@ def _capa(**extra: object) -> Json:
     }
 
 
-def _unmet(view: CapaView) -> dict[str, tuple[str, ...]]:
-    return {g.code: g.missing for g in view.gates if not g.met}
+def _unmet(view: CapaView) -> dict[str, tuple[str, ...] | str]:
+    """What each unmet gate says: the store's messages, or which gate it waits for."""
+    return {g.code: g.missing or g.waits_for for g in view.gates if not g.met}
 
 
 # ------------------------------------------------------------------------------------------- gate lines
@@ -129,12 +130,14 @@ def test_a_new_capa_ticks_no_gate_not_even_those_with_nothing_yet_to_check() -> 
     unmet = _unmet(view)
     assert set(unmet) == set(GATE_CODES)
     assert unmet["verification"] == ("verify that the actions do not adversely affect",)
-    # "Every action is implemented" waits for an action to be planned, and says so in the store's words.
-    assert unmet["action_implemented"] == ("plan at least one corrective or preventive action",)
-    assert unmet["action_evidence"] == ("plan at least one corrective or preventive action",)
-    assert unmet["verification_adverse"] == ("verify that the actions do not adversely affect",)
-    assert unmet["effectiveness_pending"] == ("plan an effectiveness check",)
-    assert unmet["effectiveness_passed"] == ("plan an effectiveness check",)
+    # "Every action is implemented" waits for an action to be planned; the store's words stay on that
+    # gate's own line and are not repeated on the lines that wait for it.
+    assert unmet["corrective_action"] == ("plan at least one corrective or preventive action",)
+    assert unmet["action_implemented"] == "waits for: A corrective or preventive action is planned"
+    assert unmet["action_evidence"] == "waits for: A corrective or preventive action is planned"
+    assert unmet["verification_adverse"] == "waits for: 8.5.2 e verification recorded"
+    assert unmet["effectiveness_pending"] == "waits for: An effectiveness check is planned"
+    assert unmet["effectiveness_passed"] == "waits for: An effectiveness check is planned"
 
 
 @pytest.mark.req("QAP-032")
@@ -156,8 +159,8 @@ def test_a_failed_check_and_a_reopening_leave_no_passed_check_ticked() -> None:
     )
     assert _unmet(reopened) == {
         "effectiveness_check": ("plan an effectiveness check",),
-        "effectiveness_pending": ("plan an effectiveness check",),
-        "effectiveness_passed": ("plan an effectiveness check",),
+        "effectiveness_pending": "waits for: An effectiveness check is planned",
+        "effectiveness_passed": "waits for: An effectiveness check is planned",
     }
 
 

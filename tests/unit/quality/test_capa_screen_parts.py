@@ -4,7 +4,6 @@ that Flutter cannot lay out or that shows a developer error, and a trail that co
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from types import SimpleNamespace
 from typing import Any
 
@@ -16,17 +15,10 @@ from auditapp.services.quality.capa_views import ActionView, CheckView
 from auditapp.services.quality.port import Json
 from auditapp.ui.quality.capa_detail import CapaScreen
 from auditapp.ui.quality.checklists import ChecklistsScreen
+from tests.support.controls import walk
 
 TODAY = dt.date(2026, 12, 10)
 CRITERION = "No label of the next 30 lots is printed from a template older than the released revision"
-
-
-def _walk(control: object) -> Iterator[object]:
-    yield control
-    for name in ("controls", "content"):
-        child = getattr(control, name, None)
-        for item in child if isinstance(child, list) else [child] if child is not None else []:
-            yield from _walk(item)
 
 
 def _ctx(**can: bool) -> Any:
@@ -58,7 +50,7 @@ def _action(action_id: str = "a1", description: str = "Lock the label printer") 
 
 
 def _no_expand_in_a_wrapping_row(control: object) -> None:
-    for row in _walk(control):
+    for row in walk(control):
         if isinstance(row, ft.Row) and row.wrap:
             expanded = [c for c in row.controls if c.expand]
             assert not expanded, f"{expanded} expand inside a wrapping row (no bounded width)"
@@ -78,19 +70,19 @@ def test_a_planned_check_lays_out_with_its_criterion_window_and_task(
     screen = CapaScreen(_ctx(work_capas=True, manage_capas=True, sign=True), capa_id="c1")
     check = screen._check(_check(method, tasks=tasks), True, TODAY)
     _no_expand_in_a_wrapping_row(check)
-    texts = [str(c.value) for c in _walk(check) if isinstance(c, ft.Text)]
+    texts = [str(c.value) for c in walk(check) if isinstance(c, ft.Text)]
     assert CRITERION in texts
     assert "Window 2026-12-10 – 2027-01-09 · open" in texts
     if tasks:
         assert "Field task at Plant 1: sent to 2 tablet(s), waiting for an auditor's result" in texts
     else:
-        assert any(isinstance(c, ft.TextField) and c.label == "What the review showed" for c in _walk(check))
+        assert any(isinstance(c, ft.TextField) and c.label == "What the review showed" for c in walk(check))
 
 
 @pytest.mark.req("QAP-070")
 def test_the_checklists_screen_gives_every_named_control_visible_content() -> None:
     screen = ChecklistsScreen(_ctx(publish_checklists=True))
-    named = [c for c in _walk(screen.control) if isinstance(c, ft.Semantics)]
+    named = [c for c in walk(screen.control) if isinstance(c, ft.Semantics)]
     assert "publish-outcome" in [s.identifier for s in named]
     for semantics in named:
         assert semantics.content is not None, semantics.identifier

@@ -83,12 +83,13 @@ def test_board_cards_carry_owner_next_due_date_and_overdue_mark(
 def test_the_closure_checklist_lists_every_gate_and_what_is_missing() -> None:
     view = capa_views.capa_view(_capa(), NOW)
     assert [g.code for g in view.gates] == list(GATE_CODES)
-    missing = {g.code: g.missing for g in view.gates if not g.met}
+    missing = {g.code: g.missing or g.waits_for for g in view.gates if not g.met}
     assert missing == {
         "action_implemented": ("action 'Move sign-off' is not implemented yet",),
         "verification": ("verify that the actions do not adversely affect",),
-        # What the verification found waits for the verification: not ticked while there is none.
-        "verification_adverse": ("verify that the actions do not adversely affect",),
+        # What the verification found waits for the verification: not ticked while there is none, and
+        # the verification's own line is the one that says what is missing.
+        "verification_adverse": "waits for: 8.5.2 e verification recorded",
     }
     assert view.root_cause_method_label == "5 whys"
     assert [a.overdue(NOW.date()) for a in view.actions] == [True, False]

@@ -3,8 +3,6 @@ twenty recent audits, in a 1280-1440 px window (QAP-050)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import flet as ft
 import pytest
 
@@ -22,6 +20,7 @@ from auditapp.services.quality.dashboard import (
     fit_name,
 )
 from auditapp.ui.quality.dashboard import bar_chart, stacked_audits
+from tests.support.controls import walk
 
 CLAUSES = [
     "7.5.1", "6.2", "8.2.4", "7.4.1", "4.2.4", "8.5.2", "7.5.6", "6.4.1",
@@ -81,14 +80,6 @@ def _fits(label: str, width: float) -> bool:
     return len(lines) <= NAME_LINES and all(len(line) * CHAR_PX <= width for line in lines)
 
 
-def _walk(control: object) -> Iterator[object]:
-    yield control
-    for name in ("controls", "content"):
-        child = getattr(control, name, None)
-        for item in child if isinstance(child, list) else [child] if child is not None else []:
-            yield from _walk(item)
-
-
 @pytest.mark.req("QAP-050")
 def test_every_name_beside_a_bar_fits_its_room_and_is_whole_in_words() -> None:
     board = dashboard_from(_metrics())
@@ -146,13 +137,13 @@ def test_clauses_beyond_the_eight_drawn_are_still_given_in_words() -> None:
 def test_the_charts_write_the_fitted_names_and_keep_the_whole_ones_in_tooltips() -> None:
     board = dashboard_from(_metrics())
     chart = bar_chart(board.repeats_by_process)
-    texts = [str(c.value) for c in _walk(chart) if isinstance(c, ft.Text)]
-    tips = [str(c.tooltip) for c in _walk(chart) if isinstance(c, ft.Container) and c.tooltip]
+    texts = [str(c.value) for c in walk(chart) if isinstance(c, ft.Text)]
+    tips = [str(c.tooltip) for c in walk(chart) if isinstance(c, ft.Container) and c.tooltip]
     for bar in board.repeats_by_process.rows():
         assert bar.label in texts
         assert bar.name in tips
     audits = stacked_audits(board)
-    texts = [str(c.value) for c in _walk(audits) if isinstance(c, ft.Text)]
+    texts = [str(c.value) for c in walk(audits) if isinstance(c, ft.Text)]
     assert [a.label for a in board.audits] == [t for t in texts if not t.isdigit()]
 
 

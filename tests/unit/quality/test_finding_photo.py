@@ -11,6 +11,7 @@ import pytest
 
 from auditapp.services.quality.finding_view import PhotoView, evidence_views
 from auditapp.ui.quality import finding
+from tests.support.controls import walk
 
 PHOTO = {
     "id": "e1",
@@ -64,27 +65,18 @@ class _Page:
         self.dialogs.append(dialog)
 
 
-def _walk(control: object) -> list[object]:
-    found = [control]
-    for name in ("controls", "content"):
-        child = getattr(control, name, None)
-        for item in child if isinstance(child, list) else [child] if child is not None else []:
-            found += _walk(item)
-    return found
-
-
 @pytest.mark.req("QAP-021")
 def test_clicking_a_photo_or_its_button_opens_it_full_size_with_its_caption() -> None:
     page = _Page()
     screen = finding.FindingScreen(SimpleNamespace(page=page), finding_id="f1")
     shown = screen._photo(1, _photo(), b"jpeg bytes")
-    clickable = [c for c in _walk(shown) if getattr(c, "on_click", None) is not None]
+    clickable = [c for c in walk(shown) if getattr(c, "on_click", None) is not None]
     assert [type(c) for c in clickable] == [ft.Container, ft.TextButton]
     for control in clickable:
         control.on_click(None)  # type: ignore[attr-defined]
     assert len(page.dialogs) == 2
     dialog = page.dialogs[0]
     assert dialog.title.value == "Gowning log, week 44"  # type: ignore[union-attr]
-    image = next(c for c in _walk(dialog.content) if isinstance(c, ft.Image))
+    image = next(c for c in walk(dialog.content) if isinstance(c, ft.Image))
     assert (image.width, image.height, image.src) == (771, 578, b"jpeg bytes")
     assert [a.content for a in dialog.actions] == ["Close"]  # type: ignore[attr-defined]

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from types import SimpleNamespace
 from typing import Any
 
-import flet as ft
 import pytest
 
 from auditapp.services.quality import people
@@ -23,6 +22,7 @@ from auditapp.services.quality.session import Done, NeedsSignIn, QualitySession
 from auditapp.ui.quality.capa_board import BoardScreen
 from auditapp.ui.quality.checklists import ChecklistsScreen
 from auditapp.ui.quality.effectiveness import EffectivenessScreen
+from tests.support.controls import texts
 from tests.unit.quality.conftest import PASSWORD
 from tests.unit.quality.fakes import FakeApi, FakeStore, MemoryPrefs
 
@@ -52,15 +52,6 @@ def _session(store: FakeStore, api: type[DirectoryApi] = DirectoryApi) -> Qualit
     signed = QualitySession(lambda url: api(store, url), MemoryPrefs())
     assert isinstance(signed.sign_in("http://store.test", "quinn", PASSWORD), Done)
     return signed
-
-
-def _texts(control: object) -> Iterator[str]:
-    if isinstance(control, ft.Text):
-        yield str(control.value)
-    for name in ("controls", "content"):
-        child = getattr(control, name, None)
-        for item in child if isinstance(child, list) else [child] if child is not None else []:
-            yield from _texts(item)
 
 
 class _Runner:
@@ -132,9 +123,9 @@ def test_the_board_names_each_owner_by_printed_name(store: FakeStore) -> None:
     }
     screen = BoardScreen(_ctx(_session(store)))
     _load(screen)
-    texts = list(_texts(screen.control))
-    assert "Owner: Owen Owner (owen)" in texts
-    assert "Owner: not assigned" in texts
+    shown = texts(screen.control)
+    assert "Owner: Owen Owner (owen)" in shown
+    assert "Owner: not assigned" in shown
     assert ("people", None) in store.calls
 
 
@@ -162,9 +153,9 @@ def test_effectiveness_results_and_reopenings_name_who_decided_and_reopened(stor
     reopened = ReopenedCapa("c1", "Gowning", "Reopened", (reopening,))
     calendar = Calendar((Month("December 2026", (check,)),), {"failed": 1}, (reopened,))
     screen._render(calendar)
-    texts = list(_texts(screen.control))
-    assert "Result: 2 pages unsigned (Quinn Quality (quinn) 2026-12-20 10:00)" in texts
-    assert "2026-12-20 10:00 · check failed · by Avery Auditor (avery)" in texts
+    shown = texts(screen.control)
+    assert "Result: 2 pages unsigned (Quinn Quality (quinn) 2026-12-20 10:00)" in shown
+    assert "2026-12-20 10:00 · check failed · by Avery Auditor (avery)" in shown
 
 
 @pytest.mark.req("QAP-038")

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 
-import flet as ft
 import pytest
 
 from auditapp.domain.findings import FindingGrade
@@ -24,6 +22,7 @@ from tests.fixtures.reports.readiness_sites import (
     major_corrected_site,
     unclosed_loop_site,
 )
+from tests.support.controls import texts
 
 MAJOR = (
     'major nonconformity at 7.5.1, "Batch records of line 2 released without the…" '
@@ -40,18 +39,6 @@ def _assess(site: Site) -> Readiness:
     )
 
 
-def _walk(control: object) -> Iterator[object]:
-    yield control
-    for name in ("controls", "content"):
-        child = getattr(control, name, None)
-        for item in child if isinstance(child, list) else [child] if child is not None else []:
-            yield from _walk(item)
-
-
-def _texts(control: object) -> list[str]:
-    return [str(c.value) for c in _walk(control) if isinstance(c, ft.Text)]
-
-
 @pytest.mark.req("REP-012")
 def test_a_major_handled_by_correction_only_is_corrected_without_corrective_action() -> None:
     result = _assess(major_corrected_site())
@@ -66,11 +53,11 @@ def test_a_major_handled_by_correction_only_is_corrected_without_corrective_acti
     assert (loop.ref, loop.name, loop.blocks) == ("maj-F-1", MAJOR, 2)
     assert readiness_from_dict(readiness_to_dict(result)) == result
     screen = readiness_screen(["Major Corrected"], lambda _site: result)
-    texts = _texts(screen)
-    assert "What keeps the site from Stage 2" in texts
-    assert "What keeps the site from Stage 1" not in texts
-    assert texts.count(f"•  {MAJOR_CORRECTED_REASON}") == 2  # among the reasons and in the CAPA section
-    assert not any("maj-F-1" in t for t in texts)
+    shown = texts(screen)
+    assert "What keeps the site from Stage 2" in shown
+    assert "What keeps the site from Stage 1" not in shown
+    assert shown.count(f"•  {MAJOR_CORRECTED_REASON}") == 2  # among the reasons and in the CAPA section
+    assert not any("maj-F-1" in t for t in shown)
 
 
 @pytest.mark.req("REP-012")
@@ -102,13 +89,13 @@ def test_a_major_is_worded_by_its_triage(
 def test_a_minor_nonconformity_corrected_only_is_still_a_loop_named_in_words() -> None:
     site = unclosed_loop_site()
     site.statuses = {"loop-F-2": "corrected"}
-    texts = [r.text for r in _assess(site).reasons]
+    shown = [r.text for r in _assess(site).reasons]
     assert (
         'minor nonconformity at 7.5.1, "Line clearance not recorded for lot 2291" '
         '(internal audit "Quarter 4 walkthrough", 2026-09-07) '
         "was corrected, but has no CAPA to remove its cause"
-    ) in texts
-    assert not any("loop-F-" in t or "CAPA-7" in t for t in texts)
+    ) in shown
+    assert not any("loop-F-" in t or "CAPA-7" in t for t in shown)
 
 
 @pytest.mark.req("REP-012")
