@@ -1,10 +1,11 @@
-# The two commands that matter: `make run` and `make test`. Everything installs itself.
+# The two commands that matter: `make run` and `make test`. Everything installs itself, except the PostgreSQL
+# server that the PostgreSQL tests use (see `test`).
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test check bench lint typecheck contracts browser clean screenshots
+.PHONY: run test check lint typecheck contracts trace bench browser clean screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,15 +32,29 @@ browser:
 	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q $$missing; \
 	fi
 
-## The whole suite: unit, contract, integration (SQLite and PostgreSQL), e2e in Chromium.
+## The whole suite: unit, contract, integration (SQLite, and PostgreSQL when a server is reachable at
+## AUDITAPP_TEST_PG_URL; skipped otherwise, failed with AUDITAPP_REQUIRE_PG=1), e2e in Chromium.
+## PostgreSQL is neither installed nor started here.
 test: $(STAMP) browser
 	$(BIN)/python -m pytest
 
-check: $(STAMP)
+## Static checks: lint and format, types, import contracts.
+check: lint typecheck contracts
+
+lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check auditapp sync checklists bench tests
+
+typecheck: $(STAMP)
 	$(BIN)/mypy auditapp sync checklists bench
+
+contracts: $(STAMP)
 	$(BIN)/lint-imports
+
+## The traceability matrix: each requirement of docs/requirements.md with the tests that verify it, read from
+## the suite's collection (no test runs; pass or fail comes from `make test`).
+trace: $(STAMP)
+	$(BIN)/python -m tests.trace
 
 bench: $(STAMP)
 	$(BIN)/python -m bench all --json

@@ -19,7 +19,8 @@ def register(sub: Any) -> None:
     defaults = ServerConfig.from_env()
     parser: argparse.ArgumentParser = sub.add_parser(
         "admin",
-        help="administer the central store: users and devices",
+        help="administer the central store: set it up, users, devices, store keys, checklists, audit trail, "
+        "dashboard",
         description="Administer the central store: set it up, create users and set roles, list and revoke "
         "devices, publish checklists to the field devices, verify the audit trail, recount the dashboard.",
     )
@@ -39,7 +40,8 @@ def register(sub: Any) -> None:
         "--blob-dir",
         type=Path,
         default=defaults.blob_dir,
-        help="the server's blob folder; the key file goes next to it unless AUDITAPP_STORE_KEY_FILE is set",
+        help="the server's blob folder; the key file goes next to it unless AUDITAPP_STORE_KEY_FILE is set "
+        "[AUDITAPP_BLOB_DIR]",
     )
     init.set_defaults(handler=_init)
 
@@ -96,7 +98,8 @@ def register(sub: Any) -> None:
         "--blob-dir",
         type=Path,
         default=defaults.blob_dir,
-        help="the server's blob folder; the key file is next to it unless AUDITAPP_STORE_KEY_FILE is set",
+        help="the server's blob folder; the key file is next to it unless AUDITAPP_STORE_KEY_FILE is set "
+        "[AUDITAPP_BLOB_DIR]",
     )
     rekey.add_argument("--yes", action="store_true", help="confirm: every device must be enrolled again")
     rekey.set_defaults(handler=_replace_store_keys)
