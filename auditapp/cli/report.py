@@ -79,16 +79,18 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _local(args: argparse.Namespace) -> bytes:
+    from auditapp.client.device_checklists import DeviceChecklists
     from auditapp.reports.audit_json import to_json
     from auditapp.reports.audit_report import render_audit_pdf
     from auditapp.reports.exports import capa_table, findings_table, to_csv, to_xlsx
-    from auditapp.reports.library import LibraryTexts
     from auditapp.services.reporting import field_dossier
 
     with workspace_store(args) as store:
         dossier = field_dossier(
             store,
-            LibraryTexts(),
+            # The versions the audit was planned with, as the walkthrough shows them: published to this
+            # workspace by the central store, else shipped with the app.
+            DeviceChecklists(lambda: store),
             args.audit_id,
             photos=store.photos,
             distribution=args.distribute,
@@ -144,12 +146,24 @@ def add_source_options(parser: argparse.ArgumentParser) -> None:
 
 def passphrase() -> str:
     """The workspace passphrase: AUDITAPP_PASSPHRASE, or asked without echo."""
-    return os.environ.get("AUDITAPP_PASSPHRASE") or getpass.getpass("Workspace passphrase: ")
+    return os.environ.get("AUDITAPP_PASSPHRASE") or _ask("Workspace passphrase: ", "AUDITAPP_PASSPHRASE")
 
 
 def password() -> str:
     """The central store password: AUDITAPP_PASSWORD, or asked without echo."""
-    return os.environ.get("AUDITAPP_PASSWORD") or getpass.getpass("Password: ")
+    return os.environ.get("AUDITAPP_PASSWORD") or _ask("Password: ", "AUDITAPP_PASSWORD")
+
+
+def _ask(prompt: str, variable: str) -> str:
+    """A secret typed at the terminal; with no terminal to type it in, an error that says how to give it."""
+    try:
+        return getpass.getpass(prompt)
+    except EOFError:
+        raise ValidationError(
+            f"{prompt.rstrip(': ').lower()}: none given: set {variable} or run the command in a terminal "
+            "to type it",
+            variable,
+        ) from None
 
 
 @contextmanager
