@@ -95,7 +95,8 @@ def test_a_report_names_the_items_of_a_checklist_published_to_the_device(tmp_pat
     [row] = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
     assert row["statement"] == "The setter works from a printed copy"
     assert (row["item_text"], row["clause_title"]) == (question, clause_title)
-    assert question and clause_title
+    assert question
+    assert clause_title
 
 
 @pytest.mark.req("REP-014")
