@@ -124,6 +124,7 @@ def publish(
     )
     if known is not None:
         return _publication(known)
+    _refuse_a_version_taken(session, checklist)
     row = PublishedChecklist(
         content_hash=checklist.content_hash,
         checklist_id=checklist.id,
@@ -151,6 +152,38 @@ def publish(
     for device_id in list(active):
         deliver(session, device_id, [row])
     return _publication(row, new=True)
+
+
+def _refuse_a_version_taken(session: Session, checklist: checklists.Checklist) -> None:
+    """A checklist id and version name one content: a changed checklist published under a version already
+    in use (published before, or shipped with the app) would silently take that version's place on every
+    tablet, so it is refused; so is a checklist with no items, which nobody could audit with."""
+    if not checklist.items:
+        raise invalid(f"checklist {checklist.id!r} has no items: there would be nothing to audit with")
+    taken = session.scalar(
+        select(PublishedChecklist).where(
+            PublishedChecklist.checklist_id == checklist.id, PublishedChecklist.version == checklist.version
+        )
+    )
+    where = f"published as number {taken.id}" if taken is not None else ""
+    if not where:
+        try:
+            shipped = checklists.get_library_checklist(checklist.id)
+        except LookupError:
+            shipped = None
+        if (
+            shipped is not None
+            and shipped.version == checklist.version
+            and shipped.content_hash != checklist.content_hash
+        ):
+            where = "shipped with the app"
+    if where:
+        raise ApiError(
+            409,
+            "checklist_version_taken",
+            f"checklist {checklist.id!r} version {checklist.version!r} is already {where} with other "
+            "content: give the changed checklist a new version",
+        )
 
 
 def record_values(row: PublishedChecklist) -> dict[str, Any]:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 import requests
@@ -45,6 +47,55 @@ def demo(tmp_path: Path) -> Iterator[tuple[Running, str]]:
         running.stop()
 
 
+LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+
+
+def _on_this_machine(url: str) -> bool:
+    """Whether a URL stays on this machine: localhost, or data and blob URLs, which never touch a network."""
+    parts = urlsplit(url)
+    return parts.scheme in ("data", "blob") or parts.hostname in LOCAL_HOSTS
+
+
+@dataclass
+class Offline:
+    """What the pages of one test asked for while the browser was cut off from all but this machine."""
+
+    asked: list[str] = field(default_factory=list)
+    """Every URL: requests, service-worker fetches and web sockets, refused ones included."""
+    refused: list[str] = field(default_factory=list)
+    """The URLs outside this machine, each refused as if there were no internet."""
+
+
+@pytest.fixture
+def without_internet(browser: object) -> Iterator[Offline]:
+    """Cut the browser off everything but this machine for one test, and record what its pages ask for."""
+    context = browser
+    offline = Offline()
+
+    def record(request: object) -> None:
+        offline.asked.append(request.url)  # type: ignore[attr-defined]
+
+    def watch(page: object) -> None:
+        page.on("websocket", lambda socket: offline.asked.append(socket.url))  # type: ignore[attr-defined]
+
+    def refuse(route: object) -> None:
+        offline.refused.append(route.request.url)  # type: ignore[attr-defined]
+        route.abort("internetdisconnected")  # type: ignore[attr-defined]
+
+    def leaves_the_machine(url: str) -> bool:
+        return not _on_this_machine(url)
+
+    context.on("request", record)  # type: ignore[attr-defined]
+    context.on("page", watch)  # type: ignore[attr-defined]
+    context.route(leaves_the_machine, refuse)  # type: ignore[attr-defined]
+    try:
+        yield offline
+    finally:  # the browser lives on for the next test
+        context.unroute(leaves_the_machine, refuse)  # type: ignore[attr-defined]
+        context.remove_listener("page", watch)  # type: ignore[attr-defined]
+        context.remove_listener("request", record)  # type: ignore[attr-defined]
+
+
 def _quality_headers(server_url: str) -> dict[str, str]:
     username, _, _, password = next(u for u in DEMO_USERS if u[1] == "quality_manager")
     reply = requests.post(
@@ -72,7 +123,7 @@ def _wait_for_answer(server_url: str, headers: dict[str, str], timeout: float = 
 @pytest.mark.req("FND-003")
 @pytest.mark.req("FND-005")
 def test_answer_given_in_the_browser_reaches_the_central_store(
-    browser: object, demo: tuple[Running, str]
+    browser: object, demo: tuple[Running, str], without_internet: Offline
 ) -> None:
     from playwright.sync_api import expect
 
@@ -105,3 +156,11 @@ def test_answer_given_in_the_browser_reaches_the_central_store(
     answers = _wait_for_answer(server_url, _quality_headers(server_url))
     assert [a["answer"] for a in answers] == ["conforming"]
     assert answers[0]["clause"].startswith("4.")
+
+    # All that worked with the internet cut off, and the page never even tried to reach it (no CDN, fonts).
+    asked = without_internet.asked
+    assert any(url.startswith(running.url) for url in asked)  # the recording saw the app load
+    assert any(url.startswith("ws://127.0.0.1:") for url in asked)  # and its web socket
+    outside = [url for url in asked if not _on_this_machine(url)]
+    assert outside == []  # not even Flet's client asking a CDN for its animation runtime (ADR 0077)
+    assert without_internet.refused == []

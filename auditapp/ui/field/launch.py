@@ -20,6 +20,7 @@ from typing import Protocol
 import flet as ft
 
 from auditapp.domain.errors import AuditAppError
+from auditapp.ui.web_client import run_in_browser
 
 # Flet imports each control's module on first use. The first screens' controls are imported before any
 # session is served; the walkthrough's (a quarter of a second more) right after, while the auditor unlocks.
@@ -141,6 +142,6 @@ def serve_assembled(assemble: Callable[[], Served], host: str, port: int) -> Non
 
     print(f"auditapp field app on http://{host}:{port}", flush=True)
     try:
-        ft.run(main, view=ft.AppView.WEB_BROWSER, host=host, port=port, no_cdn=True)
+        run_in_browser(main, host, port)
     finally:
         assembly.close()

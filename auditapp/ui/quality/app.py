@@ -26,6 +26,7 @@ from auditapp.ui.quality.runner import Runner
 from auditapp.ui.quality.shell import Shell, destinations
 from auditapp.ui.quality.theme import flush
 from auditapp.ui.quality.users import UsersScreen
+from auditapp.ui.web_client import run_in_browser
 
 SCREENS: dict[str, type[Screen]] = {
     "inbox": InboxScreen,
@@ -112,4 +113,4 @@ def serve(server_url: str, host: str, port: int) -> None:
         QualityApp(page, QualitySession(ReportsApi, prefs, server_url)).start()
 
     print(f"auditapp quality app on http://{host}:{port}", flush=True)
-    ft.run(main, view=ft.AppView.WEB_BROWSER, host=host, port=port, no_cdn=True)
+    run_in_browser(main, host, port)

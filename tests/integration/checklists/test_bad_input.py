@@ -202,3 +202,61 @@ def test_a_quote_left_open_in_a_long_file_is_reported_where_it_opens(tmp_path: P
     huge.write_text(f"clause,question\n7.5,{'x' * 140_000}\n", encoding="utf-8")
     (problem,) = problems_of(huge)
     assert problem.startswith(f"{huge}:2: this record cannot be read as CSV (field larger than field limit")
+
+
+def _publish(client: TestClient, headers: dict[str, str], name: str, text: str) -> Any:
+    body = {"file_name": name, "content_base64": base64.b64encode(text.encode()).decode()}
+    return client.post("/api/checklists/published", json=body, headers=headers)
+
+
+@pytest.mark.req("SYN-220")
+def test_a_changed_checklist_under_a_version_in_use_is_refused_and_replaces_nothing(
+    publisher: tuple[TestClient, dict[str, str]],
+) -> None:
+    import checklists
+
+    client, headers = publisher
+    small = (FIXTURES / "small.yaml").read_text(encoding="utf-8")
+    assert _publish(client, headers, "small.yaml", small).status_code == 201
+    changed = small.replace("at two stations", "at three stations")
+    refused = _publish(client, headers, "small-edited.yaml", changed)
+    assert refused.status_code == 409, refused.text
+    assert refused.json()["error"] == {
+        "code": "checklist_version_taken",
+        "message": "checklist 'supplier-walk' version '2.1' is already published as number 1 with other "
+        "content: give the changed checklist a new version",
+    }
+    # The shipped ISO 13485 checklist under another title, with its version unchanged.
+    shipped = checklists.get_library_checklist("iso13485-2016")
+    shadow = checklists.to_yaml(shipped).replace(shipped.title, "Explore walk", 1)
+    assert checklists.load_text(shadow).content_hash != shipped.content_hash
+    refused = _publish(client, headers, "shadow.yaml", shadow)
+    assert refused.status_code == 409, refused.text
+    assert "'iso13485-2016' version '" + shipped.version + "' is already shipped with the app" in refused.text
+    # The same content as shipped, and a new version of the changed one, are fine.
+    assert _publish(client, headers, "iso.yaml", checklists.to_yaml(shipped)).status_code == 201
+    assert (
+        _publish(client, headers, "v22.yaml", changed.replace('version: "2.1"', 'version: "2.2"')).status_code
+        == 201
+    )
+    listed = client.get("/api/checklists/published", headers=headers).json()
+    rows = listed["items"] if isinstance(listed, dict) else listed
+    assert sorted((r["checklist_id"], r["version"]) for r in rows) == [
+        ("iso13485-2016", shipped.version),
+        ("supplier-walk", "2.1"),
+        ("supplier-walk", "2.2"),
+    ]
+
+
+@pytest.mark.req("SYN-220")
+def test_a_checklist_with_no_items_is_not_published(
+    publisher: tuple[TestClient, dict[str, str]], tmp_path: Path
+) -> None:
+    client, headers = publisher
+    empty = (
+        "id: empty-walk\ntitle: Empty walk\nversion: '1'\nstandard: ISO 13485:2016\nlanguage: en\n"
+        "sections: {}\n"
+    )
+    refused = _publish(client, headers, "empty.yaml", empty)
+    assert refused.status_code == 422, refused.text
+    assert "checklist 'empty-walk' has no items: there would be nothing to audit with" in refused.text

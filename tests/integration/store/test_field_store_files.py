@@ -122,13 +122,23 @@ def test_a_second_opener_is_refused_with_the_folder_named(tmp_path: Path) -> Non
 
 @pytest.mark.req("STO-010")
 def test_create_refuses_an_existing_store_and_open_a_missing_one(tmp_path: Path) -> None:
-    filled(tmp_path / "s")
+    events, digest = filled(tmp_path / "s")
+    before = fingerprint(tmp_path / "s")
     with pytest.raises(StoreExistsError, match="already exists"):
         FieldStore.create(tmp_path / "s", "other")
     with pytest.raises(StoreMissingError, match="no field store"):
         FieldStore.open(tmp_path / "empty", PASS)
     assert FieldStore.exists(tmp_path / "s")
     assert not FieldStore.exists(tmp_path / "empty")
+    # Neither refusal changed anything: the same files and bytes, and no folder for the missing store.
+    assert fingerprint(tmp_path / "s") == before
+    assert [p.name for p in tmp_path.iterdir()] == ["s"]
+    with pytest.raises(WrongPassphraseError):  # the refused create did not take the new passphrase
+        FieldStore.open(tmp_path / "s", "other")
+    with FieldStore.open(tmp_path / "s", PASS) as store:
+        assert store.events("audit-b") == events[5:]
+        assert store.pending() == events[1:]
+        assert store.photos.get(digest) == b"\xff\xd8photo bytes"
 
 
 @pytest.mark.req("FLD-011")

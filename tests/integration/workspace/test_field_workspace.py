@@ -19,15 +19,16 @@ def workspace(folder: Path) -> FieldWorkspace:
     return FieldWorkspace(folder, FieldStoreOpener(), LibraryChecklists())
 
 
-@pytest.mark.req("FND-005")
+@pytest.mark.req("FLD-002")
 def test_first_run_refuses_short_or_mismatched_passphrases_and_creates_nothing(tmp_path: Path) -> None:
     ws = workspace(tmp_path / "ws")
-    with pytest.raises(ValidationError, match="at least 8 characters"):
+    with pytest.raises(ValidationError, match=r"^passphrase: use at least 8 characters"):
         ws.set_up("short", "short")
-    with pytest.raises(ValidationError, match="differ"):
+    with pytest.raises(ValidationError, match=r"^passphrase: the two passphrases differ"):
         ws.set_up(PASSPHRASE, PASSPHRASE + "x")
     assert ws.needs_setup()
     assert not ws.unlocked
+    assert list(tmp_path.iterdir()) == []  # no folder, key or store was left behind
 
 
 @pytest.mark.req("FND-005")
@@ -51,15 +52,19 @@ def test_wrong_passphrase_is_refused_and_the_answers_stay_readable(tmp_path: Pat
     again.close()
 
 
-@pytest.mark.req("FND-002")
+@pytest.mark.req("DOM-002")
+@pytest.mark.req("SVC-002")
+@pytest.mark.req("SVC-003")
 def test_an_answer_outside_the_checklist_is_refused_and_nothing_is_stored(tmp_path: Path) -> None:
     ws = workspace(tmp_path / "ws")
     ws.set_up(PASSPHRASE, PASSPHRASE)
     audit_id = ws.plan_audit(demo_plan(dt.date(2026, 11, 2)))
     item = ws.walkthrough(audit_id).items[0]
-    with pytest.raises(ValidationError, match="not in the checklists"):
+    with pytest.raises(ValidationError, match=r"^item_id: item 'no-such-item' is not in the checklists"):
         ws.record_answer(audit_id, "no-such-item", "conforming")
-    with pytest.raises(ValidationError, match="is not an answer"):
+    allowed = "conforming, nonconforming, observation, not_applicable, not_audited"
+    with pytest.raises(ValidationError, match=rf"^answer: 'maybe' is not an answer \(one of {allowed}\)"):
         ws.record_answer(audit_id, item.item_id, "maybe")
-    assert ws.store().pending_count() == 1
+    assert ws.store().pending_count() == 1  # only the plan: neither refused answer was stored
+    assert ws.walkthrough(audit_id).items[0].answer is None
     ws.close()

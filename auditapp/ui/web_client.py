@@ -1,0 +1,90 @@
+"""Flet's web client as both apps serve it: every file from this machine, with no request to the internet.
+
+`no_cdn=True` keeps CanvasKit, Pyodide and the fonts local, but Flet's client still loads the Rive animation
+runtime from a public CDN when the page opens (the address is compiled into `main.dart.js` and
+`main.dart.wasm`). Neither app shows a Rive animation. Offline, that request fails and nothing else changes;
+online, it would tell a third party each time an auditor opens the app. The client files that hold the
+address are served rewritten so that it points at the app's own server, which answers 404: the page then
+behaves exactly as it does offline, and it never leaves the machine (ADR 0077).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import flet as ft
+import flet_web
+
+from auditapp.config import data_home
+
+CDN = re.compile(rb"https://cdn\.jsdelivr\.net/npm/@rive-app/flutter-native-wasm@[0-9A-Za-z.+-]+/")
+"""The one address on the internet that Flet's web client asks for with `no_cdn=True`."""
+CLIENT_FILES = ("main.dart.js", "main.dart.wasm")
+"""The compiled client, as JavaScript and as WebAssembly: the files that hold that address."""
+LOCAL = b"rive-runtime-not-served"
+"""What the address becomes: a path on the app's own server (relative to the page), where nothing is."""
+
+
+def local_address(length: int) -> bytes:
+    """A relative address on the app's own server exactly `length` bytes long (the WebAssembly file keeps
+    its strings at fixed sizes, so the address is replaced in place)."""
+    return LOCAL.ljust(length - 1, b"-") + b"/"
+
+
+def served_without_internet(data: bytes) -> bytes:
+    """A client file with every CDN address pointed at the app's own server."""
+    return CDN.sub(lambda found: local_address(len(found.group(0))), data)
+
+
+def offline_assets(cache: Path) -> Path | None:
+    """A folder of the client files rewritten to ask nothing of the internet, to serve as Flet's assets
+    folder (Flet looks there before its own web folder); None when Flet's client asks no CDN.
+
+    Built once per client version under `cache` (the user's own folder, so no one else can put files there
+    for the apps to serve)."""
+    web = Path(flet_web.get_package_web_dir())
+    sources = [web / name for name in CLIENT_FILES if (web / name).is_file()]
+    fingerprint = hashlib.sha256()
+    for source in sources:
+        stat = source.stat()
+        fingerprint.update(f"{source.name}:{stat.st_size}:{stat.st_mtime_ns};".encode())
+    folder = cache / f"web-client-{fingerprint.hexdigest()[:16]}"
+    if (folder / "complete").is_file():
+        return folder if any(folder.glob("main.dart.*")) else None
+    cache.mkdir(parents=True, exist_ok=True, mode=0o700)
+    building = Path(tempfile.mkdtemp(prefix=".web-client-", dir=cache))
+    try:
+        for source in sources:
+            data = source.read_bytes()
+            rewritten = served_without_internet(data)
+            if rewritten != data:
+                (building / source.name).write_bytes(rewritten)
+        (building / "complete").write_text("", encoding="utf-8")
+        try:
+            os.rename(building, folder)
+        except OSError:  # built at the same moment by the other app: theirs is as good
+            shutil.rmtree(building, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(building, ignore_errors=True)
+        raise
+    return folder if any(folder.glob("main.dart.*")) else None
+
+
+def run_in_browser(main: Callable[[ft.Page], Any], host: str, port: int) -> None:
+    """Serve an app on host:port in web mode: no native window, every asset from this machine."""
+    assets = offline_assets(data_home() / "cache")
+    ft.run(
+        main,
+        view=ft.AppView.WEB_BROWSER,
+        host=host,
+        port=port,
+        no_cdn=True,
+        assets_dir=str(assets) if assets is not None else None,
+    )

@@ -1,0 +1,83 @@
+"""`auditapp field` serves the field app to a browser on localhost: no native window, every asset local."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import flet as ft
+import flet_web
+import pytest
+
+from auditapp.cli import main
+from auditapp.ui import web_client
+from auditapp.ui.field import launch
+
+
+class NoAssembly:
+    """Stands in for the background assembly of the app, which no session asks for here."""
+
+    def __init__(self, assemble: Callable[[], object], after: Callable[[], None] = lambda: None):
+        pass
+
+    def start(self) -> None:
+        """Assemble nothing."""
+
+    def close(self) -> None:
+        """Nothing to close."""
+
+
+@pytest.mark.req("FND-003")
+def test_the_field_command_serves_a_web_page_on_localhost_and_opens_no_window(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    served: list[tuple[dict[str, Any], str | None]] = []
+
+    def run(main: object, **options: Any) -> None:
+        served.append((options, os.environ.get("FLET_FORCE_WEB_SERVER")))
+
+    monkeypatch.setattr(launch, "Assembly", NoAssembly)
+    monkeypatch.setattr(ft, "run", run)
+    monkeypatch.setenv("AUDITAPP_HOME", str(tmp_path))
+    for name in ("AUDITAPP_FIELD_HOST", "AUDITAPP_FIELD_PORT"):
+        monkeypatch.delenv(name, raising=False)
+    # Set, then removed: the teardown then also removes what the command sets for Flet.
+    monkeypatch.setenv("FLET_FORCE_WEB_SERVER", "")
+    monkeypatch.delenv("FLET_FORCE_WEB_SERVER")
+
+    assert main(["field", "--port", "8551"]) == 0
+
+    [(options, force_web_server)] = served
+    assert options["view"] == ft.AppView.WEB_BROWSER  # a page in the browser, not Flet's desktop window
+    assert force_web_server == "1"  # Flet only serves: it starts no desktop client and opens no browser
+    assert options["no_cdn"] is True  # CanvasKit, fonts and the client come from the app's own server
+    assert (options["host"], options["port"]) == ("127.0.0.1", 8551)
+    # Flet's client, served from the app's own folder with its one CDN address pointed back at this server.
+    assets = Path(options["assets_dir"])
+    assert assets.parent == tmp_path / "cache"
+    for name in ("main.dart.js", "main.dart.wasm"):
+        assert b"cdn.jsdelivr.net" in (Path(flet_web.get_package_web_dir()) / name).read_bytes()
+        assert b"cdn.jsdelivr.net" not in (assets / name).read_bytes()
+
+
+@pytest.mark.req("FND-003")
+def test_the_web_client_is_rewritten_once_and_in_place(tmp_path: Path) -> None:
+    web = Path(flet_web.get_package_web_dir())
+    original = (web / "main.dart.wasm").read_bytes()
+    rewritten = web_client.served_without_internet(original)
+    assert len(rewritten) == len(original)  # strings in the WebAssembly file keep their sizes
+    [address] = web_client.CDN.findall(original)
+    at = original.index(address)
+    assert rewritten[at : at + len(address)] == web_client.local_address(len(address))
+    assert rewritten[at : at + len(address)].startswith(b"rive-runtime-not-served-")
+    assert rewritten[:at] == original[:at]
+    assert rewritten[at + len(address) :] == original[at + len(address) :]
+
+    first = web_client.offline_assets(tmp_path)
+    assert first is not None
+    built = (first / "main.dart.js").stat().st_mtime_ns
+    assert web_client.offline_assets(tmp_path) == first  # the next start reuses it
+    assert (first / "main.dart.js").stat().st_mtime_ns == built
+    assert sorted(p.name for p in tmp_path.iterdir()) == [first.name]  # nothing half-built left beside it
