@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
 from auditapp.domain.errors import ValidationError
+
+# A plan date is written YYYY-MM-DD and nothing else: Python's `date.fromisoformat` also reads
+# "20261102" and "2026-W45-1", which a tablet's form would otherwise store as a day nobody typed.
+ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 class AuditType(StrEnum):
@@ -177,6 +182,8 @@ def _date(value: Any, name: str) -> dt.date:
     if not isinstance(value, str):
         raise ValidationError("must be a date (YYYY-MM-DD)", name)
     try:
+        if not ISO_DAY.fullmatch(value):
+            raise ValueError(value)
         return dt.date.fromisoformat(value)
     except ValueError:
         raise ValidationError(f"{value!r} is not a date (YYYY-MM-DD)", name) from None

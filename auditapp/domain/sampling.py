@@ -21,12 +21,17 @@ acceptance inspection, needs. Below 6 records the auditor simply looks at all of
 Random draws do not use `random.Random` (whose algorithms may change between Python versions): each
 identifier is ranked by SHA-256 of the seed and the identifier, and the lowest ranks are taken. The
 same population and seed give the same records on any machine, in any language that has SHA-256.
+A population known only by its size N is the positions 1..N written as decimal numbers ("1", "2", ...);
+its draws are computed position by position, never as a list of N identifiers, and give exactly the
+records a listed population "1".."N" gives.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+import heapq
+import re
+from collections.abc import Iterable, Iterator, Sequence
 
 from auditapp.domain.errors import ValidationError
 
@@ -42,6 +47,20 @@ SAMPLE_SIZE_TABLE: tuple[tuple[int, int | None], ...] = (
 )
 SAMPLE_SIZE_CAP = 30
 
+# The largest population a sample is drawn from. A random draw must rank every record by SHA-256 to stay
+# reproducible from its seed, so its time grows with the population: about a second per million records
+# on a laptop and several on a tablet. A million records is more than any register an auditor samples by
+# hand (a year of batch records, device history records or complaints is thousands), and still covers
+# the serial numbers of a large production lot; a bigger number is a typo (an extra zero or three), which
+# must get a message instead of a hang or a crash for want of memory.
+MAX_POPULATION_SIZE = 1_000_000
+# The largest sample. Each sampled record is worked through on its own row of the item screen, and the
+# largest sample of ISO 2859-1 (acceptance sampling of a lot over 500,000 units) is 2,000, against the 30
+# an audit needs; a bigger number is a typo, which would otherwise freeze the screen with its rows.
+MAX_SAMPLE_SIZE = 2_000
+_POSITION = re.compile(r"[0-9]+")
+_NAMED_AT_MOST = 5  # positions named in a refusal before "and N more"
+
 
 def suggested_sample_size(population_size: int) -> int:
     """How many records to sample from a population of this size, from the documented table."""
@@ -51,6 +70,38 @@ def suggested_sample_size(population_size: int) -> int:
         if population_size <= upper:
             return population_size if size is None else size
     return SAMPLE_SIZE_CAP
+
+
+def check_population_size(population_size: int) -> None:
+    """Refuse, at capture, a population with no records or more than MAX_POPULATION_SIZE (a typo)."""
+    if population_size < 1:
+        raise ValidationError("the population must hold at least one record", "population_size")
+    if population_size > MAX_POPULATION_SIZE:
+        raise ValidationError(
+            f"a population of {population_size:,} records is more than a sample can be drawn from "
+            f"(at most {MAX_POPULATION_SIZE:,}): check the number",
+            "population_size",
+        )
+
+
+def check_sample_size(size: int, field: str = "sample_size") -> None:
+    """Refuse, at capture, a sample of more than MAX_SAMPLE_SIZE records (a typo), naming `field`."""
+    if size > MAX_SAMPLE_SIZE:
+        raise ValidationError(
+            f"a sample of {size:,} records is more than can be worked through on the tablet "
+            f"(at most {MAX_SAMPLE_SIZE:,}): check the number",
+            field,
+        )
+
+
+def _check_size(population_size: int, size: int) -> None:
+    if population_size < 1:
+        raise ValidationError("the population must hold at least one record", "population_size")
+    if not 1 <= size <= population_size:
+        raise ValidationError(
+            f"the sample size must be between 1 and the population size ({population_size}), not {size}",
+            "sample_size",
+        )
 
 
 def _check_population(population_ids: Sequence[str], size: int) -> None:
@@ -65,11 +116,7 @@ def _check_population(population_ids: Sequence[str], size: int) -> None:
         seen.add(identifier)
     if any(not i.strip() for i in population_ids):
         raise ValidationError("an identifier in the population is empty", "population_ids")
-    if not 1 <= size <= len(population_ids):
-        raise ValidationError(
-            f"the sample size must be between 1 and the population size ({len(population_ids)}), not {size}",
-            "sample_size",
-        )
+    _check_size(len(population_ids), size)
 
 
 def rank_key(seed: str, identifier: str) -> str:
@@ -77,13 +124,37 @@ def rank_key(seed: str, identifier: str) -> str:
     return hashlib.sha256(f"{seed}\x1f{identifier}".encode()).hexdigest()
 
 
+def _lowest_ranks(identifiers: Iterable[str], size: int, seed: str) -> set[str]:
+    """The `size` identifiers with the lowest (rank_key, identifier), holding only `size` of them at a time.
+
+    The raw digest orders exactly as its hex form (`rank_key`) does, and hashing the seed's part once
+    saves time on large populations.
+    """
+    if not seed.strip():
+        raise ValidationError("a random sample needs a seed so it can be redrawn", "seed")
+    prefix = hashlib.sha256(f"{seed}\x1f".encode())
+
+    def ranked() -> Iterator[tuple[bytes, str]]:
+        for identifier in identifiers:
+            digest = prefix.copy()
+            digest.update(identifier.encode())
+            yield digest.digest(), identifier
+
+    return {identifier for _, identifier in heapq.nsmallest(size, ranked())}
+
+
 def draw_random(population_ids: Sequence[str], size: int, seed: str) -> list[str]:
     """The `size` identifiers with the lowest SHA-256(seed, id) rank, in population order."""
     _check_population(population_ids, size)
-    if not seed.strip():
-        raise ValidationError("a random sample needs a seed so it can be redrawn", "seed")
-    chosen = set(sorted(population_ids, key=lambda i: (rank_key(seed, i), i))[:size])
+    chosen = _lowest_ranks(population_ids, size, seed)
     return [i for i in population_ids if i in chosen]
+
+
+def draw_random_positions(population_size: int, size: int, seed: str) -> list[str]:
+    """`draw_random` over the positions "1".."N" of a population known by its size, not listing them."""
+    _check_size(population_size, size)
+    chosen = _lowest_ranks((str(n) for n in range(1, population_size + 1)), size, seed)
+    return sorted(chosen, key=int)
 
 
 def systematic_interval(population_size: int, size: int) -> int:
@@ -98,6 +169,15 @@ def draw_systematic(population_ids: Sequence[str], size: int, start: int) -> lis
     if not 1 <= start <= k:
         raise ValidationError(f"the start must be between 1 and the interval {k}, not {start}", "start")
     return [population_ids[start - 1 + i * k] for i in range(size)]
+
+
+def draw_systematic_positions(population_size: int, size: int, start: int) -> list[str]:
+    """`draw_systematic` over the positions "1".."N" of a population known by its size, not listing them."""
+    _check_size(population_size, size)
+    k = systematic_interval(population_size, size)
+    if not 1 <= start <= k:
+        raise ValidationError(f"the start must be between 1 and the interval {k}, not {start}", "start")
+    return [str(start + i * k) for i in range(size)]
 
 
 def select_judgmental(
@@ -115,3 +195,41 @@ def select_judgmental(
         if missing:
             raise ValidationError(f"{missing[0]!r} is not in the population", "selected_ids")
     return list(selected)
+
+
+def select_judgmental_positions(population_size: int, selected: Sequence[str], reason: str) -> list[str]:
+    """The auditor's chosen positions of a population known by its size: whole numbers from 1 to N.
+
+    Positions are kept as plain numbers ("007" becomes "7"), the form random and systematic draws use.
+    """
+    chosen = select_judgmental(None, selected, reason)
+    outside = [s for s in chosen if _position(s, population_size) is None]
+    if outside:
+        named = ", ".join(s if _POSITION.fullmatch(s) else repr(s) for s in outside[:_NAMED_AT_MOST])
+        if len(outside) > _NAMED_AT_MOST:
+            named += f" and {len(outside) - _NAMED_AT_MOST} more"
+        verb = "is" if len(outside) == 1 else "are"
+        raise ValidationError(
+            f"{named} {verb} not in a population of {population_size} "
+            f"(choose positions from 1 to {population_size})",
+            "selected_ids",
+        )
+    positions = [str(_position(s, population_size)) for s in chosen]
+    seen: set[str] = set()
+    for position in positions:
+        if position in seen:
+            raise ValidationError(f"position {position} is chosen twice", "selected_ids")
+        seen.add(position)
+    return positions
+
+
+def _position(text: str, population_size: int) -> int | None:
+    """The position 1..N that `text` names (ASCII digits only), or None."""
+    if not _POSITION.fullmatch(text):
+        return None
+    digits = text.lstrip("0")
+    # Compare lengths first: int() of a long run of digits is slow, and refused beyond 4300 digits.
+    if not digits or len(digits) > len(str(population_size)):
+        return None
+    position = int(digits)
+    return position if position <= population_size else None

@@ -7,13 +7,12 @@ and keeps everything typed; only a form without problems becomes an `AuditPlanne
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from auditapp.domain.errors import ValidationError
-from auditapp.domain.plan import AuditPlan, AuditType
+from auditapp.domain.plan import ISO_DAY, AuditPlan, AuditType
 from auditapp.domain.state import AuditState
 from auditapp.services.context import CaptureContext
 from auditapp.services.planning import edit_plan, plan_audit
@@ -24,7 +23,14 @@ AUDIT_TYPES: tuple[tuple[str, str], ...] = (
     ("stage1_mock", "Stage 1 mock"),
     ("stage2_mock", "Stage 2 mock"),
 )
-ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+# The days a plan may name. The app's checklists are for ISO 13485:2016, EU MDR and FDA QMSR, so an audit
+# dated before 2000 is a typo of the year (0001, 1926), not an old paper audit being typed in. Audit
+# programmes are planned a few years ahead (a certification cycle is three years), so a day more than ten
+# years ahead is a typo too (2062 for 2026). Both bounds apply to what is typed on the form, never to plans
+# already stored or received from other devices.
+EARLIEST_PLAN_DAY = dt.date(2000, 1, 1)
+MAX_YEARS_AHEAD = 10
+ENDS_BEFORE_START = "the audit cannot end before it starts"
 REQUIRED_TEXT = ("title", "organisation", "site", "objectives", "scope", "lead_auditor")
 FORM_FIELDS = (
     "title",
@@ -115,8 +121,37 @@ def parse_auditees(text: str) -> list[dict[str, str]]:
     return out
 
 
-def check_plan_form(form: PlanForm, checklists: Collection[str]) -> dict[str, str]:
-    """Every problem of the form, by field (empty when the form can be planned)."""
+def latest_plan_day(today: dt.date) -> dt.date:
+    """The last day a plan may name: MAX_YEARS_AHEAD years after today (28 February for 29 February)."""
+    year = today.year + MAX_YEARS_AHEAD
+    try:
+        return today.replace(year=year)
+    except ValueError:
+        return today.replace(year=year, day=28)
+
+
+def _check_day(text: str, today: dt.date) -> dt.date | str:
+    """The day typed, or what is wrong with it."""
+    if not ISO_DAY.fullmatch(text):
+        return "enter a date as YYYY-MM-DD, e.g. 2026-03-02"
+    try:
+        day = dt.date.fromisoformat(text)
+    except ValueError:  # the right shape, but no such day (2026-02-30, 2026-13-45)
+        return f"{text} is not a day in the calendar: check the month and the day"
+    if day < EARLIEST_PLAN_DAY:
+        return f"{text} is before {EARLIEST_PLAN_DAY.year}: check the year"
+    latest = latest_plan_day(today)
+    if day > latest:
+        return (
+            f"{text} is more than {MAX_YEARS_AHEAD} years ahead (after {latest.isoformat()}): check the year"
+        )
+    return day
+
+
+def check_plan_form(
+    form: PlanForm, checklists: Collection[str], today: dt.date | None = None
+) -> dict[str, str]:
+    """Every problem of the form, by field (empty when the form can be planned); `today` defaults to now."""
     errors: dict[str, str] = {}
     for name in REQUIRED_TEXT:
         if not str(getattr(form, name)).strip():
@@ -131,24 +166,23 @@ def check_plan_form(form: PlanForm, checklists: Collection[str]) -> dict[str, st
         errors["criteria"] = f"checklist {unknown[0]!r} is not on this device"
     dates: dict[str, dt.date] = {}
     for name in ("start_date", "end_date"):
-        text = getattr(form, name).strip()
-        try:
-            dates[name] = dt.date.fromisoformat(text)
-        except ValueError:
-            if ISO_DAY.fullmatch(text):  # the right shape, but no such day (2026-02-30, 2026-13-45)
-                errors[name] = f"{text} is not a day in the calendar: check the month and the day"
-            else:
-                errors[name] = "enter a date as YYYY-MM-DD, e.g. 2026-03-02"
+        day = _check_day(getattr(form, name).strip(), today or dt.date.today())
+        if isinstance(day, str):
+            errors[name] = day
+        else:
+            dates[name] = day
     if len(dates) == 2 and dates["end_date"] < dates["start_date"]:
-        errors["end_date"] = "the audit cannot end before it starts"
+        errors["end_date"] = ENDS_BEFORE_START
     if any(not a["name"] for a in parse_auditees(form.auditees)):
         errors["auditees"] = "each line needs a name first: 'name, role'"
     return errors
 
 
-def create_audit(ctx: CaptureContext, form: PlanForm, checklists: Collection[str]) -> str:
+def create_audit(
+    ctx: CaptureContext, form: PlanForm, checklists: Collection[str], today: dt.date | None = None
+) -> str:
     """Plan the audit the form describes; PlanFormError lists every problem and nothing is stored."""
-    errors = check_plan_form(form, checklists)
+    errors = check_plan_form(form, checklists, today)
     if errors:
         raise PlanFormError(errors)
     return plan_audit(
@@ -169,14 +203,21 @@ def create_audit(ctx: CaptureContext, form: PlanForm, checklists: Collection[str
 
 
 def edit_plan_field(
-    ctx: CaptureContext, audit_id: str, name: str, text: str, checklists: Collection[str]
+    ctx: CaptureContext,
+    audit_id: str,
+    name: str,
+    text: str,
+    checklists: Collection[str],
+    today: dt.date | None = None,
 ) -> AuditState:
     """Save one field of an existing plan as typed (autosave on blur); a bad value is refused, by field."""
     state = ctx.open_for_capture(audit_id)
     assert state.plan is not None
     form = PlanForm(**{**PlanForm.of_plan(state.plan).__dict__, name: text})
-    problems = check_plan_form(form, checklists)
-    if name in problems or (name == "start_date" and "end_date" in problems):
+    problems = check_plan_form(form, checklists, today)
+    # A new start after the stored end is this field's problem; the stored end's own (a day outside the
+    # window, in a plan made before the window was checked) is not, and must not block this edit.
+    if name in problems or (name == "start_date" and problems.get("end_date") == ENDS_BEFORE_START):
         raise PlanFormError({name: problems.get(name) or problems["end_date"]})
     value: Any
     if name == "team":

@@ -9,9 +9,14 @@ from auditapp.domain import drafts
 from auditapp.domain.errors import ValidationError
 from auditapp.domain.evidence import Sample, SamplingMethod
 from auditapp.domain.sampling import (
+    check_population_size,
+    check_sample_size,
     draw_random,
+    draw_random_positions,
     draw_systematic,
+    draw_systematic_positions,
     select_judgmental,
+    select_judgmental_positions,
     suggested_sample_size,
     systematic_interval,
 )
@@ -39,7 +44,8 @@ def draw_sample(
     """Draw and record a sample; the seed (random) or start (systematic) is chosen if not given, and kept.
 
     The population is a list of record identifiers, or just its size (then positions 1..N are drawn,
-    which the auditor maps to the register at hand). The sample size defaults to the suggested size.
+    which the auditor maps to the register at hand, without ever listing them). The sample size defaults
+    to the suggested size.
     """
     state = ctx.open_for_capture(audit_id)
     target = resolve_target(ctx, state, item_id, clause, finding_id)
@@ -57,21 +63,28 @@ def draw_sample(
             f"the population lists {len(ids)} records but its size is given as {population_size}",
             "population_size",
         )
-    if size_of_population < 1:
-        raise ValidationError("the population must hold at least one record", "population_size")
-    positions = ids if ids is not None else [str(i) for i in range(1, size_of_population + 1)]
+    check_population_size(size_of_population)
     if chosen_method is SamplingMethod.JUDGMENTAL:
-        selected = select_judgmental(ids, list(selected_ids or ()), reason or "")
+        chosen_ids = list(selected_ids or ())
+        if ids is None:
+            selected = select_judgmental_positions(size_of_population, chosen_ids, reason or "")
+        else:
+            selected = select_judgmental(ids, chosen_ids, reason or "")
         size = len(selected)
+        check_sample_size(size, "selected_ids")
         if sample_size is not None and sample_size != size:
             raise ValidationError(
                 f"{size} records chosen but the sample size is {sample_size}", "sample_size"
             )
     else:
         size = sample_size if sample_size is not None else suggested_sample_size(size_of_population)
+        check_sample_size(size)
         if chosen_method is SamplingMethod.RANDOM:
             seed = seed if seed is not None else secrets.token_hex(8)
-            selected = draw_random(positions, size, seed)
+            if ids is None:
+                selected = draw_random_positions(size_of_population, size, seed)
+            else:
+                selected = draw_random(ids, size, seed)
         else:
             if not 1 <= size <= size_of_population:
                 raise ValidationError(
@@ -80,7 +93,10 @@ def draw_sample(
                 )
             interval = systematic_interval(size_of_population, size)
             start = start if start is not None else secrets.randbelow(interval) + 1
-            selected = draw_systematic(positions, size, start)
+            if ids is None:
+                selected = draw_systematic_positions(size_of_population, size, start)
+            else:
+                selected = draw_systematic(ids, size, start)
     evidence_id = ctx.new_id()
     ctx.record(
         audit_id,
