@@ -2,7 +2,8 @@
 
 `validate_payload` is the single gate: the services call it before an event is stored, the store and
 the central server call it on events that arrive from elsewhere. A payload that breaks a rule raises
-ValidationError naming the field.
+ValidationError naming the field. Text captured from now on must also be clean (`captured=True`, FLD-113);
+events that already exist are not held to that rule, so what was stored before stays readable.
 """
 
 from __future__ import annotations
@@ -28,6 +29,17 @@ EFFECTIVENESS_RESULTS = ("effective", "not_effective")
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 BLOB_KEY_BYTES = 32
 Check = Callable[[Any, str], None]
+
+# Characters captured text must not hold (FLD-113): control characters other than tab, newline and
+# carriage return (they are invisible, and NUL or ESC can end or rewrite a line in a report, a log or a
+# terminal), the controls that override or embed or isolate a text direction (they make a PDF show text in
+# another order than it was typed), and half of a UTF-16 pair (no file format can hold it).
+_CONTROL = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
+_BIDI = "\u202a-\u202e\u2066-\u2069"
+_LONE_SURROGATE = "[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]"
+UNSAFE_CHARACTER = re.compile(f"[{_CONTROL}{_BIDI}]|{_LONE_SURROGATE}")
+_BIDI_CONTROL = re.compile(f"[{_BIDI}]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _required_text(value: Any, name: str) -> None:
@@ -230,8 +242,12 @@ EVIDENCE_KINDS = frozenset(
 )
 
 
-def validate_payload(kind: EventKind, payload: Mapping[str, Any]) -> None:
-    """Raise ValidationError naming the first field of the payload that breaks its kind's rules."""
+def validate_payload(kind: EventKind, payload: Mapping[str, Any], *, captured: bool = False) -> None:
+    """Raise ValidationError naming the first field of the payload that breaks its kind's rules.
+
+    `captured` is for an event being made now: its text must also be clean (`check_captured_text`). Events
+    that already exist (in a journal, from a sync or an import) are checked without it.
+    """
     spec = _SPECS[kind]
     for name, check in spec.items():
         check(payload.get(name), name)
@@ -252,6 +268,54 @@ def validate_payload(kind: EventKind, payload: Mapping[str, Any]) -> None:
         for prefix in ("", "thumbnail_"):
             if (payload.get(f"{prefix}blob_id") is None) != (payload.get(f"{prefix}blob_key") is None):
                 raise ValidationError("a photo's blob id and blob key come together", f"{prefix}blob_key")
+    if captured:
+        check_captured_text(kind, payload)
+
+
+def check_captured_text(kind: EventKind, payload: Mapping[str, Any]) -> None:
+    """Refuse a payload whose text holds a character capture does not accept, naming the field it is in."""
+    for name, value in payload.items():
+        if kind is EventKind.AUDIT_PLANNED and name == "plan" and isinstance(value, Mapping):
+            for field, part in value.items():
+                _clean_text(part, str(field))
+        elif kind in (EventKind.AUDIT_PLAN_EDITED, EventKind.FINDING_EDITED) and name == "value":
+            _clean_text(value, str(payload.get("field")))  # the field edited, as its form names it
+        else:
+            _clean_text(value, name)
+
+
+def _clean_text(value: Any, name: str) -> None:
+    if isinstance(value, str):
+        found = UNSAFE_CHARACTER.search(value)
+        if found:
+            char = found.group()
+            raise ValidationError(
+                f"contains U+{ord(char):04X} ({describe_character(char)}) at position {found.start() + 1}",
+                name,
+            )
+    elif isinstance(value, Mapping):
+        for part in value.values():
+            _clean_text(part, name)
+    elif isinstance(value, list | tuple):
+        for part in value:
+            _clean_text(part, name)
+
+
+def describe_character(char: str) -> str:
+    """What an unsafe character is, in words a user can act on."""
+    if _SURROGATE.match(char):
+        return "half of a character pair, the rest of it is missing"
+    if _BIDI_CONTROL.match(char):
+        return "an invisible control that changes the direction of text"
+    return "a control character"
+
+
+def well_formed(text: str) -> str:
+    """`text` with each half of a character pair that lacks its other half replaced by U+FFFD, so it can be
+    written as UTF-8 (pairs kept as two halves are joined into their character)."""
+    if not _SURROGATE.search(text):
+        return text
+    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
 
 
 def _check_finding_field(name: str, value: Any) -> None:

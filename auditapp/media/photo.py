@@ -7,6 +7,7 @@ notes, thumbnails of the uncropped picture) is dropped because the stored image 
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import io
 import threading
@@ -71,20 +72,64 @@ def _setup() -> None:
         _setup_done = True
 
 
+# Files an auditor may pick by mistake, by their first bytes (offset, magic, what to call the file).
+_MAGIC = (
+    (0, b"%PDF", "a PDF document"),
+    (0, b"PK\x03\x04", "a ZIP archive or office document"),
+    (0, b"PK\x05\x06", "a ZIP archive or office document"),
+    (0, b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an older office document (.doc, .xls, .msg)"),
+    (0, b"GIF8", "GIF"),
+    (0, b"II*\x00", "a TIFF image or camera raw file (CR2, NEF, DNG)"),
+    (0, b"MM\x00*", "a TIFF image or camera raw file (CR2, NEF, DNG)"),
+    (0, b"\x1aE\xdf\xa3", "a video (MKV or WebM)"),
+    (8, b"AVI ", "a video (AVI)"),
+    (8, b"WAVE", "a sound recording (WAV)"),
+)
+# ISO base media files ("ftyp" at byte 4) that are images; every other brand is a video or sound file.
+_IMAGE_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1", b"avif", b"avis"}
+_AUDIO_BRANDS = {b"M4A ", b"M4B ", b"M4P "}
+_TEXT_SAMPLE = 512
+_TEXT_CONTROLS = frozenset("\t\n\r\f")
+
+
+def _iso_media(brand: bytes) -> str:
+    """What an ISO base media file (MP4, MOV, 3GP, HEIF) with this major brand is, for the error message."""
+    if brand in _IMAGE_BRANDS:
+        return "a HEIF/AVIF image of a kind that cannot be read"
+    if brand in _AUDIO_BRANDS:
+        return "a sound recording (M4A)"
+    if brand == b"qt  ":
+        return "a video (MOV)"
+    return "a video (MP4, MOV or 3GP)"
+
+
+def _is_text(data: bytes) -> bool:
+    """Whether the start of the data reads as text: valid UTF-8, and printable apart from line breaks."""
+    sample = data[:_TEXT_SAMPLE]
+    if b"\x00" in sample:
+        return False
+    try:
+        text = codecs.getincrementaldecoder("utf-8")().decode(sample, final=len(data) <= _TEXT_SAMPLE)
+    except UnicodeDecodeError:
+        return False
+    if not text:
+        return False
+    printable = sum(1 for ch in text if ch.isprintable() or ch in _TEXT_CONTROLS)
+    return printable >= 0.95 * len(text)
+
+
 def _describe(data: bytes) -> str:
     """A short name for data Pillow does not recognise, for the error message."""
-    head = data[:16]
-    known = {b"%PDF": "a PDF document", b"PK\x03\x04": "a ZIP archive or office document", b"GIF8": "GIF"}
-    for magic, name in known.items():
-        if head.startswith(magic):
-            return name
     if not data:
         return "an empty file"
-    try:
-        head.decode("utf-8")
+    for offset, magic, name in _MAGIC:
+        if data[offset : offset + len(magic)] == magic:
+            return name
+    if data[4:8] == b"ftyp":
+        return _iso_media(data[8:12])
+    if _is_text(data):
         return "a text file"
-    except UnicodeDecodeError:
-        return "an unrecognised format"
+    return "an unrecognised binary file"
 
 
 def _open(data: bytes) -> Image.Image:
@@ -125,12 +170,33 @@ def _fit(size: tuple[int, int], long_edge: int) -> tuple[int, int]:
     return max(1, round(width * scale)), max(1, round(height * scale))
 
 
+def _to_eight_bit(image: Image.Image) -> Image.Image:
+    """Deep greyscale (16-bit, 32-bit integer, float) as 8-bit "L", scaled down rather than clipped.
+
+    Pillow's own conversion clips every value above 255 to white, which turns a 16-bit picture into a white
+    rectangle. 16-bit data map from the full 16-bit range (so a dark picture stays dark, as viewers show it);
+    32-bit and float data, which have no fixed range, map from the lowest to the highest value they hold.
+    """
+    wide = image if image.mode in ("I", "F") else image.convert("I")
+    extrema = wide.getextrema()  # one band: (lowest, highest)
+    low, high = float(extrema[0]), float(extrema[1])  # type: ignore[arg-type]
+    if image.mode.startswith("I;16") or (image.mode == "I" and low >= 0 and high <= 0xFFFF):
+        low, high = 0.0, float(0xFFFF)
+    if high <= low:
+        return wide.convert("L")  # one flat value: nothing to scale
+    scale = 255 / (high - low)
+    offset = -low * scale
+    return wide.point(lambda value: value * scale + offset).convert("L")
+
+
 def _to_rgb(image: Image.Image) -> Image.Image:
-    """RGB pixels; transparent areas become white (as on paper), not black."""
+    """RGB pixels; transparent areas become white (as on paper), not black; deep greys scaled to 8 bits."""
     if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
         rgba = image.convert("RGBA")
         background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
         return Image.alpha_composite(background, rgba).convert("RGB")
+    if image.mode in ("I", "F") or image.mode.startswith("I;16"):
+        image = _to_eight_bit(image)
     return image if image.mode == "RGB" else image.convert("RGB")
 
 

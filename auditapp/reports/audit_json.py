@@ -3,6 +3,10 @@
 The reader checks everything before anything is imported: the format and version, that each event is
 well formed, valid for its kind and of the document's audit, and that each embedded photo matches its
 SHA-256. A problem raises ValidationError naming the file and where in it (ADR 0092).
+
+The writer replaces half of a character pair that lacks its other half with U+FFFD (REP-013): UTF-8 cannot
+hold it, and capture refuses it now, but older events may have it. Re-importing the document adds nothing
+for those events: an event already held is known by its id.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from typing import Any
 from auditapp.domain.errors import ValidationError
 from auditapp.domain.events import DomainEvent
 from auditapp.domain.evidence import PhotoRef
-from auditapp.domain.payloads import validate_payload
+from auditapp.domain.payloads import validate_payload, well_formed
 from auditapp.domain.plan import encode_plan_field
 from auditapp.services.reporting import AuditDossier
 
@@ -69,8 +73,9 @@ def audit_document(dossier: AuditDossier, *, with_photos: bool = False) -> dict[
 
 
 def to_json(dossier: AuditDossier, *, with_photos: bool = False) -> bytes:
-    """The document as UTF-8 JSON."""
-    return json.dumps(audit_document(dossier, with_photos=with_photos), ensure_ascii=False, indent=1).encode()
+    """The document as UTF-8 JSON (any lone half of a character pair written as U+FFFD)."""
+    text = json.dumps(audit_document(dossier, with_photos=with_photos), ensure_ascii=False, indent=1)
+    return well_formed(text).encode()
 
 
 def read_document(data: bytes, where: str = "the document") -> AuditDocument:

@@ -3,6 +3,9 @@
 fpdf2 (ADR 0090): pure Python, embeds and subsets TrueType fonts, breaks tables across pages with their
 headings repeated, keeps JPEG photos as they are (no re-encoding) and builds the table of contents and the
 PDF outline from `start_section`.
+
+Every text drawn passes `printable` (REP-013): a character that would vanish from the page or reorder its
+line (a control character, a text-direction control, half of a character pair) is shown as U+FFFD.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from fpdf.fonts import FontFace
 from fpdf.outline import OutlineSection
 
 from auditapp.domain.errors import AuditAppError
+from auditapp.domain.payloads import UNSAFE_CHARACTER, well_formed
 
 FONT_DIR = Path(__file__).with_name("fonts")
 FAMILY = "DejaVu"
@@ -31,6 +35,12 @@ HEADING_FILL = (232, 238, 247)
 
 class ReportError(AuditAppError):
     """A report cannot be produced; the message says why and what to do."""
+
+
+def printable(text: str) -> str:
+    """Text as the report shows it: each character capture refuses as U+FFFD (so the reader sees that
+    something was there and the line keeps its order), a tab as a space."""
+    return UNSAFE_CHARACTER.sub("\ufffd", well_formed(text)).replace("\t", " ")
 
 
 class ReportPdf(FPDF):
@@ -53,6 +63,27 @@ class ReportPdf(FPDF):
         self.set_creator("auditapp")
         self.show_header = False
         self._numbers: list[int] = [0, 0, 0]
+
+    # ------------------------------------------------------------------ text
+    def normalize_text(self, text: str) -> str:
+        """fpdf2 passes every text it draws or measures through here: keep odd characters visible."""
+        return super().normalize_text(printable(text))
+
+    def set_title(self, title: str) -> None:
+        """The document's title property, as printable text (UTF-16 in the file cannot hold half pairs)."""
+        super().set_title(printable(title))
+
+    def set_subject(self, subject: str) -> None:
+        """The document's subject property, as printable text."""
+        super().set_subject(printable(subject))
+
+    def set_author(self, author: str | Sequence[str]) -> None:
+        """The document's author property, as printable text."""
+        super().set_author(printable(author) if isinstance(author, str) else [printable(a) for a in author])
+
+    def start_section(self, name: str, level: int = 0, strict: bool = True) -> None:
+        """A section of the PDF outline, its name as printable text."""
+        super().start_section(printable(name), level, strict)
 
     # ------------------------------------------------------------------ frame
     def header(self) -> None:

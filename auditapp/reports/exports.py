@@ -3,6 +3,11 @@
 Spreadsheet safety (ADR 0092): a CSV cell that starts with = + - @ or a tab or carriage return is written
 with a leading apostrophe so no spreadsheet evaluates it; XLSX cells are typed as text, so a statement
 such as "=HYPERLINK(...)" stays text and is shown as entered.
+
+Odd text (REP-013): text stored before capture refused it, or held by the central store, may have half of
+a character pair, which UTF-8 cannot hold: it is written as U+FFFD. XLSX also leaves out the control
+characters XML cannot hold, and a cell longer than a spreadsheet cell holds is cut with a note at its end
+saying so, so a workbook always opens and never hides that it is incomplete.
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -20,12 +26,20 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from auditapp.domain.evidence import PhotoRef, SampledRecord
+from auditapp.domain.payloads import well_formed
 from auditapp.reports.audit_sections import finding_numbers
 from auditapp.reports.labels import AUDIT_TYPE_LABELS, GRADE_LABELS, GRADE_ORDER, describe
 from auditapp.services.reporting import AuditDossier
 
 Cell = str | int | None
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+XLSX_CELL_LIMIT = 32_767  # characters in a spreadsheet cell, counted as Excel does (in UTF-16 units)
+CUT_MARK = (
+    f" [cut here: a spreadsheet cell holds at most {XLSX_CELL_LIMIT:,} characters; the full text is in the"
+    " CSV and JSON exports]"
+)
+# Characters XML 1.0, and so a workbook, cannot hold at all (after `well_formed` has replaced lone halves).
+_NOT_IN_XML = re.compile(f"{ILLEGAL_CHARACTERS_RE.pattern}|[\ufffe\uffff]")
 
 
 @dataclass(frozen=True)
@@ -155,8 +169,12 @@ def to_csv(table: Table) -> bytes:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(table.headings)
     for row in table.rows:
-        writer.writerow(["" if v is None else safe_text(v) for v in row])
+        writer.writerow(["" if v is None else safe_text(_well_formed(v)) for v in row])
     return out.getvalue().encode("utf-8-sig")
+
+
+def _well_formed(value: Cell) -> Cell:
+    return well_formed(value) if isinstance(value, str) else value
 
 
 def to_xlsx(tables: Sequence[Table]) -> bytes:
@@ -187,9 +205,28 @@ def to_xlsx(tables: Sequence[Table]) -> bytes:
 def _xlsx_cell(sheet: object, value: Cell) -> WriteOnlyCell | int | None:
     if value is None or isinstance(value, int):
         return value
-    cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
+    cell = WriteOnlyCell(sheet, value=xlsx_text(value))
     cell.data_type = "s"  # never a formula, whatever the text starts with
     return cell
+
+
+def xlsx_text(text: str) -> str:
+    """Text as a workbook cell can hold it: well formed, without XML's forbidden characters, and when it
+    is longer than a cell holds, cut with `CUT_MARK` at its end (openpyxl would cut it without a word)."""
+    text = _NOT_IN_XML.sub("", well_formed(text))
+    if len(text) <= XLSX_CELL_LIMIT // 2 or _excel_length(text) <= XLSX_CELL_LIMIT:
+        return text
+    room, used = XLSX_CELL_LIMIT - len(CUT_MARK), 0
+    for index, char in enumerate(text):
+        used += 2 if char > "\uffff" else 1
+        if used > room:
+            return text[:index] + CUT_MARK
+    return text  # not reached: the text is longer than the room
+
+
+def _excel_length(text: str) -> int:
+    """Length as Excel counts it: a character beyond U+FFFF is two UTF-16 units."""
+    return len(text.encode("utf-16-le")) // 2
 
 
 def grade_counts(dossier: AuditDossier) -> dict[str, int]:

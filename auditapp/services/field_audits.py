@@ -11,9 +11,10 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any, Protocol
 
-from auditapp.domain.errors import NotFoundError
+from auditapp.domain.errors import AuditAppError, NotFoundError
 from auditapp.domain.state import AuditState
 from auditapp.services import capture, followup, planning
 from auditapp.services.context import CaptureContext, capture_context
@@ -33,6 +34,21 @@ from auditapp.services.queries import list_audits
 from auditapp.services.sample_capture import draw_sample_from_form, record_sampled_record
 
 NEW_PLAN = form_key("plan", "new")
+
+
+PHOTO_DAMAGED = "Photo damaged: its file on this device fails its check and cannot be shown"
+
+
+@dataclass(frozen=True)
+class PhotoThumbnail:
+    """A photo's thumbnail as the item screen shows it: its bytes, or None and why for the placeholder.
+
+    `problem` is empty for a photo this device does not hold (taken on a teammate's tablet) and names the
+    damage for one whose file fails its check, so one bad file never stops the item from showing.
+    """
+
+    data: bytes | None
+    problem: str = ""
 
 
 class AuditStore(EventStore, Settings, Protocol):
@@ -210,9 +226,19 @@ class FieldAudits:
         )
 
     def thumbnail(self, sha256: str) -> bytes | None:
-        """A photo's thumbnail bytes, if this device holds them."""
+        """A photo's thumbnail bytes, if this device holds them whole."""
+        return self.photo_thumbnail(sha256).data
+
+    def photo_thumbnail(self, sha256: str) -> PhotoThumbnail:
+        """A photo's thumbnail, or why there is none: absent from the device, or its file is damaged."""
         photos: PhotoStore = getattr(self._store(), "photos")  # noqa: B009
-        return photos.get(sha256) if photos.has(sha256) else None
+        try:
+            return PhotoThumbnail(photos.get(sha256))
+        except NotFoundError:
+            return PhotoThumbnail(None)
+        except AuditAppError:
+            # The store's integrity check failed (StoreCorruptError): the rest of the item still shows.
+            return PhotoThumbnail(None, PHOTO_DAMAGED)
 
     def add_document(
         self, audit_id: str, item_id: str, *, document_id: str, revision: str, title: str = ""

@@ -7,6 +7,7 @@ nothing is stored.
 
 from __future__ import annotations
 
+import errno
 from typing import Protocol
 
 from auditapp.domain.errors import AuditAppError, ValidationError
@@ -16,6 +17,19 @@ from auditapp.services.ports import ProcessedPhoto
 
 MAX_PHOTO_FILE_BYTES = 50 * 1024 * 1024
 """Larger files are refused before decoding: no tablet camera writes a 50 MB JPEG or HEIC."""
+
+
+class PhotoNotSavedError(AuditAppError):
+    """The device could not write the photo (its storage is full, or failing); nothing was saved."""
+
+    def __init__(self, name: str, exc: OSError):
+        why = exc.strerror or str(exc)
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            super().__init__(
+                f"the tablet is full: free some space on it, then attach {name} again; nothing was saved"
+            )
+        else:
+            super().__init__(f"could not save {name} on this device ({why}); nothing was saved: try again")
 
 
 class PhotoProcessor(Protocol):
@@ -51,6 +65,17 @@ def attach_photo_file(
         raise ValidationError(
             f"{name} cannot be used: {exc}. Choose a JPEG, PNG or HEIC photo", "photo"
         ) from None
-    return attach_photo(
-        ctx, audit_id, photo, caption=caption, include_gps=include_gps, item_id=item_id, finding_id=finding_id
-    )
+    try:
+        return attach_photo(
+            ctx,
+            audit_id,
+            photo,
+            caption=caption,
+            include_gps=include_gps,
+            item_id=item_id,
+            finding_id=finding_id,
+        )
+    except OSError as exc:
+        # The photo store reports its own write failures as StoreErrors; this catches the files written
+        # beside it (the upload queue), so a full tablet is never a bare OSError the screen cannot show.
+        raise PhotoNotSavedError(name, exc) from exc

@@ -7,6 +7,7 @@ A consultant keeps one workspace per client; the UI talks to this object only, a
 from __future__ import annotations
 
 import threading
+import unicodedata
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -39,10 +40,23 @@ SERVER_SETTING = "sync.server_url"
 
 
 def check_passphrase(passphrase: str, confirm: str) -> None:
-    """Refuse a new passphrase that is too short or typed differently twice."""
-    if len(passphrase) < MIN_PASSPHRASE:
+    """Refuse a new passphrase that is empty, only spaces, too short or typed differently twice.
+
+    Length and sameness are judged on the NFC form, which the key is derived from (FLD-117): a letter typed
+    composed or decomposed is one character and the same passphrase. The passphrase itself is kept as typed,
+    spaces included; only one made of nothing but spaces is refused, since it is the first anyone would try.
+    """
+    text = unicodedata.normalize("NFC", passphrase)
+    if not text:
+        raise ValidationError(f"type a passphrase of at least {MIN_PASSPHRASE} characters", "passphrase")
+    if not text.strip():
+        raise ValidationError(
+            "the passphrase is only spaces, which anyone could guess: use words or other characters too",
+            "passphrase",
+        )
+    if len(text) < MIN_PASSPHRASE:
         raise ValidationError(f"use at least {MIN_PASSPHRASE} characters", "passphrase")
-    if passphrase != confirm:
+    if text != unicodedata.normalize("NFC", confirm):
         raise ValidationError("the two passphrases differ: type the same one twice", "passphrase")
 
 
@@ -261,14 +275,19 @@ class FieldWorkspace:
                 self._sync.start()
 
     def close(self) -> None:
-        """Stop syncing and release the store."""
+        """Stop syncing and release the store.
+
+        The workspace is locked even when stopping sync or releasing the store fails (STO-014): the store
+        is forgotten first, so nothing stays readable, and such an error is raised only afterwards."""
         with self._lock:
-            if self._sync is not None:
-                self._sync.stop()
-                self._sync = None
-            if self._store is not None:
-                self._store.close()
-                self._store = None
+            sync, store = self._sync, self._store
+            self._sync, self._store = None, None
+            try:
+                if sync is not None:
+                    sync.stop()
+            finally:
+                if store is not None:
+                    store.close()
 
     def store(self) -> WorkspaceStore:
         """The open store; using a locked workspace is an error the UI reports."""

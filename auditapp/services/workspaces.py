@@ -57,17 +57,50 @@ WorkspaceMaker = Callable[[WorkspaceEntry], FieldWorkspace]
 SyncFor = Callable[[str], SyncFactory]
 
 
+SERVER_URL_FIELD = "central store address"
+_AS_GIVEN = (
+    "type it as https://host:port, as your quality manager gave it, or leave it empty to work offline only"
+)
+_AUTHORITY = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://([^/?#]*)")
+
+
 def normalise_server_url(value: str) -> str | None:
-    """The central store address as http(s)://host[:port][/path] without a trailing slash; '' means none."""
+    """The central store address as http(s)://host[:port][/path] without a trailing slash; '' means none.
+
+    Refused, naming the field (FLD-118): an address that does not parse, a port that is not 1-65535, a
+    space inside, and a user name or password (the workspace list is no place for a secret, and the app
+    signs in with its own device keys). A refusal never repeats what was typed when it may hold a password.
+    """
     text = value.strip().rstrip("/")
     if not text:
         return None
-    parts = urlsplit(text)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    authority = _AUTHORITY.match(text)
+    if "@" in (authority.group(1) if authority else text):
         raise ValidationError(
-            f"'{value.strip()}' is not a web address: type it as https://host:port, as your quality "
-            "manager gave it, or leave it empty to work offline only",
-            "central store address",
+            "the address must not contain a user name or password; the app signs in by itself: "
+            "type only https://host:port",
+            SERVER_URL_FIELD,
+        )
+    if any(c.isspace() for c in text):
+        raise ValidationError(f"'{text}' has a space in it: {_AS_GIVEN}", SERVER_URL_FIELD)
+    try:
+        parts = urlsplit(text)
+    except ValueError:  # an unclosed IPv6 bracket (http://[::1), characters a host cannot have
+        hint = (
+            "an IPv6 address goes in square brackets, as in http://[::1]:8765; check that both are there"
+            if "[" in text or "]" in text
+            else _AS_GIVEN
+        )
+        raise ValidationError(f"'{text}' is not a web address: {hint}", SERVER_URL_FIELD) from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValidationError(f"'{text}' is not a web address: {_AS_GIVEN}", SERVER_URL_FIELD)
+    try:
+        port = parts.port
+    except ValueError:  # not a number, or above 65535
+        port = 0
+    if port == 0:
+        raise ValidationError(
+            f"the port in '{text}' must be a number from 1 to 65535: {_AS_GIVEN}", SERVER_URL_FIELD
         )
     return text
 
@@ -237,8 +270,10 @@ class Workspaces:
         """Lock the open workspace: stop its sync and forget its key until the passphrase is typed again."""
         with self._lock:
             if self._open is not None:
-                self._open.close()
-                self.generation += 1
+                try:
+                    self._open.close()  # locked even when this raises (FieldWorkspace.close)
+                finally:
+                    self.generation += 1
 
     def create(
         self, name: str, server_url: str, passphrase: str, confirm: str
@@ -285,7 +320,7 @@ class Workspaces:
         url = normalise_server_url(server_url)
         if url is None:
             raise ValidationError(
-                "type the address of the central store your quality manager gave you", "central store address"
+                "type the address of the central store your quality manager gave you", SERVER_URL_FIELD
             )
         if self._sync_for is None:
             raise AuditAppError("this app was started without sync support")

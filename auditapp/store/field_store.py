@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import logging
 import os
 import threading
 import time
@@ -39,6 +40,8 @@ from auditapp.store.keys import (
 from auditapp.store.photos import EncryptedPhotoStore
 from auditapp.store.views import AuditView, DeviceView
 
+log = logging.getLogger(__name__)
+
 JOURNAL_FILE = "journal.bin"
 DEVICE_VIEW = "device.view"
 LOCK_FILE = "lock"
@@ -58,8 +61,10 @@ def _lock(folder: Path) -> int:
 
 
 def _unlock(fd: int) -> None:
-    fcntl.flock(fd, fcntl.LOCK_UN)
-    os.close(fd)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)  # releases the lock in any case
 
 
 class FieldStore:
@@ -172,16 +177,33 @@ class FieldStore:
         return store
 
     def close(self) -> None:
-        """Checkpoint the views and release the store for another process."""
+        """Checkpoint the views and release the store for another process.
+
+        The close always releases the store and drops its data key (STO-014). A final checkpoint the disk
+        refuses (full, failing) changes nothing that matters: the journal already holds every record and
+        the next open replays it. So that failure is only logged, with no key and no audit text.
+        """
         with self._mutex:
             if self._lock_fd < 0:
                 return
+            lock_fd, self._lock_fd = self._lock_fd, -1  # closed from here on, whatever happens next
             try:
-                self.checkpoint()
+                self._checkpoint()
+            except OSError as exc:
+                log.warning(
+                    "closing the field store in %s: could not write its views (%s); nothing is lost, "
+                    "the journal holds every record and the next unlock reads them from it",
+                    self.folder,
+                    exc.strerror or exc,
+                )
             finally:
-                self._journal.close()
-                _unlock(self._lock_fd)
-                self._lock_fd = -1
+                self._data_key = b""
+                try:
+                    self._journal.close()
+                except OSError as exc:  # every record was fsynced as it was written: nothing is unsaved
+                    log.warning("closing the journal of the field store in %s: %s", self.folder, exc)
+                finally:
+                    _unlock(lock_fd)
 
     def __enter__(self) -> FieldStore:
         return self
@@ -220,14 +242,18 @@ class FieldStore:
         """Write every changed view atomically, audits first, so a reopen replays only the journal tail."""
         with self._mutex:
             self._check_open()
-            through = self._journal.end
-            if through == self._device.through and not any(v.dirty for v in self._audits.values()):
-                return  # nothing written since the last checkpoint
-            for view in self._audits.values():
-                if view.dirty:
-                    view.save(through)
-            self._device.save(through)
-            self._since_checkpoint = 0
+            self._checkpoint()
+
+    def _checkpoint(self) -> None:
+        """The checkpoint itself, for a caller that holds the mutex (close runs it once marked closed)."""
+        through = self._journal.end
+        if through == self._device.through and not any(v.dirty for v in self._audits.values()):
+            return  # nothing written since the last checkpoint
+        for view in self._audits.values():
+            if view.dirty:
+                view.save(through)
+        self._device.save(through)
+        self._since_checkpoint = 0
 
     # ------------------------------------------------------------------ EventStore
     def append(self, events: Sequence[DomainEvent]) -> None:

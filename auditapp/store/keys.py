@@ -17,6 +17,7 @@ import hmac
 import json
 import os
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -40,6 +41,12 @@ KEY_FILE = "key.json"
 SCRYPT_N = 2**15
 SCRYPT_R = 8
 SCRYPT_P = 1
+# What a key file may ask of scrypt. The app writes N=2**15, r=8, p=1 (32 MiB, well under a second); a
+# file asking for much more (a terabyte of memory, minutes of work) or much less was not written by it.
+SCRYPT_MIN_N = 2**14
+SCRYPT_MAX_MEMORY = 128 * 2**20  # bytes: 128 * N * r
+SCRYPT_MAX_WORK = 8 * SCRYPT_N * SCRYPT_R * SCRYPT_P  # N * r * p: eight times the cost the app writes
+SALT_BYTES = 16
 _WRAP_AAD = b"auditapp field store data key v1"
 _RECOVERY_AAD = b"auditapp field store data key v1 recovery"
 NONCE_BYTES = 12
@@ -84,12 +91,20 @@ def _kek(passphrase: str, salt: bytes, n: int, r: int, p: int) -> bytes:
     return Scrypt(salt=salt, length=32, n=n, r=r, p=p).derive(passphrase.encode("utf-8"))
 
 
+def passphrase_forms(passphrase: str) -> list[str]:
+    """The texts a typed passphrase is tried as, first match wins: its NFC form (what the key file is
+    written with since FLD-117, so a passphrase typed composed or decomposed is the same), then, for key
+    files written before, the text exactly as typed and its NFD form."""
+    forms = [unicodedata.normalize("NFC", passphrase), passphrase, unicodedata.normalize("NFD", passphrase)]
+    return list(dict.fromkeys(forms))
+
+
 def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
 
 
 def _wrap(data_key: bytes, secret: str, aad: bytes) -> dict[str, Any]:
-    salt = secrets.token_bytes(16)
+    salt = secrets.token_bytes(SALT_BYTES)
     nonce = secrets.token_bytes(NONCE_BYTES)
     kek = _kek(secret, salt, SCRYPT_N, SCRYPT_R, SCRYPT_P)
     wrapped = AESGCM(kek).encrypt(nonce, data_key, aad)
@@ -100,8 +115,10 @@ def _wrap(data_key: bytes, secret: str, aad: bytes) -> dict[str, Any]:
 
 
 def wrap_data_key(data_key: bytes, passphrase: str) -> dict[str, Any]:
-    """The key file's content: scrypt parameters and salt, and the data key sealed under the derived key."""
-    return {"format": "auditapp-field-store-key/1", **_wrap(data_key, passphrase, _WRAP_AAD)}
+    """The key file's content: scrypt parameters and salt, and the data key sealed under the key derived
+    from the passphrase in NFC form (FLD-117)."""
+    secret = unicodedata.normalize("NFC", passphrase)
+    return {"format": "auditapp-field-store-key/1", **_wrap(data_key, secret, _WRAP_AAD)}
 
 
 def new_recovery_key() -> str:
@@ -128,10 +145,17 @@ def read_key_file(folder: Path) -> dict[str, Any]:
     try:
         content = json.loads(path.read_bytes())
     except (OSError, ValueError) as exc:
-        raise StoreCorruptError(path, f"unreadable key file ({exc})") from exc
+        raise _damaged(path, f"it cannot be read ({exc})") from exc
     if not isinstance(content, dict):
-        raise StoreCorruptError(path, "unreadable key file (not an object)")
+        raise _damaged(path, "it cannot be read (not a JSON object)")
     return content
+
+
+def _damaged(path: Path, problem: str) -> StoreCorruptError:
+    """The error for a key file that is not as the app wrote it, saying what the file is for."""
+    return StoreCorruptError(
+        path, f"it is the file that holds this workspace's encryption key, and {problem}"
+    )
 
 
 def with_passphrase(folder: Path, data_key: bytes, passphrase: str) -> dict[str, Any]:
@@ -170,11 +194,13 @@ def write_key_file(folder: Path, content: dict[str, Any]) -> None:
 
 
 def unwrap_data_key(folder: Path, passphrase: str) -> bytes:
-    """The data key, or WrongPassphraseError; reads the key file only."""
-    data_key = _unwrap(folder, read_key_file(folder), passphrase, _WRAP_AAD)
-    if data_key is None:
-        raise WrongPassphraseError(folder)
-    return data_key
+    """The data key, or WrongPassphraseError; reads the key file only (and never writes it)."""
+    content = read_key_file(folder)
+    for secret in passphrase_forms(passphrase):
+        data_key = _unwrap(folder, content, secret, _WRAP_AAD)
+        if data_key is not None:
+            return data_key
+    raise WrongPassphraseError(folder)
 
 
 def recover_data_key(folder: Path, recovery_key: str) -> bytes:
@@ -198,15 +224,44 @@ def _unwrap(folder: Path, content: dict[str, Any], secret: str, aad: bytes) -> b
         salt = base64.b64decode(kdf["salt"])
         nonce = base64.b64decode(wrap["nonce"])
         wrapped = base64.b64decode(wrap["wrapped_key"])
-        n, r, p = int(kdf["n"]), int(kdf["r"]), int(kdf["p"])
+        n, r, p = _whole(kdf["n"]), _whole(kdf["r"]), _whole(kdf["p"])
     except (ValueError, KeyError, TypeError) as exc:
-        raise StoreCorruptError(path, f"unreadable key file ({exc})") from exc
+        raise _damaged(path, f"it cannot be read ({exc})") from exc
     if kdf.get("name") != "scrypt" or wrap.get("name") != "AES-256-GCM":
-        raise StoreCorruptError(path, "unknown key derivation or wrap algorithm")
+        raise _damaged(path, "it names a key derivation or encryption this app does not know")
+    problem = _kdf_problem(n, r, p, salt) or (
+        None if len(nonce) == NONCE_BYTES else f"a nonce of {len(nonce)} bytes, not {NONCE_BYTES}"
+    )
+    if problem is not None:
+        # Checked before deriving: values this app never writes could ask for a terabyte or an hour.
+        raise _damaged(path, f"it has settings this app never writes ({problem})")
     try:
         return AESGCM(_kek(secret, salt, n, r, p)).decrypt(nonce, wrapped, aad)
     except InvalidTag:
         return None
+
+
+def _whole(value: object) -> int:
+    """A whole number as stored in JSON; anything else (text, a fraction, true/false) is damage."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"{value!r} is not a whole number")
+    return value
+
+
+def _kdf_problem(n: int, r: int, p: int, salt: bytes) -> str | None:
+    """What is wrong with a key file's scrypt settings, None when they are in the range the app writes."""
+    if n < SCRYPT_MIN_N or n & (n - 1):
+        return f"scrypt N={n} is not a power of two from {SCRYPT_MIN_N}"
+    if r < 1 or p < 1:
+        return f"scrypt r={r}, p={p} must be at least 1"
+    if 128 * n * r > SCRYPT_MAX_MEMORY:
+        return f"scrypt N={n}, r={r} would need {128 * n * r // 2**20} MiB of memory"
+    if n * r * p > SCRYPT_MAX_WORK:
+        times = n * r * p // (SCRYPT_N * SCRYPT_R * SCRYPT_P)
+        return f"scrypt N={n}, r={r}, p={p} would take {times} times as long as usual"
+    if len(salt) < SALT_BYTES:
+        return f"a salt of {len(salt)} bytes, fewer than {SALT_BYTES}"
+    return None
 
 
 def seal(key: AESGCM, plaintext: bytes, aad: bytes) -> bytes:

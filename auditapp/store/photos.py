@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import hashlib
 import re
 from pathlib import Path
@@ -10,10 +12,25 @@ from cryptography.exceptions import InvalidTag
 
 from auditapp.domain.errors import NotFoundError
 from auditapp.store.atomic import write_atomically
-from auditapp.store.errors import StoreCorruptError
+from auditapp.store.errors import StoreCorruptError, StoreError
 from auditapp.store.keys import StoreKeys, open_sealed, seal
 
 _DIGEST = re.compile(r"^[0-9a-f]{64}$")
+_FULL = (errno.ENOSPC, errno.EDQUOT)
+
+
+def _not_saved(folder: Path, exc: OSError) -> StoreError:
+    """The error for a photo that could not be written: a full device says so in words an auditor acts on."""
+    why = exc.strerror or str(exc)
+    if exc.errno in _FULL:
+        return StoreError(
+            f"could not write a photo to {folder}: the device is full ({why}); nothing was saved",
+            on_screen="the tablet is full: free some space on it, then try again; nothing was saved",
+        )
+    return StoreError(
+        f"could not write a photo to {folder}: {why}; nothing was saved",
+        on_screen=f"could not save the photo on this device ({why}); nothing was saved: try again",
+    )
 
 
 class EncryptedPhotoStore:
@@ -29,11 +46,22 @@ class EncryptedPhotoStore:
         return self._folder / (self._keys.file_name("photo", digest) + ".photo")
 
     def put(self, data: bytes) -> str:
-        """Store the bytes durably (fsync'd, atomic) and return their SHA-256 hex digest."""
+        """Store the bytes durably (fsync'd, atomic) and return their SHA-256 hex digest.
+
+        A write that fails (a full device) is a StoreError saying so, and leaves no temp file behind.
+        """
         digest = hashlib.sha256(data).hexdigest()
         path = self._path(digest)
-        if not path.exists():
+        if path.exists():
+            return digest
+        try:
             write_atomically(path, seal(self._keys.photos, data, digest.encode("ascii")))
+        except OSError as exc:
+            # write_atomically removes its temp file when the write fails, not when the rename does; a
+            # rename that did happen left a whole, sealed file, which is harmless and not half-written.
+            with contextlib.suppress(OSError):
+                path.with_name(path.name + ".tmp").unlink(missing_ok=True)
+            raise _not_saved(self._folder, exc) from exc
         return digest
 
     def get(self, digest: str) -> bytes:
@@ -45,6 +73,8 @@ class EncryptedPhotoStore:
             sealed = path.read_bytes()
         except FileNotFoundError:
             raise NotFoundError(f"no photo with SHA-256 {digest} in {self._folder}") from None
+        except OSError as exc:
+            raise StoreCorruptError(path, f"photo {digest} cannot be read ({exc.strerror or exc})") from None
         try:
             data = open_sealed(self._keys.photos, sealed, digest.encode("ascii"))
         except InvalidTag:

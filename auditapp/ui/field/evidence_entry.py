@@ -154,14 +154,17 @@ class PhotoEntry:
         """Show thumbnails of the item's photos with their captions."""
         tiles: list[ft.Control] = []
         for photo in detail.photos:
-            data = self._ctx.audits.thumbnail(photo.thumbnail_sha256)
+            thumb = self._ctx.audits.photo_thumbnail(photo.thumbnail_sha256)
             image: ft.Control = (
-                ft.Image(src=data, width=160, height=120, fit=ft.BoxFit.COVER, border_radius=8)
-                if data
+                ft.Image(src=thumb.data, width=160, height=120, fit=ft.BoxFit.COVER, border_radius=8)
+                if thumb.data
                 else ft.Icon(ft.Icons.IMAGE_NOT_SUPPORTED, size=48)
             )
+            texts = (
+                [ft.Text(thumb.problem, size=14, width=160, color=ft.Colors.RED_700)] if thumb.problem else []
+            )
             caption = photo.caption or "No caption"
-            tiles.append(ft.Column([image, ft.Text(caption, size=14, width=160)], spacing=4))
+            tiles.append(ft.Column([image, *texts, ft.Text(caption, size=14, width=160)], spacing=4))
         self._list.controls = tiles or lines([], "No photos yet.")
 
     async def _pick(self, _: object) -> None:
