@@ -22,7 +22,14 @@ from auditapp.domain.evidence import EvidenceTarget, SamplingMethod
 from auditapp.domain.findings import FINDING_FIELDS, parse_grade
 from auditapp.domain.plan import PLAN_FIELDS, AuditPlan, decode_plan_field
 from auditapp.domain.responses import parse_answer
-from auditapp.domain.sampling import draw_random, draw_systematic, select_judgmental
+from auditapp.domain.sampling import (
+    MAX_POPULATION_SIZE,
+    draw_random,
+    draw_random_positions,
+    draw_systematic,
+    draw_systematic_positions,
+    select_judgmental,
+)
 
 MEETINGS = ("opening", "closing")
 EFFECTIVENESS_RESULTS = ("effective", "not_effective")
@@ -331,15 +338,6 @@ def _check_finding_field(name: str, value: Any) -> None:
         _text(value, name)
 
 
-def population_of(payload: Mapping[str, Any]) -> list[str]:
-    """The identifiers sampled from: the listed ids, or positions 1..N when only a size is known."""
-    ids = payload.get("population_ids")
-    if ids is None:
-        return [str(i) for i in range(1, int(payload["population_size"]) + 1)]
-    _id_list(ids, "population_ids")
-    return list(ids)
-
-
 def _check_sample(payload: Mapping[str, Any]) -> None:
     """The recorded selection must be exactly what the method gives, so anyone can redraw it."""
     ids = payload.get("population_ids")
@@ -351,21 +349,36 @@ def _check_sample(payload: Mapping[str, Any]) -> None:
                 f"the population lists {len(ids)} records but its size is {payload['population_size']}",
                 "population_size",
             )
-    if size > int(payload["population_size"]):
+    population_size = int(payload["population_size"])
+    if size > population_size:
         raise ValidationError("the sample is larger than the population", "sample_size")
-    population = population_of(payload)
+    if ids is None and population_size > MAX_POPULATION_SIZE:
+        # No device records such a sample (capture refuses it); redrawing it would hold the reader up.
+        raise ValidationError(
+            f"a population of {population_size:,} records is more than a sample is drawn from "
+            f"(at most {MAX_POPULATION_SIZE:,})",
+            "population_size",
+        )
     selected = list(payload["selected_ids"])
     method = SamplingMethod(payload["method"])
     if method is SamplingMethod.RANDOM:
         seed = payload.get("seed")
         if not isinstance(seed, str):
             raise ValidationError("a random sample needs its seed", "seed")
-        expected = draw_random(population, size, seed)
+        expected = (
+            draw_random(ids, size, seed)
+            if ids is not None
+            else draw_random_positions(population_size, size, seed)
+        )
     elif method is SamplingMethod.SYSTEMATIC:
         start = payload.get("start")
         if not isinstance(start, int) or isinstance(start, bool):
             raise ValidationError("a systematic sample needs its start position", "start")
-        expected = draw_systematic(population, size, start)
+        expected = (
+            draw_systematic(ids, size, start)
+            if ids is not None
+            else draw_systematic_positions(population_size, size, start)
+        )
     else:
         expected = select_judgmental(ids, selected, str(payload.get("reason") or ""))
         if len(expected) != size:

@@ -118,7 +118,7 @@ class FieldAudits:
     def create_audit(self, form: PlanForm) -> str:
         """Plan the audit; PlanFormError names every field to fix and the draft stays."""
         with self._lock:
-            audit_id = create_audit(self._context(), form, self._known())
+            audit_id = create_audit(self._context(), form, self._known(), self._today())
         self.drafts.clear(NEW_PLAN)
         return audit_id
 
@@ -131,7 +131,7 @@ class FieldAudits:
     def save_plan_field(self, audit_id: str, name: str, text: str) -> PlanForm:
         """Autosave one field of an existing plan."""
         with self._lock:
-            state = edit_plan_field(self._context(), audit_id, name, text, self._known())
+            state = edit_plan_field(self._context(), audit_id, name, text, self._known(), self._today())
         assert state.plan is not None
         return PlanForm.of_plan(state.plan)
 
