@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from auditapp.central import pull_feed, trail
 from auditapp.central.auth import now
-from auditapp.central.capa_records import CapaBundle, record_work, refresh
+from auditapp.central.capa_records import CapaBundle, load, record_work, refresh
 from auditapp.central.capa_service import ensure_open, invalid
 from auditapp.central.capa_tables import (
     CapaReopeningRow,
@@ -28,6 +28,7 @@ from auditapp.central.capa_tables import (
 )
 from auditapp.central.errors import ApiError
 from auditapp.central.tables import Finding, User
+from auditapp.central.timestamps import as_utc
 from auditapp.domain.capa import CheckMethod, CheckResult, EffectivenessCheck
 from auditapp.domain.errors import ValidationError
 
@@ -56,6 +57,7 @@ def plan_check(
         EffectivenessCheck("new", criterion, CheckMethod(method), start, end).validate()
     except ValidationError as exc:
         raise invalid(exc) from exc
+    check_window_after_fix(session, row, end)
     if method == CheckMethod.FIELD_REVERIFICATION.value:
         has_source = session.scalar(select(Finding.id).where(Finding.capa_id == row.id).limit(1))
         if has_source is None:
@@ -97,6 +99,29 @@ def plan_check(
     record_work(row)
     refresh(session, row)
     return check
+
+
+def check_window_after_fix(session: Session, row: CapaRow, end: date) -> None:
+    """Refuse (422 naming `window_end`) a window that ends before the CAPA was opened, or before its last
+    corrective or preventive action was implemented: such a check could never show the fix works
+    (CAP-020, ADR 0076)."""
+    opened = as_utc(row.created_at).date()
+    if end < opened:
+        raise ApiError(
+            422,
+            "invalid_field",
+            f"window_end: the window ends on {end}, before CAPA {row.id} was opened on {opened}; an "
+            "effectiveness check must look at the time after the fix",
+        )
+    fixed_at = load(session, row).last_fix_at
+    if fixed_at is not None and end < as_utc(fixed_at).date():
+        raise ApiError(
+            422,
+            "invalid_field",
+            f"window_end: the window ends on {end}, before the last corrective or preventive action was "
+            f"implemented on {as_utc(fixed_at).date()}; an effectiveness check must look at the time after "
+            "the fix",
+        )
 
 
 def decide(

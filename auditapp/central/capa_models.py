@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Annotated, Literal
+from datetime import date
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from auditapp.central.finding_models import ID, FindingSummary, NewCapa
+from auditapp.central.timestamps import UtcDateTime
 from auditapp.domain.capa import (
     ActionKind,
     ActionStatus,
@@ -36,35 +37,54 @@ class AssignRequest(BaseModel):
     owner: Username
 
 
-class ProblemSection(BaseModel):
+_KEPT = "left out or null: kept as recorded"
+
+
+class SectionUpdate(BaseModel):
+    """A section of a CAPA to record: only the fields sent change, so a field left out (or null)
+    keeps what is recorded; a field the store does not know is refused with 422, naming it, and nothing
+    changes. At least one field must be sent."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    def sent(self) -> dict[str, Any]:
+        """The fields the request gave a value, by name."""
+        return self.model_dump(exclude_unset=True, exclude_none=True)
+
+
+class ProblemSection(SectionUpdate):
     """8.5.2 a: the nonconformity under review."""
 
-    title: str = Field(min_length=1, max_length=300)
-    problem_statement: str = Field(min_length=1, max_length=10_000)
+    title: str | None = Field(default=None, min_length=1, max_length=300, description=_KEPT)
+    problem_statement: str | None = Field(default=None, min_length=1, max_length=10_000, description=_KEPT)
 
 
-class ContainmentSection(BaseModel):
+class ContainmentSection(SectionUpdate):
     """What was done at once: containment of the effect and correction of the instance."""
 
-    containment: Text = ""
-    correction: Text = ""
+    containment: Text | None = Field(default=None, description=f'{_KEPT}; "" clears it')
+    correction: Text | None = Field(default=None, description=f'{_KEPT}; "" clears it')
 
 
-class RootCauseSection(BaseModel):
+class RootCauseSection(SectionUpdate):
     """8.5.2 b: the cause, how it was found and what it is."""
 
     model_config = ConfigDict(
+        extra="forbid",
         json_schema_extra={
             "example": {"method": "five_whys", "result": "The SOP has no step for the signature"}
-        }
+        },
     )
 
-    method: RootCauseMethod
-    result: str = Field(min_length=1, max_length=10_000)
+    method: RootCauseMethod | None = Field(default=None, description=_KEPT)
+    result: str | None = Field(default=None, min_length=1, max_length=10_000, description=_KEPT)
 
 
 class VerificationSection(BaseModel):
-    """8.5.2 e: the actions do not adversely affect regulatory compliance or device safety and performance."""
+    """8.5.2 e: the actions do not adversely affect regulatory compliance or device safety and performance.
+    Recorded as a whole (every field is required, an unknown one is refused), since it is one statement."""
+
+    model_config = ConfigDict(extra="forbid")
 
     compliance_unaffected: bool
     safety_performance_unaffected: bool
@@ -72,9 +92,12 @@ class VerificationSection(BaseModel):
 
 
 class JustificationSection(BaseModel):
-    """Why no document changes, or why no training or communication is needed; empty clears it."""
+    """Why no document changes, or why no training or communication is needed; "" clears it. The field is
+    required (a body without it is refused rather than read as a clearing) and an unknown one is refused."""
 
-    justification: Text = ""
+    model_config = ConfigDict(extra="forbid")
+
+    justification: Text = Field(description='at least 10 characters, or "" to clear it')
 
 
 class NewAction(BaseModel):
@@ -205,9 +228,9 @@ class CapaSummary(BaseModel):
     stage: CapaStage
     owner: str
     round: int = Field(description="reopenings so far")
-    created_at: datetime
-    updated_at: datetime
-    closed_at: datetime | None = None
+    created_at: UtcDateTime
+    updated_at: UtcDateTime
+    closed_at: UtcDateTime | None = None
 
 
 class ActionOut(BaseModel):
@@ -224,8 +247,8 @@ class ActionOut(BaseModel):
     document_revision: str
     communication_record: str
     cancel_reason: str
-    created_at: datetime
-    updated_at: datetime
+    created_at: UtcDateTime
+    updated_at: UtcDateTime
 
 
 class TaskOut(BaseModel):
@@ -239,8 +262,8 @@ class TaskOut(BaseModel):
     result_comment: str
     result_audit_id: str | None
     result_evidence_ids: list[str]
-    created_at: datetime
-    closed_at: datetime | None
+    created_at: UtcDateTime
+    closed_at: UtcDateTime | None
 
 
 class CheckOut(BaseModel):
@@ -257,7 +280,7 @@ class CheckOut(BaseModel):
     comment: str
     evidence: list[str]
     decided_by: str | None
-    decided_at: datetime | None
+    decided_at: UtcDateTime | None
     round: int
     current: bool = Field(description="planned in the CAPA's current round (only these can let it close)")
     tasks: list[TaskOut] = Field(default_factory=list)
@@ -270,7 +293,7 @@ class VerificationOut(BaseModel):
     safety_performance_unaffected: bool
     comment: str
     verified_by: str | None
-    verified_at: datetime | None
+    verified_at: UtcDateTime | None
 
 
 class RootCauseOut(BaseModel):
@@ -291,7 +314,7 @@ class GapOut(BaseModel):
 class ReopeningOut(BaseModel):
     """Why a CAPA was reopened, and the evidence."""
 
-    at: datetime
+    at: UtcDateTime
     reason: str
     actor: str
     check_id: str | None
@@ -309,7 +332,7 @@ class SignatureOut(BaseModel):
     printed_name: str
     username: str
     meaning: str
-    signed_at: datetime = Field(description="UTC")
+    signed_at: UtcDateTime = Field(description="UTC")
     signer_local_time: str
     signer_timezone: str
     content_sha256: str

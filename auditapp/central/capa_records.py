@@ -2,11 +2,17 @@
 
 Every change to a CAPA ends with `refresh`, which rebuilds the domain `Capa` from the rows and stores the
 derived stage, so the stage column the lists filter on always agrees with `stage_of` (ADR 0060).
+
+A passed effectiveness check counts towards closure only when it looked at the time after the last fix:
+its window ends on or after the day the last corrective or preventive action was implemented, and its
+result was recorded after that (ADR 0076).
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -15,6 +21,8 @@ from auditapp.central.auth import now
 from auditapp.central.capa_tables import CapaActionRow, CapaRow, EffectivenessCheckRow
 from auditapp.central.errors import ApiError
 from auditapp.central.tables import Finding, User
+from auditapp.central.timestamps import as_utc
+from auditapp.central.trail_tables import TrailEntry
 from auditapp.domain.capa import (
     Action,
     ActionKind,
@@ -44,16 +52,72 @@ class CapaBundle:
     sources: list[Finding]
     usernames: dict[str, str]
     capa: Capa
+    last_fix_at: datetime | None = None
 
     @property
     def gaps(self) -> list[Gap]:
-        """What is missing before closure."""
-        return closure_gaps(self.capa)
+        """What is missing before closure, including passed checks that do not show the fix works."""
+        gaps = closure_gaps(self.capa)
+        fixed_at = self.last_fix_at
+        passed = [c for c in self.checks if c.round == self.row.round and c.result == CheckResult.PASSED]
+        if fixed_at is None or not passed or any(shows_the_fix(c, fixed_at) for c in passed):
+            return gaps
+        return [*gaps, *(_stale_gap(c, fixed_at) for c in passed)]
 
     @property
     def digest(self) -> str:
         """SHA-256 of the content a closure signature would bind now."""
         return capa_digest(self.capa)
+
+
+FIX_KINDS = (ActionKind.CORRECTIVE.value, ActionKind.PREVENTIVE.value)
+"""The actions an effectiveness check must show to work: those that remove a cause (not corrections)."""
+
+
+def shows_the_fix(check: EffectivenessCheckRow, fixed_at: datetime) -> bool:
+    """Whether a passed check looked at the time after the fix (ADR 0076): its window ends on or after the
+    day the fix was implemented (UTC), and its result was recorded after the fix."""
+    fixed = as_utc(fixed_at)
+    decided = as_utc(check.decided_at) if check.decided_at is not None else None
+    return check.window_end >= fixed.date() and decided is not None and decided >= fixed
+
+
+def _stale_gap(check: EffectivenessCheckRow, fixed_at: datetime) -> Gap:
+    fixed = as_utc(fixed_at)
+    if check.window_end < fixed.date():
+        why = f"its window ended on {check.window_end},"
+    else:
+        why = "its result was recorded"
+    return Gap(
+        "effectiveness_passed",
+        f"effectiveness check {check.criterion!r} does not show that the fix works: {why} before the last "
+        f"corrective or preventive action was implemented on {fixed.date()}; plan a check of a window that "
+        "ends on or after that day",
+        check.id,
+    )
+
+
+def last_fix_at(session: Session, actions: list[CapaActionRow]) -> datetime | None:
+    """When the last active corrective or preventive action became `implemented` (from the audit trail,
+    which records every status change), or None while none is implemented."""
+    fixes = {
+        a.id: as_utc(a.updated_at)  # only if the trail has no entry for it: the action's last change
+        for a in actions
+        if a.kind in FIX_KINDS and a.status == ActionStatus.IMPLEMENTED.value
+    }
+    if not fixes:
+        return None
+    implemented: dict[str, datetime] = {}
+    entries = session.execute(
+        select(TrailEntry.entity_id, TrailEntry.at, TrailEntry.new_values).where(
+            TrailEntry.entity == "capa_action", TrailEntry.entity_id.in_(list(fixes))
+        )
+    )
+    for action_id, at, new_values in entries:
+        if json.loads(new_values).get("status") == ActionStatus.IMPLEMENTED.value:
+            moment = as_utc(at)
+            implemented[action_id] = max(moment, implemented.get(action_id, moment))
+    return max(implemented.get(action_id, fallback) for action_id, fallback in fixes.items())
 
 
 def get_capa(session: Session, capa_id: str, *, lock: bool = False) -> CapaRow:
@@ -124,7 +188,7 @@ def load(session: Session, row: CapaRow) -> CapaBundle:
         closed=row.closed_at is not None,
         awaiting_rework=row.awaiting_rework,
     )
-    return CapaBundle(row, actions, checks, sources, usernames, capa)
+    return CapaBundle(row, actions, checks, sources, usernames, capa, last_fix_at(session, actions))
 
 
 def _action(row: CapaActionRow, usernames: dict[str, str]) -> Action:

@@ -2,6 +2,7 @@
 with an electronic signature, reopen. Owners may record work only on their own CAPAs (403 otherwise)."""
 
 from datetime import datetime
+from enum import Enum
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
@@ -23,6 +24,7 @@ from auditapp.central.capa_models import (
     ProblemSection,
     ReopenRequest,
     RootCauseSection,
+    SectionUpdate,
     VerificationSection,
 )
 from auditapp.central.capa_records import CapaBundle, get_capa, refresh
@@ -119,50 +121,61 @@ def _section(s: Session, user: User, capa_id: str, section: str, values: dict[st
     return capa_detail(s, bundle)
 
 
+def _sent(body: SectionUpdate) -> dict[str, Any]:
+    """The fields a section update gave, stripped; 422 when it gave none (it would change nothing)."""
+    sent = {
+        name: value.strip() if isinstance(value, str) and not isinstance(value, Enum) else value
+        for name, value in body.sent().items()
+    }
+    if not sent:
+        fields = ", ".join(type(body).model_fields)
+        raise ApiError(
+            422,
+            "invalid_request",
+            f"body: send at least one of {fields}; a field left out keeps what is recorded",
+        )
+    return sent
+
+
 @router.put("/api/capas/{capa_id}/problem")
 def record_problem(capa_id: CapaId, body: ProblemSection, s: Db, user: CapaWorker) -> CapaDetail:
-    """8.5.2 a: title and problem statement."""
-    for name in ("title", "problem_statement"):
-        if not getattr(body, name).strip():
+    """8.5.2 a: title and problem statement. Only the fields sent change: a field left out (or null) keeps
+    what is recorded; a field the store does not know is refused (422 naming it) and nothing changes."""
+    values = _sent(body)
+    for name, value in values.items():
+        if not value:
             raise ApiError(422, "invalid_field", f"{name}: must not be blank")
-    return _section(
-        s,
-        user,
-        capa_id,
-        "problem",
-        {"title": body.title.strip(), "problem_statement": body.problem_statement.strip()},
-    )
+    return _section(s, user, capa_id, "problem", values)
 
 
 @router.put("/api/capas/{capa_id}/containment")
 def record_containment(capa_id: CapaId, body: ContainmentSection, s: Db, user: CapaWorker) -> CapaDetail:
-    """Containment of the effect and correction of the instance."""
-    return _section(
-        s,
-        user,
-        capa_id,
-        "containment",
-        {"containment": body.containment.strip(), "correction": body.correction.strip()},
-    )
+    """Containment of the effect and correction of the instance. Only the fields sent change: a field left
+    out (or null) keeps what is recorded, "" clears it; a field the store does not know is refused (422
+    naming it) and nothing changes."""
+    return _section(s, user, capa_id, "containment", _sent(body))
 
 
 @router.put("/api/capas/{capa_id}/root-cause")
 def record_root_cause(capa_id: CapaId, body: RootCauseSection, s: Db, user: CapaWorker) -> CapaDetail:
-    """8.5.2 b: the root cause, its method (five_whys, fishbone, other) and result."""
-    if not body.result.strip():
-        raise ApiError(422, "invalid_field", "result: state the root cause")
-    return _section(
-        s,
-        user,
-        capa_id,
-        "root-cause",
-        {"root_cause_method": body.method.value, "root_cause_result": body.result.strip()},
-    )
+    """8.5.2 b: the root cause, its method (five_whys, fishbone, other) and result. Only the fields sent
+    change: a field left out (or null) keeps what is recorded; a field the store does not know is refused
+    (422 naming it) and nothing changes."""
+    sent = _sent(body)
+    values: dict[str, Any] = {}
+    if "method" in sent:
+        values["root_cause_method"] = sent["method"].value
+    if "result" in sent:
+        if not sent["result"]:
+            raise ApiError(422, "invalid_field", "result: state the root cause")
+        values["root_cause_result"] = sent["result"]
+    return _section(s, user, capa_id, "root-cause", values)
 
 
 @router.put("/api/capas/{capa_id}/verification")
 def record_verification(capa_id: CapaId, body: VerificationSection, s: Db, user: CapaWorker) -> CapaDetail:
-    """8.5.2 e: the actions do not adversely affect regulatory compliance or device safety and performance."""
+    """8.5.2 e: the actions do not adversely affect regulatory compliance or device safety and performance.
+    Every field is required (the verification is one statement); an unknown field is refused (422)."""
     if not body.comment.strip():
         raise ApiError(422, "invalid_field", "comment: say how the verification was done")
     values = {
@@ -186,7 +199,8 @@ def _justification(body: JustificationSection) -> str:
 def record_document_justification(
     capa_id: CapaId, body: JustificationSection, s: Db, user: CapaWorker
 ) -> CapaDetail:
-    """Why no controlled document changes (instead of a changed document on an action); empty clears it."""
+    """Why no controlled document changes (instead of a changed document on an action); "" clears it.
+    `justification` is required and an unknown field is refused (422), so a misspelt body erases nothing."""
     return _section(
         s, user, capa_id, "document-update", {"document_update_justification": _justification(body)}
     )
@@ -196,7 +210,8 @@ def record_document_justification(
 def record_communication_justification(
     capa_id: CapaId, body: JustificationSection, s: Db, user: CapaWorker
 ) -> CapaDetail:
-    """Why no training or communication is needed (instead of a record on an action); empty clears it."""
+    """Why no training or communication is needed (instead of a record on an action); "" clears it.
+    `justification` is required and an unknown field is refused (422), so a misspelt body erases nothing."""
     return _section(s, user, capa_id, "communication", {"communication_justification": _justification(body)})
 
 

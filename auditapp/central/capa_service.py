@@ -143,7 +143,8 @@ SECTION_FIELDS: dict[str, tuple[str, ...]] = {
 def record_section(
     session: Session, actor: User, row: CapaRow, section: str, values: Mapping[str, Any]
 ) -> CapaBundle:
-    """Record one section (the whole section is replaced); refused on a closed CAPA or by a non-owner."""
+    """Record one section: only the columns in `values` change, the others keep what is recorded (CAP-019);
+    refused on a closed CAPA or by a non-owner."""
     may_work(actor, row)
     ensure_open(row)
     names = SECTION_FIELDS[section]

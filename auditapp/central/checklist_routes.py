@@ -6,7 +6,6 @@ answers 200 with the earlier publication and changes nothing; a new version answ
 
 import base64
 import binascii
-from datetime import datetime
 from typing import Literal
 
 from fastapi import APIRouter
@@ -18,6 +17,7 @@ from auditapp.central import checklist_publishing
 from auditapp.central.checklist_publishing import Publication
 from auditapp.central.deps import ChecklistPublisher, Db, Reader
 from auditapp.central.errors import ApiError
+from auditapp.central.timestamps import UtcDateTime
 
 router = APIRouter(tags=["checklists"])
 
@@ -45,7 +45,7 @@ class PublicationOut(BaseModel):
     content_hash: str = Field(description="SHA-256 of the checklist's canonical content: the version's name")
     items: int
     source_name: str
-    published_at: datetime
+    published_at: UtcDateTime
     published_by: str
     new: bool = Field(description="true when this request published it, false when it was published before")
 

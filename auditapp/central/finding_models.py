@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from auditapp.central.timestamps import UtcDateTime
 
 ID = Annotated[str, Field(min_length=1, max_length=64)]
 LongText = Annotated[str, Field(max_length=10_000)]
@@ -69,8 +70,8 @@ class FindingSummary(BaseModel):
                 "capa_id": None,
                 "duplicate_of": None,
                 "conflicts": [],
-                "raised_at": "2026-11-02T09:14:03+00:00",
-                "received_at": "2026-11-02T17:40:11+00:00",
+                "raised_at": "2026-11-02T09:14:03Z",
+                "received_at": "2026-11-02T17:40:11Z",
             }
         }
     )
@@ -91,8 +92,8 @@ class FindingSummary(BaseModel):
     capa_id: str | None = None
     duplicate_of: str | None = None
     conflicts: list[str] = Field(description="fields edited concurrently on several devices")
-    raised_at: datetime | None = Field(description="when the auditor raised it (device clock)")
-    received_at: datetime = Field(description="when the store received it; the inbox's age")
+    raised_at: UtcDateTime | None = Field(description="when the auditor raised it (device clock)")
+    received_at: UtcDateTime = Field(description="when the store received it; the inbox's age")
 
 
 class Target(BaseModel):
@@ -209,7 +210,7 @@ class FindingDetail(FindingSummary):
     decision: TriageDecision | None = None
     decision_note: str = Field(description="what was corrected, or the justification")
     triaged_by: str | None = None
-    triaged_at: datetime | None = None
+    triaged_at: UtcDateTime | None = None
     capa: CapaRef | None = None
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import UTC
+from datetime import UTC, datetime, timedelta, tzinfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -49,6 +49,60 @@ class ClosureRefused(ApiError):
         return {"error": {"code": self.code, "message": self.message, "missing": self.missing}}
 
 
+LOCAL_TIME_TOLERANCE = timedelta(minutes=2)
+"""How far a stated local time may be from the signing instant (CAP-021). It covers the seconds between
+the signer's screen reading its clock and the store stamping the signature, and the drift of a computer
+clock kept by network time, with room to spare; it stays far below the smallest step between time zones
+(15 minutes), so a wrong zone or a backdated time is refused."""
+
+
+def _span(delta: timedelta) -> str:
+    seconds = abs(delta.total_seconds())
+    if seconds < 2 * 3600:
+        return f"{round(seconds / 60)} minutes"
+    if seconds < 2 * 86400:
+        return f"{round(seconds / 3600)} hours"
+    return f"{round(seconds / 86400)} days"
+
+
+def _offset(value: timedelta | None) -> str:
+    minutes = round((value or timedelta(0)).total_seconds() / 60)
+    hours, rest = divmod(abs(minutes), 60)
+    return f"{'-' if minutes < 0 else '+'}{hours:02d}:{rest:02d}"
+
+
+def check_local_time(stated: str, timezone: str, at: datetime) -> None:
+    """Refuse (422 naming `signer_local_time`) a stated local time that is not the signing instant `at` in
+    the signer's zone: more than LOCAL_TIME_TOLERANCE away, or with an offset the zone does not have then.
+    A time without an offset is read in the signer's zone."""
+    zone: tzinfo = parse_timezone(timezone)
+    moment = datetime.fromisoformat(stated)
+    shown = at.astimezone(zone).isoformat(timespec="seconds")
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=zone)
+    else:
+        offset, zone_offset = moment.utcoffset(), moment.astimezone(zone).utcoffset()
+        if offset != zone_offset:
+            raise ApiError(
+                422,
+                "invalid_field",
+                f"signer_local_time: {stated!r} has the offset {_offset(offset)}, but "
+                f"{timezone.strip()} is at {_offset(zone_offset)} then: state the "
+                f"time in your time zone (now {shown}), or leave it out to have it computed",
+            )
+    gap = moment - at
+    if abs(gap) > LOCAL_TIME_TOLERANCE:
+        side = "after" if gap > timedelta(0) else "before"
+        raise ApiError(
+            422,
+            "invalid_field",
+            f"signer_local_time: {stated!r} is {_span(gap)} {side} the signing time {shown} "
+            f"({timezone.strip()}); a signature's local time must be the moment of signing (within "
+            f"{int(LOCAL_TIME_TOLERANCE.total_seconds() // 60)} minutes): correct your computer's clock "
+            "or time zone, or leave it out to have it computed",
+        )
+
+
 def close_capa(
     session: Session,
     signer: User,
@@ -60,6 +114,7 @@ def close_capa(
     expected_sha256: str | None = None,
 ) -> CapaBundle:
     """Sign and close the CAPA, or refuse and change nothing."""
+    at = auth.now()
     ensure_open(row)
     if not auth.check_password(signer, password):
         raise ApiError(401, "bad_signature_password", "password: not your password; the CAPA was not closed")
@@ -67,6 +122,7 @@ def close_capa(
         parse_timezone(signer_timezone)
         if signer_local_time is not None:
             signer_local_time = stated_local_time(signer_local_time)
+            check_local_time(signer_local_time, signer_timezone, at)
     except ValidationError as exc:
         raise ApiError(422, "invalid_field", str(exc)) from exc
     bundle = refresh(session, row, touched=False)
@@ -81,7 +137,6 @@ def close_capa(
             "content_changed",
             "expected_sha256: the CAPA changed since you reviewed it; read it again before signing",
         )
-    at = auth.now()
     stage_before = row.stage
     signature = CapaSignatureRow(
         id=str(uuid.uuid4()),
