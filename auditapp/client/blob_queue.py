@@ -12,18 +12,21 @@ queue objects over one folder (the capture side and the sync agent) never lose e
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
 from auditapp.services.ports import PhotoStore
+from auditapp.store.errors import StoreError
 from sync.blobs import check_blob_id, encrypt_blob
 from sync.keys import b64encode
 
 BLOB_SUFFIX = ".blob"
 STARTED_SUFFIX = ".started"
 QUEUE_FOLDER = "sync-blobs"
+_FULL = (errno.ENOSPC, errno.EDQUOT)
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,20 @@ def blob_queue_for(store: object) -> BlobQueue | None:
     """The upload queue of a workspace store (a folder beside its files); None for a store without one."""
     folder = getattr(store, "folder", None)
     return BlobQueue(Path(folder) / QUEUE_FOLDER) if folder is not None else None
+
+
+def _not_queued(folder: Path, exc: OSError) -> StoreError:
+    """The error for a photo that could not be queued for upload; a full device says so in plain words."""
+    why = exc.strerror or str(exc)
+    if exc.errno in _FULL:
+        return StoreError(
+            f"could not queue a photo for upload in {folder}: the device is full ({why}); nothing was saved",
+            on_screen="the tablet is full: free some space on it, then try again; nothing was saved",
+        )
+    return StoreError(
+        f"could not queue a photo for upload in {folder}: {why}; nothing was saved",
+        on_screen=f"could not save the photo on this device ({why}); nothing was saved: try again",
+    )
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -58,17 +75,28 @@ class BlobQueue:
         return self.folder / f"{check_blob_id(blob_id)}{suffix}"
 
     def queue(self, plaintext: bytes) -> BlobRef:
-        """Encrypt bytes under a fresh key, keep the ciphertext on disk (durably) and queue it for upload."""
+        """Encrypt bytes under a fresh key, keep the ciphertext on disk (durably) and queue it for upload.
+
+        A write that fails (a full tablet) is a StoreError in plain words and leaves no file of this call
+        behind: neither its half-written temp file nor a blob no event will ever refer to.
+        """
         blob = encrypt_blob(plaintext)
-        self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         target = self._path(blob.blob_id)
         temporary = self.folder / f".{uuid.uuid4().hex}.tmp"
-        with temporary.open("wb") as handle:
-            handle.write(blob.ciphertext)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, target)
-        _fsync_dir(self.folder)
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            with temporary.open("wb") as handle:
+                handle.write(blob.ciphertext)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(temporary, target)
+            _fsync_dir(self.folder)
+        except OSError as exc:
+            # The blob id comes from a fresh random key, so `target` is this call's own file.
+            for leftover in (temporary, target):
+                with contextlib.suppress(OSError):
+                    leftover.unlink(missing_ok=True)
+            raise _not_queued(self.folder, exc) from exc
         return BlobRef(blob.blob_id, b64encode(blob.key))
 
     def remove_leftovers(self) -> None:

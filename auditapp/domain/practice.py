@@ -2,16 +2,24 @@
 
 A clause whose paper conforms while its practice does not, or shows no practice evidence at all, is an
 implementation gap (FLD-107 and REP-008 in docs/requirements.md). Paper counts as conforming unless a
-nonconformity cites the document.
+nonconformity cites the document; such a clause has a verdict of its own. The field screen and the audit
+report both show this verdict and these counts (REP-016), so they cannot disagree about a clause.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from auditapp.domain.evidence import DocumentReviewed, Interview, Note, PhotoRef, SampledRecord
+from auditapp.domain.evidence import (
+    DocumentReviewed,
+    EvidenceTarget,
+    Interview,
+    Note,
+    PhotoRef,
+    SampledRecord,
+)
 from auditapp.domain.responses import Answer
 from auditapp.domain.state import AuditState
 
@@ -23,6 +31,7 @@ class PracticeVerdict(StrEnum):
     PRACTICE_FAILS = "practice_fails"  # paper conforms, practice does not: an implementation gap
     UNPROVEN = "unproven"  # paper only, no practice evidence: an implementation gap
     NO_PAPER = "no_paper"  # practice seen, no document reviewed
+    PAPER_FAULTED = "paper_faulted"  # the document reviewed is itself cited in a nonconformity
     NOT_SEEN = "not_seen"
 
     @property
@@ -47,7 +56,7 @@ class ClausePractice:
 
     @property
     def practice_seen(self) -> bool:
-        """Whether any practice evidence was gathered."""
+        """Whether any practice evidence was gathered (records, interviews, observations)."""
         return bool(self.records or self.interviews or self.observations)
 
     @property
@@ -58,7 +67,9 @@ class ClausePractice:
     @property
     def verdict(self) -> PracticeVerdict:
         """Paper vs practice, with a document found faulty not counted as conforming paper."""
-        if self.documents and not self.paper_faulted:
+        if self.documents and self.paper_faulted:
+            return PracticeVerdict.PAPER_FAULTED
+        if self.documents:
             if self.practice_fails:
                 return PracticeVerdict.PRACTICE_FAILS
             return PracticeVerdict.CONSISTENT if self.practice_seen else PracticeVerdict.UNPROVEN
@@ -67,18 +78,26 @@ class ClausePractice:
         return PracticeVerdict.NOT_SEEN
 
 
-def paper_vs_practice(audits: Iterable[AuditState]) -> list[ClausePractice]:
-    """Per clause, in clause order: what was read on paper and what was seen in practice."""
+def paper_vs_practice(
+    audits: Iterable[AuditState], item_clauses: Mapping[str, str] | None = None
+) -> list[ClausePractice]:
+    """Per clause, in clause order: what was read on paper and what was seen in practice.
+
+    `item_clauses` places an item's answers and evidence at the clause its checklist gives the item (as the
+    walkthrough shows it); an item it does not name stays at the clause recorded with the answer or evidence.
+    """
+    place = item_clauses or {}
     rows: dict[str, ClausePractice] = {}
     for state in audits:
         finding_clause = {fid: f.clause for fid, f in state.findings.items()}
         for response in state.responses.values():
-            row = rows.setdefault(response.clause, ClausePractice(response.clause))
+            clause = place.get(response.item_id, response.clause)
+            row = rows.setdefault(clause, ClausePractice(clause))
             if response.answer is Answer.NONCONFORMING:
                 row.nonconforming_answers += 1
         documents: dict[str, str] = {}
         for ev in state.evidence:
-            clause = ev.target.clause or finding_clause.get(ev.target.finding_id or "", "")
+            clause = clause_of(ev.target, place, finding_clause)
             if not clause:
                 continue
             row = rows.setdefault(clause, ClausePractice(clause))
@@ -103,6 +122,15 @@ def paper_vs_practice(audits: Iterable[AuditState]) -> list[ClausePractice]:
                 if cited in documents:
                     rows[documents[cited]].paper_faulted = True
     return [rows[c] for c in sorted(rows, key=clause_key)]
+
+
+def clause_of(
+    target: EvidenceTarget, item_clauses: Mapping[str, str], finding_clause: Mapping[str, str]
+) -> str:
+    """The clause a piece of evidence counts for: its item's clause, or its finding's ('' when unknown)."""
+    if target.item_id is not None:
+        return item_clauses.get(target.item_id, target.clause or "")
+    return finding_clause.get(target.finding_id or "", "") or target.clause or ""
 
 
 def clause_key(clause: str) -> tuple[int | str, ...]:

@@ -8,7 +8,7 @@ from fpdf.enums import XPos, YPos
 
 from auditapp.domain.evidence import PhotoRef, Sample, SampledRecord
 from auditapp.domain.findings import Finding
-from auditapp.domain.practice import PracticeVerdict, paper_vs_practice
+from auditapp.domain.practice import ClausePractice, PracticeVerdict
 from auditapp.reports.document import FAMILY, MUTED, ReportPdf
 from auditapp.reports.labels import (
     GRADE_COLORS,
@@ -19,7 +19,8 @@ from auditapp.reports.labels import (
     grade_label,
 )
 from auditapp.services.labels import STAGE_LABEL, STATUS_LABEL, label
-from auditapp.services.reporting import AuditDossier
+from auditapp.services.paper_practice import clause_practice
+from auditapp.services.reporting import AuditDossier, fetch_photo
 from auditapp.services.workspace import ChecklistItemText
 
 PHOTO_WIDTH = 84.0
@@ -28,6 +29,7 @@ VERDICT_TEXT = {
     PracticeVerdict.PRACTICE_FAILS: "GAP: practice does not follow the paper",
     PracticeVerdict.UNPROVEN: "GAP: no practice evidence",
     PracticeVerdict.NO_PAPER: "practice seen, no document reviewed",
+    PracticeVerdict.PAPER_FAULTED: "the document reviewed is itself cited in a nonconformity",
     PracticeVerdict.NOT_SEEN: "not examined",
 }
 SAMPLING_STATEMENT = (
@@ -117,9 +119,10 @@ def _finding(
             row_top = pdf.get_y()
             row_bottom = row_top
         pdf.set_xy(pdf.l_margin + column * (PHOTO_WIDTH + 6), row_top)
-        missing = f"not available from {dossier.source or 'this store'}"
+        data, damaged = fetch_photo(dossier.photos, photo.sha256)
+        missing = damaged or f"not available from {dossier.source or 'this store'}"
         caption = f"{photo.caption or 'Photo'} ({photo.sha256[:12]})"
-        used = pdf.photo(dossier.photos.photo(photo.sha256), photo.sha256[:12], caption, PHOTO_WIDTH, missing)
+        used = pdf.photo(data, photo.sha256[:12], caption, PHOTO_WIDTH, missing)
         row_bottom = max(row_bottom, row_top + used)
         if column == 1 or index == len(photos) - 1:
             pdf.set_xy(pdf.l_margin, row_bottom + 2)
@@ -127,29 +130,44 @@ def _finding(
 
 
 def paper_vs_practice_table(pdf: ReportPdf, dossier: AuditDossier) -> None:
-    """Per clause: the documents read, the practice seen, and whether they agree."""
+    """Per clause: the documents read, the practice seen, and whether they agree (the field screen's
+    comparison, REP-016)."""
     pdf.section("Paper vs practice")
     pdf.paragraph(
-        "For each clause: the documented procedure reviewed (paper) beside the records, interviews and "
-        "observations (practice). A clause whose paper conforms while practice does not, or is not shown, "
-        "is an implementation gap."
+        "For each clause: the documented procedure reviewed (paper) beside the records, interviews, "
+        "observations and nonconforming answers (practice), and the nonconformities raised (NCs). A clause "
+        "whose paper conforms while practice does not, or is not shown, is an implementation gap."
     )
-    rows = []
-    for row in paper_vs_practice([dossier.state]):
-        practice = f"{row.records} records"
-        if row.records_failed:
-            practice += f" ({row.records_failed} failed)"
-        practice += f", {row.interviews} interviews, {row.observations} observations"
-        rows.append(
-            [
-                row.clause,
-                ", ".join(row.documents),
-                practice,
-                str(len(row.findings)),
-                VERDICT_TEXT[row.verdict],
-            ]
-        )
+    items = ((i.item_id, i.clause) for c in dossier.checklists for i in c.items)
+    rows = [
+        [
+            row.clause,
+            ", ".join(row.documents),
+            practice_words(row),
+            str(len(row.findings)),
+            VERDICT_TEXT[row.verdict],
+        ]
+        for row in clause_practice(dossier.state, items)
+    ]
     pdf.grid(["Clause", "Paper", "Practice", "NCs", "Verdict"], rows, (14, 46, 58, 10, 46))
+
+
+def practice_words(row: ClausePractice) -> str:
+    """What a clause's verdict rests on in practice: every count, nonconforming answers included."""
+    records = _count(row.records, "record")
+    if row.records_failed:
+        records += f" ({row.records_failed} not conforming)"
+    counts = [
+        records,
+        _count(row.interviews, "interview"),
+        _count(row.observations, "observation"),
+        _count(row.nonconforming_answers, "nonconforming answer"),
+    ]
+    return ", ".join(counts)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
 def sampled_records(pdf: ReportPdf, dossier: AuditDossier) -> None:

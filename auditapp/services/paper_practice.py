@@ -5,11 +5,14 @@ implementation gap when the procedure was read but nothing shows it is followed,
 contradicts it (a sampled record that does not conform, an item answered nonconforming, a nonconformity
 raised against it). This module adds what the screen lists: each piece of evidence in plain words, and
 which of them contradict the paper (ADR 0086).
+
+`clause_practice` is the one comparison behind both the screen's marks and the report's table (REP-016):
+the same items placed at the same clauses, the same counts, the same verdict.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -22,7 +25,7 @@ from auditapp.domain.evidence import (
     Sample,
     SampledRecord,
 )
-from auditapp.domain.practice import PracticeVerdict
+from auditapp.domain.practice import ClausePractice, PracticeVerdict, clause_of
 from auditapp.domain.practice import paper_vs_practice as practice_verdicts
 from auditapp.domain.responses import Answer
 from auditapp.domain.state import AuditState
@@ -81,6 +84,15 @@ class ClausePaperPractice:
         return MARK_TEXT[self.mark]
 
 
+def clause_practice(state: AuditState, items: Iterable[tuple[str, str]]) -> list[ClausePractice]:
+    """Each clause's paper, practice counts and verdict, the audit's items (item id, clause) placed at the
+    clause their checklist gives them: what the field screen marks and the audit report prints."""
+    placed: dict[str, str] = {}
+    for item_id, clause in items:
+        placed.setdefault(item_id, clause)
+    return practice_verdicts([state], placed)
+
+
 def paper_vs_practice(state: AuditState, outlines: Sequence[ChecklistOutline]) -> list[ClausePaperPractice]:
     """Every clause of the audit's checklists with its paper and practice, in clause order."""
     titles: dict[str, str] = {}
@@ -94,8 +106,8 @@ def paper_vs_practice(state: AuditState, outlines: Sequence[ChecklistOutline]) -
     finding_clause = {f.finding_id: f.clause for f in state.findings.values()}
     by_clause: dict[str, list[Evidence]] = {clause: [] for clause in titles}
     for piece in state.evidence:
-        clause = _clause_of(piece, item_clause, finding_clause)
-        if clause is not None:
+        clause = clause_of(piece.target, item_clause, finding_clause)
+        if clause:
             by_clause.setdefault(clause, []).append(piece)
     samples = {e.evidence_id: e for e in state.evidence if isinstance(e, Sample)}
     nonconforming: dict[str, list[PracticeLine]] = {}
@@ -115,7 +127,7 @@ def paper_vs_practice(state: AuditState, outlines: Sequence[ChecklistOutline]) -
             nonconforming.setdefault(finding.clause, []).append(
                 PracticeLine("finding", f"{grade} nonconformity raised: {finding.statement}", True)
             )
-    verdicts_by_clause = {row.clause: row.verdict for row in practice_verdicts([state])}
+    verdicts_by_clause = {row.clause: row.verdict for row in clause_practice(state, item_clause.items())}
     out: list[ClausePaperPractice] = []
     for clause in sorted(set(by_clause) | set(nonconforming), key=clause_key):
         documents: list[str] = []
@@ -133,34 +145,21 @@ def paper_vs_practice(state: AuditState, outlines: Sequence[ChecklistOutline]) -
                 title=titles.get(clause, ""),
                 documents=tuple(documents),
                 practice=tuple(practice + verdicts),
-                mark=_mark(verdicts_by_clause.get(clause, PracticeVerdict.NOT_SEEN), bool(documents)),
+                mark=MARKS[verdicts_by_clause.get(clause, PracticeVerdict.NOT_SEEN)],
             )
         )
     return out
 
 
-_MARKS = {
+MARKS = {
     PracticeVerdict.CONSISTENT: Mark.CONSISTENT,
     PracticeVerdict.PRACTICE_FAILS: Mark.CONTRADICTS,
     PracticeVerdict.UNPROVEN: Mark.NO_PRACTICE,
     PracticeVerdict.NO_PAPER: Mark.PRACTICE_ONLY,
+    PracticeVerdict.PAPER_FAULTED: Mark.PAPER_FAULTED,
     PracticeVerdict.NOT_SEEN: Mark.NO_EVIDENCE,
 }
-
-
-def _mark(verdict: PracticeVerdict, documents: bool) -> Mark:
-    if verdict is PracticeVerdict.NO_PAPER and documents:
-        return Mark.PAPER_FAULTED  # the document was read, but a nonconformity cites it
-    return _MARKS[verdict]
-
-
-def _clause_of(piece: Evidence, item_clause: dict[str, str], finding_clause: dict[str, str]) -> str | None:
-    target = piece.target
-    if target.item_id is not None:
-        return item_clause.get(target.item_id, target.clause)
-    if target.finding_id is not None:
-        return finding_clause.get(target.finding_id)
-    return None
+"""The screen's mark for each of the domain's verdicts: one to one, no rule of its own."""
 
 
 def _practice(piece: Evidence, samples: dict[str, Sample]) -> PracticeLine | None:

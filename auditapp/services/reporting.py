@@ -10,14 +10,17 @@ import datetime as dt
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
-from auditapp.domain.errors import NotFoundError
+from auditapp.domain.errors import AuditAppError, NotFoundError
 from auditapp.domain.events import DomainEvent, EventKind
 from auditapp.domain.readiness import CapaFacts, Effectiveness, Readiness, ReadinessInputs, assess
 from auditapp.domain.state import AuditState, project
 from auditapp.services.ports import EventStore, PhotoStore, Settings
 from auditapp.services.workspace import ChecklistItemText, ChecklistTexts
+
+PHOTO_DAMAGED = "its file on this device is damaged (it fails its integrity check)"
+"""Why a report shows a placeholder for a photo whose file is damaged (REP-017)."""
 
 FINDING_STATUSES_KEY = "sync.finding_statuses"
 PRIOR_FINDINGS_KEY = "sync.pulled.prior_findings"
@@ -28,6 +31,22 @@ class PhotoSource(Protocol):
 
     def photo(self, sha256: str) -> bytes | None:
         """The display image with this SHA-256, or None."""
+
+
+@runtime_checkable
+class CheckedPhotoSource(PhotoSource, Protocol):
+    """A PhotoSource that can also say why a photo it holds cannot be used (its file is damaged)."""
+
+    def fetch(self, sha256: str) -> tuple[bytes | None, str]:
+        """The photo's bytes, or None and why ('' when it is simply not held here)."""
+
+
+def fetch_photo(source: PhotoSource, sha256: str) -> tuple[bytes | None, str]:
+    """A photo's bytes for a report, or None and why: '' when it is not held here, else what is wrong with
+    it, so the report names a damaged photo instead of failing or leaving it out silently."""
+    if isinstance(source, CheckedPhotoSource):
+        return source.fetch(sha256)
+    return source.photo(sha256), ""
 
 
 class NoPhotos:
@@ -45,11 +64,19 @@ class StorePhotos:
     store: PhotoStore
 
     def photo(self, sha256: str) -> bytes | None:
-        """The stored bytes, or None when this device does not hold the photo."""
+        """The stored bytes, or None when this device does not hold the photo or its file is damaged."""
+        return self.fetch(sha256)[0]
+
+    def fetch(self, sha256: str) -> tuple[bytes | None, str]:
+        """The stored bytes, or None and why: '' when this device does not hold the photo, PHOTO_DAMAGED
+        when its file fails its check (one damaged photo never stops a whole report)."""
         try:
-            return self.store.get(sha256) if self.store.has(sha256) else None
+            return (self.store.get(sha256) if self.store.has(sha256) else None), ""
         except NotFoundError:
-            return None
+            return None, ""
+        except (AuditAppError, ValueError):
+            # StoreCorruptError (the integrity check failed), or a file too short to hold a sealed photo.
+            return None, PHOTO_DAMAGED
 
 
 @dataclass(frozen=True)
@@ -344,8 +371,20 @@ def sites(store: EventStore) -> list[str]:
     return sorted(found)
 
 
-def field_readiness(store: FieldStore, site: str, as_of: dt.date, clauses: Sequence[str]) -> Readiness:
-    """A site's readiness from what this device holds (its audits and the CAPAs pulled to it)."""
-    if site not in sites(store):
-        raise NotFoundError(f"site: no audit of the site {site!r} in this workspace")
+def field_readiness(
+    store: FieldStore, site: str, as_of: dt.date, clauses: Sequence[str], where: str = "site"
+) -> Readiness:
+    """A site's readiness from what this device holds (its audits and the CAPAs pulled to it).
+
+    An unknown site is refused with the sites there are, so a typo can be put right (`where` names the
+    input, e.g. `--site`).
+    """
+    known = sites(store)
+    if site not in known:
+        there = (
+            "the sites audited here are " + ", ".join(repr(s) for s in known)
+            if known
+            else "no audit in it has a site yet"
+        )
+        raise NotFoundError(f"{where}: no audit of the site {site!r} in this workspace; {there}")
     return assess(field_readiness_inputs(store, site, as_of, clauses))
