@@ -77,7 +77,7 @@ class EncryptedPhotoStore:
             raise StoreCorruptError(path, f"photo {digest} cannot be read ({exc.strerror or exc})") from None
         try:
             data = open_sealed(self._keys.photos, sealed, digest.encode("ascii"))
-        except InvalidTag:
+        except (InvalidTag, ValueError):  # ValueError: cut too short to hold even its nonce
             raise StoreCorruptError(path, f"photo {digest} fails its integrity check") from None
         if hashlib.sha256(data).hexdigest() != digest:
             raise StoreCorruptError(path, f"photo {digest} does not match its hash")

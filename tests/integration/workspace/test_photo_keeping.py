@@ -241,3 +241,16 @@ def test_a_damaged_photo_shows_as_damaged_and_the_rest_of_the_item_still_shows(o
     assert "damaged" in damaged.problem
     assert fine.data is not None
     assert fine.problem == ""
+
+
+@pytest.mark.req("FLD-116")
+def test_a_photo_file_cut_shorter_than_its_nonce_shows_as_damaged_too(opened: Opened) -> None:
+    audits, audit_id, item_id = opened.audits, opened.audit_id, opened.item_id
+    audits.add_photo(audit_id, item_id, jpeg((200, 30, 30)), "label.jpg", "Cut short later")
+    for path in (opened.folder / "photos").glob("*.photo"):
+        path.write_bytes(path.read_bytes()[:4])  # a copy interrupted at its first bytes
+    [photo] = audits.item(audit_id, item_id).photos
+    cut = audits.photo_thumbnail(photo.thumbnail_sha256)
+    assert cut.data is None
+    assert "damaged" in cut.problem
+    assert "Cut short later" in texts(ItemScreen(opened.context(), on_back=lambda: None).control)
