@@ -8,6 +8,7 @@ from pathlib import Path
 from checklists import loader, nodes
 from checklists.model import Checklist, Item
 from checklists.problems import ChecklistError, Problem, ProblemList
+from checklists.sniffing import with_extension_note
 from checklists.view import View, check_view, group_by_item_process, group_items, read_view
 
 
@@ -23,6 +24,13 @@ def library_dir() -> Path:
 def load_document(path: str | Path, checklists: dict[str, Checklist] | None = None) -> Checklist | View:
     """Load a checklist or a view file; a view is checked against its checklist (given, or the library's)."""
     path = Path(path)
+    try:
+        return _load_document(path, checklists)
+    except ChecklistError as exc:
+        raise with_extension_note(exc, path, "yaml") from None
+
+
+def _load_document(path: Path, checklists: dict[str, Checklist] | None) -> Checklist | View:
     problems = ProblemList(str(path))
     root = nodes.compose(nodes.read_source(path), problems)
     problems.raise_if_any()

@@ -70,6 +70,8 @@ def read_checklist(root: yaml.Node, problems: ProblemList) -> Checklist | None:
                 meta[key] = val
                 if not val and key in REQUIRED_TOP:
                     problems.at(*nodes.here(value), f"{key} must not be empty")
+                elif key == "id" and any(ch.isspace() for ch in val):
+                    problems.at(*nodes.here(value), f"checklist id {val!r} must not contain spaces")
     if isinstance(root, yaml.MappingNode):
         for key in REQUIRED_TOP:
             if key not in found:

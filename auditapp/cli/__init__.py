@@ -44,8 +44,43 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     return parser
 
 
+# What a shell reports for a command stopped by SIGPIPE (128 + 13): its reader (`| head`) stopped early.
+EXIT_PIPE_CLOSED = 141
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; user errors print one clear line and exit 2."""
+    """Run the command line; user errors print one clear line and exit 2.
+
+    Output never ends the command with a traceback once its work is done (FND-007): a character the
+    terminal's encoding cannot hold is printed as '?', and a reader that stops early (`| head`) ends the
+    command quietly.
+    """
+    _tolerate_unprintable()
+    try:
+        try:
+            code = _run(argv)
+        finally:
+            sys.stdout.flush()  # a reader that stopped early shows up here (after --help too), not at exit
+    except BrokenPipeError:
+        # The standard recipe: what is still buffered goes nowhere instead of failing again at exit.
+        with contextlib.suppress(OSError, ValueError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_PIPE_CLOSED
+    return code
+
+
+def _tolerate_unprintable() -> None:
+    """Replace, rather than fail on, characters the output's encoding cannot hold (e.g. PYTHONIOENCODING)."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            with contextlib.suppress(ValueError, OSError):
+                reconfigure(errors="replace" if stream is sys.stdout else "backslashreplace")
+
+
+def _run(argv: Sequence[str] | None) -> int:
+    """Parse the arguments and run the subcommand's handler."""
     arguments = list(sys.argv[1:] if argv is None else argv)
     # Import only the named subcommand's module: `auditapp field` should not pay for the server's imports.
     named = arguments[0] if arguments and arguments[0] in COMMANDS else None

@@ -12,6 +12,9 @@ import checklists
 from auditapp.cli import check_output, write_output
 from auditapp.domain.errors import NotFoundError, ValidationError
 
+# Extensions of the files a checklist can be read from (and .xls, which is refused with a reason).
+FILE_SUFFIXES = (".yaml", ".yml", ".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls")
+
 
 def register(sub: Any) -> None:
     """Add the `checklist` subcommand and its four actions."""
@@ -134,6 +137,9 @@ def show_command(args: argparse.Namespace) -> int:
         else:
             checklist = checklists.get_library_checklist(args.id)
     except checklists.ChecklistNotFoundError as exc:
+        if _names_a_file(args.id):
+            # ID takes a path too: a missing file is reported as one, not as an unknown library id.
+            raise NotFoundError(f"{args.id}: file not found") from None
         raise NotFoundError(str(exc).strip("'\"")) from None
     except checklists.ChecklistError as exc:
         _print_problems(exc)
@@ -151,6 +157,12 @@ def show_command(args: argparse.Namespace) -> int:
         for item in checklist.items_under(section.clause):
             print(f"{indent}  - [{item.id}] {item.text}")
     return 0
+
+
+def _names_a_file(text: str) -> bool:
+    """Whether `checklist show`'s ID is a path (a folder in it, or a checklist file's extension)."""
+    path = Path(text)
+    return len(path.parts) > 1 or path.suffix.lower() in FILE_SUFFIXES
 
 
 def _show_view(view: checklists.View, as_json: bool) -> int:

@@ -5,12 +5,15 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import re
 from pathlib import Path
 from typing import Any
 
 from auditapp.cli import check_output, write_output
 from auditapp.cli.report import add_source_options, central, workspace_store
 from auditapp.domain.errors import ValidationError
+
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def register(sub: Any) -> None:
@@ -24,14 +27,32 @@ def register(sub: Any) -> None:
         "--server, the central store. The verdict is ready for Stage 2, ready for Stage 1 or not ready, "
         "with the reasons; the exit status is 0 whatever the verdict.",
     )
-    parser.add_argument("--site", required=True, help="the site, as written in its audit plans")
-    parser.add_argument(
-        "--as-of", type=dt.date.fromisoformat, metavar="YYYY-MM-DD", help="assessment date (default today)"
-    )
+    parser.add_argument("--site", required=True, type=_site, help="the site, as written in its audit plans")
+    parser.add_argument("--as-of", type=_day, metavar="YYYY-MM-DD", help="assessment date (default today)")
     parser.add_argument("--json", action="store_true", help="print the whole assessment as JSON")
     parser.add_argument("--pdf", type=Path, metavar="FILE", help="also write the assessment as a PDF")
     add_source_options(parser)
     parser.set_defaults(handler=run)
+
+
+def _site(text: str) -> str:
+    """argparse type of --site: the name without spaces typed around it by accident; never empty."""
+    site = text.strip()
+    if not site:
+        raise argparse.ArgumentTypeError("give the site's name as written in its audit plans")
+    return site
+
+
+def _day(text: str) -> dt.date:
+    """argparse type of --as-of: a day as YYYY-MM-DD, refused in plain words (argparse names the option)."""
+    if not _ISO_DAY.fullmatch(text):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date: give it as YYYY-MM-DD, e.g. 2026-03-02")
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:  # the right shape, but no such day (2026-02-30, 2026-13-45)
+        raise argparse.ArgumentTypeError(
+            f"{text} is not a day in the calendar: check the month and the day"
+        ) from None
 
 
 def run(args: argparse.Namespace) -> int:
@@ -55,7 +76,7 @@ def run(args: argparse.Namespace) -> int:
         from auditapp.services.reporting import field_readiness
 
         with workspace_store(args) as store:
-            result = field_readiness(store, args.site, as_of, standard_clauses())
+            result = field_readiness(store, args.site, as_of, standard_clauses(), "--site")
     if args.json:
         print(json.dumps(readiness_to_dict(result), indent=1, ensure_ascii=False))
     else:

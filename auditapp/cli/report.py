@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -31,12 +32,11 @@ def register(sub: Any) -> None:
         "--out report.pdf",
     )
     parser.add_argument("audit_id", nargs="?", metavar="AUDIT_ID", help="the audit to report on")
-    parser.add_argument("--format", choices=FORMATS, default="pdf", help="what to write (default pdf)")
+    parser.add_argument("--format", choices=FORMATS, help="what to write (default pdf)")
     parser.add_argument("--out", type=Path, metavar="FILE", help="the file to write (required)")
     parser.add_argument(
         "--table",
         choices=("findings", "capas"),
-        default="findings",
         help="with --format csv: one row per finding (default) or per CAPA; XLSX holds both",
     )
     parser.add_argument("--photos", action="store_true", help="with --format json: embed the photos")
@@ -45,7 +45,7 @@ def register(sub: Any) -> None:
         action="append",
         default=[],
         metavar="NAME",
-        help="add to the distribution list (repeatable)",
+        help="with --format pdf from the workspace: add to the distribution list (repeatable)",
     )
     parser.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
     parser.add_argument(
@@ -62,7 +62,11 @@ def register(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     """Write the report, or import a JSON export."""
     if args.import_file is not None:
+        _refuse_with_import(args)
         return _import(args)
+    _refuse_ignored(args)
+    args.format = args.format or "pdf"
+    args.table = args.table or "findings"
     if not args.audit_id:
         raise ValidationError("name the audit: auditapp report AUDIT_ID --out FILE", "AUDIT_ID")
     if args.out is None:
@@ -76,6 +80,75 @@ def run(args: argparse.Namespace) -> int:
     write_output(args.out, data, "--out")
     print(f"wrote {args.out} ({args.format}, {len(data)} bytes) for audit {args.audit_id}")
     return 0
+
+
+MAX_DISTRIBUTION_NAME = 200  # a person's name and role, not a paragraph
+
+
+def _refuse_with_import(args: argparse.Namespace) -> None:
+    """--import reads an export into the workspace: refuse the options of writing one, which it ignores."""
+    given = {
+        "AUDIT_ID": args.audit_id is not None,
+        "--format": args.format is not None,
+        "--out": args.out is not None,
+        "--table": args.table is not None,
+        "--photos": args.photos,
+        "--distribute": bool(args.distribute),
+        "--force": args.force,
+    }
+    for option, present in given.items():
+        if present:
+            raise ValidationError(
+                "does nothing with --import (it reads a JSON export into the workspace): leave it out", option
+            )
+
+
+def _refuse_ignored(args: argparse.Namespace) -> None:
+    """Refuse --table, --photos and --distribute where the chosen output would ignore them (FND-007)."""
+    fmt = args.format or "pdf"
+    if args.table is not None and fmt != "csv":
+        why = "the workbook holds both tables" if fmt == "xlsx" else "it chooses the table of a CSV"
+        raise ValidationError(f"does nothing with --format {fmt} ({why}): leave it out", "--table")
+    if args.photos and fmt != "json":
+        raise ValidationError(
+            f"does nothing with --format {fmt} (it embeds photos in a JSON export): leave it out",
+            "--photos",
+        )
+    if args.distribute and fmt != "pdf":
+        raise ValidationError(
+            f"does nothing with --format {fmt} (the distribution list is part of the PDF "
+            "report): leave it out",
+            "--distribute",
+        )
+    if args.distribute and args.server:
+        raise ValidationError(
+            "does nothing with --server (the central store's report takes no distribution "
+            "list): make the report from the workspace, or leave --distribute out",
+            "--distribute",
+        )
+    for name in args.distribute:
+        _check_distribution_name(name)
+
+
+def _check_distribution_name(name: str) -> None:
+    """A name for the distribution list: not blank, one plain line, of a sensible length."""
+    from auditapp.domain.payloads import UNSAFE_CHARACTER, describe_character
+
+    if not name.strip():
+        raise ValidationError("a name on the distribution list must not be empty", "--distribute")
+    if len(name) > MAX_DISTRIBUTION_NAME:
+        raise ValidationError(
+            f"{name[:30]!r}... is {len(name)} characters long: a name on the distribution list takes at "
+            f"most {MAX_DISTRIBUTION_NAME}",
+            "--distribute",
+        )
+    found = UNSAFE_CHARACTER.search(name) or re.search(r"[\n\r\t]", name)
+    if found:
+        char = found.group()
+        what = "a line break or tab" if char in "\n\r\t" else describe_character(char)
+        raise ValidationError(
+            f"{name!r} contains U+{ord(char):04X} ({what}) at position {found.start() + 1}", "--distribute"
+        )
 
 
 def _local(args: argparse.Namespace) -> bytes:

@@ -111,13 +111,35 @@ def read_document(data: bytes, where: str = "the document") -> AuditDocument:
         if event.audit_id != audit_id:
             raise ValidationError(f"{place} belongs to audit {event.audit_id}, not {audit_id}")
         events.append(event)
+    embedded = value.get("photos")
+    if embedded is None:
+        embedded = {}
+    if not isinstance(embedded, Mapping):
+        raise ValidationError(
+            f"{where}: photos must be an object of SHA-256 -> base64 photo, not {_json_kind(embedded)}"
+        )
     photos: dict[str, bytes] = {}
-    for digest, text in (value.get("photos") or {}).items():
+    for digest, text in embedded.items():
+        if not isinstance(text, str):
+            raise ValidationError(f"{where}: photos[{digest}] must be base64 text, not {_json_kind(text)}")
         try:
-            blob = base64.b64decode(str(text), validate=True)
+            blob = base64.b64decode(text, validate=True)
         except (binascii.Error, ValueError):
             raise ValidationError(f"{where}: photos[{digest}] is not base64") from None
         if hashlib.sha256(blob).hexdigest() != digest:
             raise ValidationError(f"{where}: photos[{digest}] does not match its SHA-256")
         photos[digest] = blob
     return AuditDocument(audit_id, events, photos)
+
+
+def _json_kind(value: object) -> str:
+    """What a JSON value is, in the words of JSON (a list, text, a number, ...)."""
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, int | float):
+        return "a number"
+    return "an object" if isinstance(value, Mapping) else "null"

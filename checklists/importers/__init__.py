@@ -11,6 +11,7 @@ from checklists.importers.workbook import XLS_UNSUPPORTED
 from checklists.loader import load_file
 from checklists.model import Checklist
 from checklists.problems import ChecklistError, Problem
+from checklists.sniffing import with_extension_note
 
 IMPORTERS: dict[str, Callable[[Path], Checklist]] = {
     "yaml": load_file,
@@ -64,4 +65,9 @@ def import_file(path: str | Path, format: str | None = None) -> Checklist:
         raise ChecklistError(
             [Problem(str(path), message=f"unknown format {chosen!r}; use one of {', '.join(FORMATS)}")]
         )
-    return IMPORTERS[chosen](path)
+    try:
+        return IMPORTERS[chosen](path)
+    except ChecklistError as exc:
+        if format:
+            raise
+        raise with_extension_note(exc, path, chosen) from None

@@ -34,13 +34,18 @@ class _Node:
 class ChecklistBuilder:
     """Collects sections and items in source order, then builds one Checklist or reports every problem."""
 
-    def __init__(self, problems: ProblemList, checklist_id: str):
+    def __init__(self, problems: ProblemList, checklist_id: str, id_where: Where | None = None):
         self.problems = problems
         self.checklist_id = checklist_id
         self._nodes: dict[str, _Node] = {}
         self._item_ids: dict[str, Where] = {}
         self._counters: dict[str, int] = {}
         self._explicit_parents: dict[str, str | None] = {}
+        if any(ch.isspace() for ch in checklist_id):
+            # Item ids are made from it, and an id with spaces is refused for items too.
+            self.report(
+                id_where or Where(None, None), f"checklist id {checklist_id!r} must not contain spaces"
+            )
 
     def report(self, where: Where, message: str) -> None:
         """Record a problem at a cell."""

@@ -55,11 +55,14 @@ def import_csv(path: Path) -> Checklist:
     # One line ending, so that line numbers are the ones an editor shows (old Mac files end lines with CR).
     lines = io.StringIO(text.replace("\r\n", "\n").replace("\r", "\n")).readlines()
     meta: dict[str, str] = {}
+    id_where: Where | None = None
     skipped = 0
     while skipped < len(lines) and lines[skipped].startswith("#"):
         key, sep, value = lines[skipped][1:].partition(":")
         if sep and key.strip().lower() in META_KEYS:
             meta[key.strip().lower()] = value.strip()
+            if key.strip().lower() == "id":
+                id_where = Where(None, skipped + 1, 1)
         skipped += 1
     body = lines[skipped:]
     try:
@@ -69,7 +72,7 @@ def import_csv(path: Path) -> Checklist:
         dialect = csv.excel
     grid = _csv_records(body, dialect, problems, line_offset=skipped)
     rows = _rows(grid, None, problems, numbered_columns=True)
-    return _build(rows, problems, meta, default_id=slug(path.stem), default_title=path.stem)
+    return _build(rows, problems, meta, slug(path.stem), path.stem, id_where)
 
 
 def _csv_records(
@@ -149,22 +152,25 @@ def import_xlsx(path: Path) -> Checklist:
     problems = ProblemList(str(path))
     sheets = read_workbook(path, problems)
     meta: dict[str, str] = {}
+    id_where: Where | None = None
     data_sheet: str | None = None
     for name, grid in sheets.items():
         if name.strip().lower() in META_SHEETS:
-            for row in grid:
+            for number, row in enumerate(grid, 1):
                 if (
                     len(row) >= 2
                     and isinstance(row[0].value, str)
                     and row[0].value.strip().lower() in META_KEYS
                 ):
                     meta[row[0].value.strip().lower()] = cell_text(row[1].value)
+                    if row[0].value.strip().lower() == "id":
+                        id_where = Where(name, number, row[1].column)
         elif data_sheet is None:
             data_sheet = name
     if data_sheet is None:
         raise ChecklistError([Problem(str(path), message="the workbook has no sheet with questions")])
     rows = _rows(enumerate(sheets[data_sheet], 1), data_sheet, problems)
-    return _build(rows, problems, meta, default_id=slug(path.stem), default_title=path.stem)
+    return _build(rows, problems, meta, slug(path.stem), path.stem, id_where)
 
 
 def _rows(
@@ -211,10 +217,19 @@ def _report(problems: ProblemList, where: Where, message: str) -> None:
 
 
 def _build(
-    rows: Iterable[_Row], problems: ProblemList, meta: dict[str, str], default_id: str, default_title: str
+    rows: Iterable[_Row],
+    problems: ProblemList,
+    meta: dict[str, str],
+    default_id: str,
+    default_title: str,
+    id_where: Where | None = None,
 ) -> Checklist:
-    """Turn rows into a checklist; a row with a title and no question declares a section."""
-    builder = ChecklistBuilder(problems, meta.get("id") or default_id)
+    """Turn rows into a checklist; a row with a title and no question declares a section.
+
+    A row with a clause but neither question nor title is an error, never dropped: its question was
+    most likely lost on the way to the file.
+    """
+    builder = ChecklistBuilder(problems, meta.get("id") or default_id, id_where if meta.get("id") else None)
     current: ClauseCell | None = None
     numeric_clauses: dict[str, Where] = {}
     for row in rows:
@@ -233,8 +248,8 @@ def _build(
         if parsed is not None and (title or not text):
             builder.section(clause.clause, title, _where(row, "title" if title else "clause"))
         if not text:
-            if not title and (_text(row, "guidance") or _text(row, "evidence")):
-                builder.report(_where(row, "question"), f"empty question under clause {clause.clause}")
+            if not title:
+                builder.report(_where(row, "question"), _no_question(row, clause.clause))
             continue
         refs = [*split_list(_text(row, "refs")), *clause.refs.clauses[1:], *clause.refs.other]
         if trailing is not None:
@@ -260,6 +275,14 @@ def _build(
     problems.raise_if_any()
     assert checklist is not None
     return checklist
+
+
+def _no_question(row: _Row, clause: str) -> str:
+    """What is wrong with a row that has a clause and no question, and how to put it right."""
+    if any(_text(row, field) for field in row.texts if field not in ("clause", "question")):
+        return f"empty question under clause {clause}"
+    heading = "or a title to make the row a section heading" if "title" in row.cells else "or remove the row"
+    return f"empty question under clause {clause}: write the question, {heading}"
 
 
 def _row_clause(builder: ChecklistBuilder, row: _Row, numeric: dict[str, Where]) -> ClauseCell | str | None:
