@@ -25,7 +25,7 @@ from auditapp.domain.events import DomainEvent
 from auditapp.domain.evidence import PhotoRef
 from auditapp.domain.payloads import validate_payload, well_formed
 from auditapp.domain.plan import encode_plan_field
-from auditapp.services.reporting import AuditDossier
+from auditapp.services.reporting import AuditDossier, fetch_photo
 
 FORMAT = "auditapp-audit"
 VERSION = 1
@@ -44,11 +44,14 @@ def audit_document(dossier: AuditDossier, *, with_photos: bool = False) -> dict[
     """The JSON value of the document (photos embedded as base64 when asked and available)."""
     state, plan = dossier.state, dossier.state.plan
     photos: dict[str, str] = {}
+    left_out: dict[str, str] = {}
     if with_photos:
         for ref in (e for e in state.evidence if isinstance(e, PhotoRef)):
-            data = dossier.photos.photo(ref.sha256)
+            data, why = fetch_photo(dossier.photos, ref.sha256)
             if data is not None:
                 photos[ref.sha256] = base64.b64encode(data).decode("ascii")
+            elif why:
+                left_out[ref.sha256] = why  # damaged: named, never left out silently (REP-017)
     summary = {
         "plan": {name: encode_plan_field(name, getattr(plan, name)) for name in plan.__dataclass_fields__}
         if plan
@@ -69,6 +72,7 @@ def audit_document(dossier: AuditDossier, *, with_photos: bool = False) -> dict[
         "summary": summary,
         "events": [e.to_dict() for e in dossier.events],
         "photos": photos,
+        **({"photos_not_included": left_out} if left_out else {}),
     }
 
 

@@ -17,7 +17,7 @@ from auditapp.bootstrap import FieldStoreOpener
 from auditapp.client.device_checklists import DeviceChecklists
 from auditapp.demo import demo_plan
 from auditapp.media import process_photo
-from auditapp.reports.audit_json import to_json
+from auditapp.reports.audit_json import read_document, to_json
 from auditapp.reports.audit_report import render_audit_pdf
 from auditapp.services.field_audits import FieldAudits
 from auditapp.services.reporting import AuditDossier, field_dossier
@@ -110,3 +110,7 @@ def test_a_damaged_photo_does_not_stop_the_json_export_and_the_whole_photos_go_i
 
     assert set(document["photos"]) == {audit.fine}
     assert len(document["events"]) > 0
+    # It says which photo it left out and why, and it still imports.
+    assert list(document["photos_not_included"]) == [audit.damaged]
+    assert "damaged" in document["photos_not_included"][audit.damaged]
+    assert read_document(json.dumps(document).encode(), "export.json").photos.keys() == {audit.fine}
