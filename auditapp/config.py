@@ -95,6 +95,12 @@ def env_chunk_size() -> int | None:
     return parse_chunk_size(text, "AUDITAPP_SYNC_CHUNK_SIZE") if text.strip() else None
 
 
+def metrics_cache_seconds() -> float:
+    """AUDITAPP_METRICS_CACHE_SECONDS: how long the dashboard's figures are reused (default 10, 0: never);
+    the server reads it at start, so a bad value stops it there (ConfigError naming the variable)."""
+    return env_float("METRICS_CACHE_SECONDS", 10.0, 0)
+
+
 def data_home() -> Path:
     """Where the app keeps its files unless told otherwise (AUDITAPP_HOME)."""
     return Path(env("HOME", str(Path.home() / ".auditapp"))).expanduser()

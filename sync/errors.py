@@ -225,6 +225,9 @@ PLAIN_WORDS: dict[str, str] = {
     "minutes, then try again.",
     "device_of_another_user": "This tablet is enrolled for another person at the central store; a code "
     "issued for you cannot take it over. Nothing is lost; set up a new workspace for yourself.",
+    "role_not_in_field": "The person this tablet is enrolled for no longer has a role that audits in the "
+    "field, so the central store refuses what it sends. Everything stays on this tablet and is sent once "
+    "the role is given back: ask your quality manager.",
     "inactive_user": "The person this enrollment code was issued for is no longer active at the central "
     "store: ask your quality manager.",
     "unknown_user": "The central store has no active user of that name: ask your quality manager.",

@@ -1,6 +1,8 @@
 """The central store's HTTP API (FastAPI): every route checks who is calling."""
 
+import os
 from datetime import datetime
+from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -8,7 +10,15 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
-from auditapp.central import auth, http_errors, metrics_routes, reminder_routes, throttle, user_routes
+from auditapp.central import (
+    auth,
+    enrollment,
+    http_errors,
+    metrics_routes,
+    reminder_routes,
+    throttle,
+    user_routes,
+)
 from auditapp.central.capa_routes import router as capa_router
 from auditapp.central.checklist_routes import router as checklist_router
 from auditapp.central.database import Database
@@ -24,7 +34,9 @@ from auditapp.central.report_routes import report_router
 from auditapp.central.sync_routes import sync_router
 from auditapp.central.tables import Audit, Response, User
 from auditapp.central.trail_routes import router as trail_router
-from auditapp.config import ServerConfig
+from auditapp.config import ConfigError, ServerConfig, metrics_cache_seconds
+
+BLOB_DIR_OPTION = "--blob-dir / AUDITAPP_BLOB_DIR"
 
 
 class LoginRequest(BaseModel):
@@ -75,6 +87,45 @@ class AuditOut(BaseModel):
     audit_type: str
 
 
+def _file_in_the_way(folder: Path) -> Path | None:
+    """The folder itself or the nearest folder above it that is a file, if any."""
+    for place in (folder, *folder.parents):
+        try:
+            if place.exists():
+                return None if place.is_dir() else place
+        except OSError:
+            return None
+    return None
+
+
+def check_blob_dir(folder: Path) -> None:
+    """Make the blob folder (and its complete/ and partial/ parts) now, or refuse in one line naming
+    --blob-dir: a file in the way, a folder that cannot be made or written to."""
+    for part in (folder / "complete", folder / "partial"):
+        blocker = _file_in_the_way(part)
+        if blocker is not None:
+            raise ConfigError(
+                f"{blocker} is a file, not a folder: choose a folder for photo blobs", BLOB_DIR_OPTION
+            )
+        try:
+            part.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            reason = exc.strerror or type(exc).__name__
+            raise ConfigError(f"cannot create the blob folder {folder}: {reason}", BLOB_DIR_OPTION) from None
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise ConfigError(f"the blob folder {folder} cannot be written to: choose another", BLOB_DIR_OPTION)
+
+
+def check_start(config: ServerConfig, db: Database) -> None:
+    """What would otherwise fail only on first use, checked before anything is served: the variables read
+    later, the store key file against the database (a missing one is never made for a store in use), and
+    the blob folder. Each problem is one error line naming the file, option or variable."""
+    metrics_cache_seconds()
+    with db.transaction() as session:
+        enrollment.check_key_file(session, enrollment.store_key_path(config.blob_dir))
+    check_blob_dir(config.blob_dir)
+
+
 def create_app(config: ServerConfig, database: Database | None = None) -> FastAPI:
     """The API application over one database; the schema must already be migrated."""
     db = database or Database(config.database_url)
@@ -93,6 +144,7 @@ def create_app(config: ServerConfig, database: Database | None = None) -> FastAP
         return JSONResponse(ApiError(422, "invalid_request", where).as_json(), status_code=422)
 
     http_errors.install(app)
+    check_start(config, db)
     app.include_router(sync_router(config, db))
     app.include_router(effectiveness_router)
     app.include_router(capa_router)

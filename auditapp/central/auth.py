@@ -32,6 +32,41 @@ class Role(StrEnum):
     VIEWER = "viewer"
 
 
+FIELD_ROLES = frozenset({Role.ADMIN, Role.QUALITY_MANAGER, Role.AUDITOR})
+"""Roles that audit in the field with an enrolled device. Viewers only read and CAPA owners work at the
+desktop, so neither is given a device, and a device whose user moves to one of them may no longer push.
+Administrators stay: they may give themselves any role, and on a small store they are often the auditor."""
+
+
+def audits_in_field(role: str) -> bool:
+    """Whether a user of this role may have a field device (enrollment codes, pushes)."""
+    return role in {r.value for r in FIELD_ROLES}
+
+
+def field_roles_text() -> str:
+    """The field roles in words, for messages."""
+    names = sorted(r.value for r in FIELD_ROLES)
+    return f"{', '.join(names[:-1])} or {names[-1]}"
+
+
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+"""Control characters (C0, DEL, C1), line and paragraph separators and bidi overrides and isolates: in a
+name they break lines, move the cursor or reverse text in terminals, listings and reports."""
+
+
+def check_printable(value: str, field: str, what: str) -> None:
+    """Refuse (ApiError 422 naming the field) a name holding a control or text-direction character."""
+    found = _UNPRINTABLE.search(value)
+    if found is not None:
+        raise ApiError(
+            422,
+            "invalid_field",
+            f"{field}: the {what} contains the control character U+{ord(found.group()):04X} at position "
+            f"{found.start() + 1}: use letters, digits, spaces and punctuation only (no line breaks, tabs, "
+            "escape or text-direction codes)",
+        )
+
+
 USERNAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,79}$"
 """A username: a letter or digit, then letters, digits, . _ @ -; up to 80 characters, no spaces."""
 PASSWORD_MIN = 10
@@ -61,6 +96,7 @@ def check_new_user(username: str, password: str, display_name: str) -> None:
             f"display_name: the printed name has {len(display_name)} characters; "
             f"use at most {DISPLAY_NAME_MAX}",
         )
+    check_printable(display_name, "display_name", "printed name")
 
 
 def now() -> datetime:

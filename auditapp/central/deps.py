@@ -30,6 +30,8 @@ class Action(StrEnum):
     MANAGE_DEVICES = "list and revoke devices"
     MANAGE_USERS = "create users and set roles"
     PUBLISH_CHECKLISTS = "publish checklists to the field devices"
+    READ_EMAILS = "read users' e-mail addresses"
+    AUDIT_IN_FIELD = "audit in the field with an enrolled device"
 
 
 _ALL = frozenset(Role)
@@ -43,6 +45,10 @@ POLICY: dict[Action, frozenset[Role]] = {
     Action.MANAGE_DEVICES: frozenset({Role.ADMIN}),
     Action.MANAGE_USERS: frozenset({Role.ADMIN}),
     Action.PUBLISH_CHECKLISTS: frozenset({Role.ADMIN, Role.QUALITY_MANAGER}),
+    # Not a route of its own: the trail hides addresses from the other roles (PLT-020).
+    Action.READ_EMAILS: frozenset({Role.ADMIN}),
+    # Not a route of its own: enrollment codes and pushes are refused to the other roles (SYN-219).
+    Action.AUDIT_IN_FIELD: auth.FIELD_ROLES,
 }
 """Which roles may do what; administrators run the system, quality managers make the quality decisions."""
 
@@ -104,6 +110,8 @@ CapaSigner = Annotated[User, Depends(require(Action.CAPA_SIGN))]
 """A user who may sign a CAPA's closure."""
 UserAdmin = Annotated[User, Depends(require(Action.MANAGE_USERS))]
 """A user who may manage users and roles."""
+EmailReader = Annotated[User, Depends(require(Action.READ_EMAILS))]
+"""A user who may read users' e-mail addresses."""
 DeviceAdmin = Annotated[User, Depends(require(Action.MANAGE_DEVICES))]
 """A user who may list and revoke devices."""
 ChecklistPublisher = Annotated[User, Depends(require(Action.PUBLISH_CHECKLISTS))]

@@ -19,12 +19,12 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from auditapp.central import devices, locks, trail
+from auditapp.central import auth, devices, locks, trail
 from auditapp.central.auth import now
 from auditapp.central.errors import ApiError
 from auditapp.central.sync_tables import EnrollmentAttempt, EnrollmentCode, StoreIdentity
 from auditapp.central.tables import Device, User
-from auditapp.domain.errors import AuditAppError
+from auditapp.domain.errors import AuditAppError, ValidationError
 from sync.errors import Malformed
 from sync.keys import PublicKeys, StoreKeys, b64encode
 
@@ -87,6 +87,14 @@ def issue_code(
     user = session.scalar(select(User).where(User.username == username))
     if user is None or not user.active:
         raise ApiError(404, "unknown_user", f"user: no active user named {username!r}")
+    if not auth.audits_in_field(user.role):
+        raise ApiError(
+            409,
+            "role_not_in_field",
+            f"user: {user.username!r} has the role {user.role}, which does not audit in the field: only "
+            f"users with the role {auth.field_roles_text()} enroll field devices; give {user.username!r} "
+            "one of those roles first",
+        )
     code = new_code()
     issued = now()
     expires = issued + timedelta(minutes=minutes)
@@ -156,6 +164,7 @@ def enroll(session: Session, request: EnrollRequest) -> tuple[Device, User]:
     """
     device_id = _check_device_id(request.device_id)
     keys = _parse_keys(request)
+    auth.check_printable(request.name, "name", "device name")
     signing, receiving = keys.to_b64()["signing"], keys.to_b64()["receiving"]
     locks.write_lock(session)
     row = session.get(EnrollmentCode, code_digest(request.code), with_for_update=True)
@@ -172,6 +181,13 @@ def enroll(session: Session, request: EnrollRequest) -> tuple[Device, User]:
         raise ApiError(410, "expired_code", "this enrollment code has expired: ask for a new one")
     if user is None or not user.active:
         raise ApiError(403, "inactive_user", "the user this code was issued for is no longer active")
+    if not auth.audits_in_field(user.role):
+        raise ApiError(
+            403,
+            "role_not_in_field",
+            f"user {user.username!r} now has the role {user.role}, which does not audit in the field: "
+            "this code can no longer enroll a device; ask for a field role and a new code",
+        )
     device = session.get(Device, device_id, with_for_update=True)
     if device is not None and device.user_id != user.id:
         raise ApiError(
@@ -206,48 +222,170 @@ def enroll(session: Session, request: EnrollRequest) -> tuple[Device, User]:
     return device, user
 
 
+def check_sender_role(session: Session, device_id: str) -> None:
+    """Refuse (403 `role_not_in_field`) what an enrolled device sends once its user's role no longer audits
+    in the field; nothing is stored, the tablet keeps it and sends it once the role is given back (SYN-219).
+    Call it after the device's signature was verified, as the revoked-device check is."""
+    row = session.execute(
+        select(User.username, User.role).join(Device, Device.user_id == User.id).where(Device.id == device_id)
+    ).first()
+    if row is not None and not auth.audits_in_field(row.role):
+        raise ApiError(
+            403,
+            "role_not_in_field",
+            f"device {device_id} belongs to {row.username!r}, who now has the role {row.role}, which does "
+            "not audit in the field: the central store refuses what it sends; nothing is lost on the "
+            "tablet, it is sent once an administrator gives them a field role again",
+        )
+
+
 # ---------------------------------------------------------------- the store's own keys
 class StoreKeyMismatch(AuditAppError):
     """The key file is not the one devices enrolled with; starting would make every push fail."""
 
 
+class StoreKeyFileMissing(StoreKeyMismatch):
+    """The key file is gone while the database has store keys or devices: new keys would cut them all off."""
+
+
+class StoreKeyFileError(ValidationError):
+    """The key file cannot be used (a folder, unreadable, damaged) or cannot be made; names the setting."""
+
+
+KEY_FILE_VARIABLE = "AUDITAPP_STORE_KEY_FILE"
+
+
 def store_key_path(blob_dir: Path) -> Path:
     """Where the store's private keys live: AUDITAPP_STORE_KEY_FILE, else next to the blob folder."""
-    configured = os.environ.get("AUDITAPP_STORE_KEY_FILE", "")
+    configured = os.environ.get(KEY_FILE_VARIABLE, "")
     return Path(configured).expanduser() if configured else blob_dir.parent / "store-keys.bin"
 
 
-def load_store_keys(path: Path) -> StoreKeys:
-    """The store's key pair from its file, created once (mode 0600, never overwritten) when absent."""
+def key_file_setting() -> str:
+    """The setting that placed the key file, for messages: the variable, or the blob folder it sits beside."""
+    if os.environ.get(KEY_FILE_VARIABLE, ""):
+        return KEY_FILE_VARIABLE
+    return (
+        "--blob-dir / AUDITAPP_BLOB_DIR (the key file sits beside the blob folder unless "
+        f"{KEY_FILE_VARIABLE} is set)"
+    )
+
+
+def _reason(exc: OSError) -> str:
+    return exc.strerror or type(exc).__name__
+
+
+def _read_key_file(path: Path) -> StoreKeys | None:
+    """The keys in the file, None when there is none; StoreKeyFileError when it is there but unusable."""
     try:
-        return StoreKeys.from_private_bytes(path.read_bytes())
+        data = path.read_bytes()
     except FileNotFoundError:
-        pass
-    path.parent.mkdir(parents=True, exist_ok=True)
+        return None
+    except IsADirectoryError:
+        raise StoreKeyFileError(
+            f"the store key file {path} is a folder: name the key file itself", key_file_setting()
+        ) from None
+    except OSError as exc:
+        raise StoreKeyFileError(
+            f"cannot read the store key file {path}: {_reason(exc)}", key_file_setting()
+        ) from None
+    try:
+        return StoreKeys.from_private_bytes(data)
+    except Malformed:
+        raise StoreKeyFileError(
+            f"{path} is not a store key file or is damaged: it holds {len(data)} bytes, not 64; "
+            "restore the store's key file from the backup, or point AUDITAPP_STORE_KEY_FILE at it",
+            key_file_setting(),
+        ) from None
+
+
+def load_store_keys(path: Path) -> StoreKeys:
+    """The store's key pair from its file, created once (mode 0600, never overwritten) when absent.
+
+    A file that is there but cannot be used, or one that cannot be made, is a StoreKeyFileError naming
+    the setting; the server calls check_key_file first, so a missing file of a store in use is not made.
+    """
+    keys = _read_key_file(path)
+    if keys is not None:
+        return keys
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreKeyFileError(
+            f"cannot create the folder {path.parent} of the store key file: {_reason(exc)}",
+            key_file_setting(),
+        ) from None
     keys = StoreKeys.generate()
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
         # Another worker created it first: use theirs.
-        return StoreKeys.from_private_bytes(path.read_bytes())
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(keys.to_private_bytes())
-        handle.flush()
-        os.fsync(handle.fileno())
+        theirs = _read_key_file(path)
+        if theirs is None:
+            what = f"the store key file {path} vanished while starting"
+            raise StoreKeyFileError(what, key_file_setting()) from None
+        return theirs
+    except OSError as exc:
+        raise StoreKeyFileError(
+            f"cannot create the store key file {path}: {_reason(exc)}", key_file_setting()
+        ) from None
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(keys.to_private_bytes())
+            handle.flush()
+            os.fsync(handle.fileno())
+    except OSError as exc:
+        path.unlink(missing_ok=True)  # never leave a half-written key file behind
+        raise StoreKeyFileError(
+            f"cannot write the store key file {path}: {_reason(exc)}", key_file_setting()
+        ) from None
     return keys
+
+
+def check_key_file(session: Session, path: Path) -> None:
+    """Refuse to start when the key file is missing but the database has pinned store keys or enrolled
+    devices: new keys would cut every device off (ADR 0050), so nothing is created; the message says how
+    to get the file back or replace the keys."""
+    try:
+        path.stat()
+        return
+    except (FileNotFoundError, NotADirectoryError):
+        pass
+    except OSError:
+        return  # there, but not readable: load_store_keys says what is wrong with it
+    pinned = session.get(StoreIdentity, 1)
+    enrolled = int(session.scalar(select(func.count()).select_from(Device)) or 0)
+    if pinned is None and not enrolled:
+        return  # a new store: the first start makes the key file
+    held = [f"store keys recorded (signing key {pinned.signing_public})"] if pinned is not None else []
+    held += [f"{enrolled} enrolled device{'s' if enrolled != 1 else ''}"] if enrolled else []
+    raise StoreKeyFileMissing(
+        f"{key_file_setting()}: the store key file {path} is missing, but this database has "
+        f"{' and '.join(held)}; nothing was created: restore the backed-up key file to {path} or point "
+        f"{KEY_FILE_VARIABLE} at it; if it is lost for good, `auditapp admin replace-store-keys --yes` "
+        "makes new keys and every device is enrolled again"
+    )
 
 
 def stage_key_file(path: Path) -> tuple[StoreKeys, Path]:
     """A new key pair written durably (mode 0600) beside `path` as `<name>.new`, not yet in use."""
+    if path.is_dir():
+        what = f"the store key file {path} is a folder: name the key file itself"
+        raise StoreKeyFileError(what, key_file_setting())
     keys = StoreKeys.generate()
     staged = path.with_name(f"{path.name}.new")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    staged.unlink(missing_ok=True)  # left by an earlier attempt that did not finish
-    fd = os.open(staged, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(keys.to_private_bytes())
-        handle.flush()
-        os.fsync(handle.fileno())
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        staged.unlink(missing_ok=True)  # left by an earlier attempt that did not finish
+        fd = os.open(staged, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(keys.to_private_bytes())
+            handle.flush()
+            os.fsync(handle.fileno())
+    except OSError as exc:
+        raise StoreKeyFileError(
+            f"cannot write the new store key file {staged}: {_reason(exc)}", key_file_setting()
+        ) from None
     return keys, staged
 
 

@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from auditapp.central import metrics
 from auditapp.central.auth import now
 from auditapp.central.deps import Db, Reader
-from auditapp.config import env_float
+from auditapp.config import metrics_cache_seconds
 
 router = APIRouter(tags=["metrics"])
 
@@ -68,7 +68,7 @@ class MetricsCache:
 def _cache(request: Request) -> MetricsCache:
     cache = getattr(request.app.state, "metrics_cache", None)
     if cache is None:
-        cache = MetricsCache(env_float("METRICS_CACHE_SECONDS", 10, 0))
+        cache = MetricsCache(metrics_cache_seconds())  # checked when the app was made (create_app)
         request.app.state.metrics_cache = cache
     return cache
 

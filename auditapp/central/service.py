@@ -6,12 +6,13 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
 from auditapp.central import auth, devices, enrollment, locks, mail, metric_counts, trail
 from auditapp.central.database import (
     EXAMPLE_FILE_URL,
+    URL_OPTION,
     Database,
     DatabaseUrlError,
     check_connection,
@@ -32,12 +33,14 @@ __all__ = [
     "DatabaseUrlError",
     "DeviceInfo",
     "InitResult",
+    "check_name",
     "create_user",
     "deactivate_user",
     "init_store",
     "issue_enrollment_code",
     "list_devices",
     "open_database",
+    "open_existing_database",
     "rebuild_metrics",
     "revoke_device",
     "set_role",
@@ -74,6 +77,44 @@ def open_database(url: str) -> Database:
         database.dispose()
         raise
     return database
+
+
+def open_existing_database(url: str) -> Database:
+    """Connect to a central store that exists and migrate it, for commands that work on one (listing
+    devices, verifying the trail, codes, roles): a SQLite file that is not there is refused and never made,
+    nor is a database without the store's tables set up, so a mistyped URL creates nothing."""
+    parsed = parse_url(url)
+    if is_in_memory(parsed):
+        raise DatabaseUrlError(f"sqlite needs a file path, e.g. {EXAMPLE_FILE_URL}")
+    if parsed.get_backend_name() == "sqlite" and parsed.database:
+        path = Path(parsed.database).expanduser().absolute()
+        if not path.is_file():
+            raise AdminError(
+                f"no central store database at {path}; check {URL_OPTION} "
+                "(`auditapp admin init` sets up a new store)"
+            )
+    database = Database(url)
+    try:
+        check_connection(database.engine)
+        if not inspect(database.engine).has_table("alembic_version"):
+            where = database.engine.url.render_as_string(hide_password=True)
+            raise AdminError(
+                f"no central store in the database {where} (it has none of the store's tables); check "
+                f"{URL_OPTION} (`auditapp admin init` sets up a new store)"
+            )
+        migrate(database.engine)
+    except BaseException:
+        database.dispose()
+        raise
+    return database
+
+
+def check_name(value: str, option: str, what: str) -> None:
+    """Refuse a printed or device name with control characters, naming the option (before any prompt)."""
+    try:
+        auth.check_printable(value, option, what)
+    except ApiError as exc:
+        raise AdminError(exc.message) from exc
 
 
 def _role(role: str) -> auth.Role:

@@ -185,6 +185,7 @@ def apply_push(session: Session, data: bytes, keys: StoreKeys, max_bytes: int) -
     """Open, verify and apply one push envelope in the caller's transaction; returns the acknowledgement."""
     opened = open_envelope(data, recipient=keys, device_lookup=device_lookup(session), max_bytes=max_bytes)
     sender = opened.header.sender
+    enrollment.check_sender_role(session, sender)  # after the signature, as a revoked device (SYN-219)
     plan = _guard(session, sender, opened.records).classify(opened)
     if plan.must_write:
         device = session.get(Device, sender)

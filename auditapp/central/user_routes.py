@@ -2,7 +2,6 @@
 list devices and revoke one. Every change is recorded in the audit trail under the signed-in admin.
 """
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Path
@@ -12,12 +11,13 @@ from sqlalchemy.orm import Session
 
 from auditapp.central import auth, devices, mail
 from auditapp.central.auth import Role
-from auditapp.central.deps import Db, DeviceAdmin, Reader, UserAdmin
+from auditapp.central.deps import Db, DeviceAdmin, EmailReader, Reader, UserAdmin
 from auditapp.central.devices import DeviceInfo
 from auditapp.central.errors import ApiError
 from auditapp.central.mail import EMAIL_PATTERN, UserEmail
 from auditapp.central.paging import Page, PageQuery, SortKey, keyset_page
 from auditapp.central.tables import Device, User
+from auditapp.central.timestamps import UtcDateTime
 
 router = APIRouter(tags=["users and devices"])
 
@@ -32,7 +32,7 @@ class UserOut(BaseModel):
     display_name: str
     role: Role
     active: bool
-    created_at: datetime
+    created_at: UtcDateTime
     email_reminders: bool = Field(
         description="whether reminders are also e-mailed; false: no address, reminders in the app only"
     )
@@ -76,8 +76,8 @@ class DeviceOut(BaseModel):
     name: str
     username: str
     status: str
-    created_at: datetime | None
-    revoked_at: datetime | None
+    created_at: UtcDateTime | None
+    revoked_at: UtcDateTime | None
 
 
 def _user_out(user: User, has_email: bool) -> UserOut:
@@ -141,7 +141,7 @@ def create_user(body: NewUser, s: Db, admin: UserAdmin) -> UserOut:
 
 
 @router.get("/api/users/{user_id}/email")
-def get_email(user_id: IdPath, s: Db, _admin: UserAdmin) -> EmailOut:
+def get_email(user_id: IdPath, s: Db, _reader: EmailReader) -> EmailOut:
     """Where a user's reminder mail goes (null: reminders in the app only)."""
     return EmailOut(user_id=_user(s, user_id).id, email=mail.email_of(s, user_id))
 

@@ -147,6 +147,12 @@ def cli_actor() -> str:
     return f"cli:{login}"[:120]
 
 
+def shown(text: str) -> str:
+    """Text as a listing prints it: a stored name's control characters (line breaks, escape codes, text
+    direction) shown escaped, as in \\x1b or \\u202e, so old data cannot change the terminal or fake rows."""
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text)
+
+
 def _ask(prompt: str) -> str:
     """A password typed at the terminal (or read from standard input when there is none)."""
     try:
@@ -176,8 +182,9 @@ def _new_password() -> str:
 
 def _init(args: argparse.Namespace) -> int:
     from auditapp.central.enrollment import store_key_path
-    from auditapp.central.service import init_store, open_database
+    from auditapp.central.service import check_name, init_store, open_database
 
+    check_name(args.name, "--name", "printed name")  # before the password is asked for
     key_path = store_key_path(args.blob_dir)
     password = _new_password()
     database = open_database(args.database_url)
@@ -188,8 +195,9 @@ def _init(args: argparse.Namespace) -> int:
 
 
 def _create_user(args: argparse.Namespace) -> int:
-    from auditapp.central.service import create_user, open_database
+    from auditapp.central.service import check_name, create_user, open_database
 
+    check_name(args.name, "--name", "printed name")  # before the password is asked for
     database = open_database(args.database_url)
     user_id = create_user(database, args.username, _password(), args.role, args.name, cli_actor(), args.email)
     print(f"created user {args.username} ({args.role}) id {user_id}")
@@ -199,9 +207,11 @@ def _create_user(args: argparse.Namespace) -> int:
 def _enroll_code(args: argparse.Namespace) -> int:
     import segno
 
-    from auditapp.central.service import issue_enrollment_code, open_database
+    from auditapp.central.service import issue_enrollment_code, open_existing_database
 
-    issued = issue_enrollment_code(open_database(args.database_url), args.user, issued_by=cli_actor())
+    issued = issue_enrollment_code(
+        open_existing_database(args.database_url), args.user, issued_by=cli_actor()
+    )
     print(f"enrollment code for {issued.username}: {issued.code}")
     print(f"valid until {issued.expires_at:%Y-%m-%d %H:%M} UTC, once; type it or scan it on the field device")
     if not args.no_qr:
@@ -211,24 +221,27 @@ def _enroll_code(args: argparse.Namespace) -> int:
 
 
 def _devices(args: argparse.Namespace) -> int:
-    from auditapp.central.service import list_devices, open_database
+    from auditapp.central.service import list_devices, open_existing_database
 
-    for device in list_devices(open_database(args.database_url)):
-        print(f"{device.id}  {device.status:8}  {device.username:20}  {device.name}")
+    listed = list_devices(open_existing_database(args.database_url))
+    if not listed:
+        print("no devices enrolled")
+    for device in listed:
+        print(f"{device.id}  {device.status:8}  {shown(device.username):20}  {shown(device.name)}")
     return 0
 
 
 def _revoke(args: argparse.Namespace) -> int:
-    from auditapp.central.service import open_database, revoke_device
+    from auditapp.central.service import open_existing_database, revoke_device
 
-    revoke_device(open_database(args.database_url), args.device_id, cli_actor())
+    revoke_device(open_existing_database(args.database_url), args.device_id, cli_actor())
     print(f"revoked device {args.device_id}")
     return 0
 
 
 def _replace_store_keys(args: argparse.Namespace) -> int:
     from auditapp.central.enrollment import store_key_path
-    from auditapp.central.service import AdminError, open_database, replace_store_keys
+    from auditapp.central.service import AdminError, open_existing_database, replace_store_keys
 
     key_path = store_key_path(args.blob_dir)
     if not args.yes:
@@ -236,7 +249,7 @@ def _replace_store_keys(args: argparse.Namespace) -> int:
             f"--yes: replacing the store keys in {key_path} revokes every device until it is enrolled again; "
             "add --yes to go ahead"
         )
-    revoked = replace_store_keys(open_database(args.database_url), key_path, cli_actor())
+    revoked = replace_store_keys(open_existing_database(args.database_url), key_path, cli_actor())
     print(f"new store keys in {key_path}")
     print(
         "restart every server process with this file (copy it to every host first); "
@@ -252,25 +265,25 @@ def _replace_store_keys(args: argparse.Namespace) -> int:
 
 
 def _set_role(args: argparse.Namespace) -> int:
-    from auditapp.central.service import open_database, set_role
+    from auditapp.central.service import open_existing_database, set_role
 
-    set_role(open_database(args.database_url), args.username, args.role, cli_actor())
+    set_role(open_existing_database(args.database_url), args.username, args.role, cli_actor())
     print(f"user {args.username} now has the role {args.role}")
     return 0
 
 
 def _deactivate(args: argparse.Namespace) -> int:
-    from auditapp.central.service import deactivate_user, open_database
+    from auditapp.central.service import deactivate_user, open_existing_database
 
-    deactivate_user(open_database(args.database_url), args.username, cli_actor())
+    deactivate_user(open_existing_database(args.database_url), args.username, cli_actor())
     print(f"user {args.username} is deactivated")
     return 0
 
 
 def _verify_trail(args: argparse.Namespace) -> int:
-    from auditapp.central.service import open_database, verify_trail
+    from auditapp.central.service import open_existing_database, verify_trail
 
-    result = verify_trail(open_database(args.database_url))
+    result = verify_trail(open_existing_database(args.database_url))
     if not result.intact:
         print(f"audit trail broken at entry {result.bad_seq}: {result.problem}", file=sys.stderr)
         return 1

@@ -40,13 +40,13 @@ def _publish(args: argparse.Namespace, actor: str) -> int:
     import checklists
     from auditapp.central import checklist_publishing
     from auditapp.central.errors import ApiError
-    from auditapp.central.service import AdminError, open_database
+    from auditapp.central.service import AdminError, open_existing_database
 
     try:
         checklist = checklists.import_file(args.file, args.format)
     except checklists.ChecklistError as exc:
         raise AdminError(f"the checklist cannot be published:\n{exc}") from None
-    database = open_database(args.database_url)
+    database = open_existing_database(args.database_url)
     try:
         with database.transaction() as session:
             done = checklist_publishing.publish(session, checklist, source_name=args.file.name, actor=actor)
@@ -65,14 +65,16 @@ def _publish(args: argparse.Namespace, actor: str) -> int:
 
 def _list(args: argparse.Namespace) -> int:
     from auditapp.central import checklist_publishing
-    from auditapp.central.service import open_database
+    from auditapp.central.service import open_existing_database
 
-    database = open_database(args.database_url)
+    database = open_existing_database(args.database_url)
     try:
         with database.transaction() as session:
             rows = checklist_publishing.published(session)
     finally:
         database.dispose()
+    if not rows:
+        print("no checklists published")
     for p in rows:
         print(
             f"{p.number:4}  {p.checklist_id:24}  {p.version:12}  {p.items:4} items  {p.content_hash[:16]}  "

@@ -24,9 +24,9 @@ def register(actions: Any, defaults: ServerConfig) -> None:
 
 
 def _rebuild(args: argparse.Namespace) -> int:
-    from auditapp.central.service import open_database, rebuild_metrics
+    from auditapp.central.service import open_existing_database, rebuild_metrics
 
-    database = open_database(args.database_url)
+    database = open_existing_database(args.database_url)
     try:
         repaired = rebuild_metrics(database)
     finally:
