@@ -199,13 +199,15 @@ class CentralApi:
         local_time: str,
         expected_sha256: str = "",
     ) -> Json:
-        """Close a CAPA with an electronic signature bound to the content the signer reviewed."""
-        body: Json = {
-            "password": password,
-            "meaning": meaning,
-            "signer_timezone": timezone,
-            "signer_local_time": local_time,
-        }
+        """Close a CAPA with an electronic signature bound to the content the signer reviewed
+        (`expected_sha256`: the store refuses with `content_changed` when the CAPA changed since).
+
+        The signer's local time is stated by the store, from its own clock in the signer's time zone: a
+        desktop whose clock drifts can then neither block the signature nor show another time in it
+        (`local_time` is what this computer reads, kept for a store that needs it stated)."""
+        body: Json = {"password": password, "meaning": meaning, "signer_timezone": timezone}
+        if expected_sha256:
+            body["expected_sha256"] = expected_sha256
         return dict(self._call("POST", f"/api/capas/{_q(capa_id)}/close", body))
 
     def assign(self, capa_id: str, owner: str) -> Json:

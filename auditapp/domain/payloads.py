@@ -45,6 +45,12 @@ _CONTROL = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
 _BIDI = "\u202a-\u202e\u2066-\u2069"
 _LONE_SURROGATE = "[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]"
 UNSAFE_CHARACTER = re.compile(f"[{_CONTROL}{_BIDI}]|{_LONE_SURROGATE}")
+"""What a report shows as U+FFFD: every character above."""
+REFUSED_AT_CAPTURE = re.compile(f"[\x00-\x08\x0e-\x1f\x7f\x80-\x84\x86-\x9f\u202d\u202e]|{_LONE_SURROGATE}")
+"""What typing may not bring in: the same, except what people paste every day without seeing it (a page
+break or line break from an office program: form feed, vertical tab, U+0085; the direction embeddings and
+isolates a phone wraps around copied numbers and names). Those are kept as typed and shown as U+FFFD in a
+report; the overrides that make text show in another order than it was typed are refused."""
 _BIDI_CONTROL = re.compile(f"[{_BIDI}]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -270,7 +276,7 @@ def validate_payload(kind: EventKind, payload: Mapping[str, Any], *, captured: b
     elif kind is EventKind.FINDING_EDITED:
         _check_finding_field(str(payload["field"]), payload.get("value"))
     elif kind is EventKind.SAMPLE_DRAWN:
-        _check_sample(payload)
+        _check_sample(payload, MAX_POPULATION_SIZE if captured else STORED_POPULATION_LIMIT)
     elif kind is EventKind.PHOTO_ATTACHED:
         for prefix in ("", "thumbnail_"):
             if (payload.get(f"{prefix}blob_id") is None) != (payload.get(f"{prefix}blob_key") is None):
@@ -293,7 +299,7 @@ def check_captured_text(kind: EventKind, payload: Mapping[str, Any]) -> None:
 
 def _clean_text(value: Any, name: str) -> None:
     if isinstance(value, str):
-        found = UNSAFE_CHARACTER.search(value)
+        found = REFUSED_AT_CAPTURE.search(value)
         if found:
             char = found.group()
             raise ValidationError(
@@ -312,6 +318,8 @@ def describe_character(char: str) -> str:
     """What an unsafe character is, in words a user can act on."""
     if _SURROGATE.match(char):
         return "half of a character pair, the rest of it is missing"
+    if char in "\u202d\u202e":
+        return "an invisible control that overrides the direction of text"
     if _BIDI_CONTROL.match(char):
         return "an invisible control that changes the direction of text"
     return "a control character"
@@ -338,8 +346,15 @@ def _check_finding_field(name: str, value: Any) -> None:
         _text(value, name)
 
 
-def _check_sample(payload: Mapping[str, Any]) -> None:
-    """The recorded selection must be exactly what the method gives, so anyone can redraw it."""
+STORED_POPULATION_LIMIT = 10_000_000
+"""The largest population given by its size that a sample already recorded may have: earlier versions of the
+app captured samples above today's capture limit (MAX_POPULATION_SIZE), and those must still sync and load;
+none could draw from this many on a tablet, and redrawing more would hold up whoever reads the event."""
+
+
+def _check_sample(payload: Mapping[str, Any], most: int = MAX_POPULATION_SIZE) -> None:
+    """The recorded selection must be exactly what the method gives, so anyone can redraw it; a population
+    given by its size may hold at most `most` records."""
     ids = payload.get("population_ids")
     size = int(payload["sample_size"])
     if ids is not None:
@@ -352,11 +367,10 @@ def _check_sample(payload: Mapping[str, Any]) -> None:
     population_size = int(payload["population_size"])
     if size > population_size:
         raise ValidationError("the sample is larger than the population", "sample_size")
-    if ids is None and population_size > MAX_POPULATION_SIZE:
-        # No device records such a sample (capture refuses it); redrawing it would hold the reader up.
+    if ids is None and population_size > most:
         raise ValidationError(
             f"a population of {population_size:,} records is more than a sample is drawn from "
-            f"(at most {MAX_POPULATION_SIZE:,})",
+            f"(at most {most:,})",
             "population_size",
         )
     selected = list(payload["selected_ids"])

@@ -11,6 +11,7 @@ behaves exactly as it does offline, and it never leaves the machine (ADR 0077).
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import re
 import shutil
@@ -31,6 +32,8 @@ CLIENT_FILES = ("main.dart.js", "main.dart.wasm")
 LOCAL = b"rive-runtime-not-served"
 """What the address becomes: a path on the app's own server (relative to the page), where nothing is."""
 
+_log = logging.getLogger(__name__)
+
 
 def local_address(length: int) -> bytes:
     """A relative address on the app's own server exactly `length` bytes long (the WebAssembly file keeps
@@ -45,10 +48,12 @@ def served_without_internet(data: bytes) -> bytes:
 
 def offline_assets(cache: Path) -> Path | None:
     """A folder of the client files rewritten to ask nothing of the internet, to serve as Flet's assets
-    folder (Flet looks there before its own web folder); None when Flet's client asks no CDN.
+    folder (Flet looks there before its own web folder); None when Flet's client asks no CDN, or when the
+    folder cannot be made (a full or read-only disk): the apps then start with Flet's own files, as before.
 
     Built once per client version under `cache` (the user's own folder, so no one else can put files there
-    for the apps to serve)."""
+    for the apps to serve); a cached file whose size is not its source's (cut by a power loss) is built
+    again."""
     web = Path(flet_web.get_package_web_dir())
     sources = [web / name for name in CLIENT_FILES if (web / name).is_file()]
     fingerprint = hashlib.sha256()
@@ -56,25 +61,53 @@ def offline_assets(cache: Path) -> Path | None:
         stat = source.stat()
         fingerprint.update(f"{source.name}:{stat.st_size}:{stat.st_mtime_ns};".encode())
     folder = cache / f"web-client-{fingerprint.hexdigest()[:16]}"
-    if (folder / "complete").is_file():
-        return folder if any(folder.glob("main.dart.*")) else None
-    cache.mkdir(parents=True, exist_ok=True, mode=0o700)
-    building = Path(tempfile.mkdtemp(prefix=".web-client-", dir=cache))
+    try:
+        if not _whole(folder, sources):
+            shutil.rmtree(folder, ignore_errors=True)
+            _build(folder, sources)
+    except OSError as exc:
+        _log.warning(
+            "serving Flet's web client as installed: cannot write %s (%s)", cache, exc.strerror or exc
+        )
+        return None
+    return folder if any(folder.glob("main.dart.*")) else None
+
+
+def _whole(folder: Path, sources: list[Path]) -> bool:
+    """Whether a built folder is complete: marked so, and each rewritten file as long as its source (the
+    rewrite keeps every length)."""
+    if not (folder / "complete").is_file():
+        return False
+    for source in sources:
+        built = folder / source.name
+        if built.exists() and built.stat().st_size != source.stat().st_size:
+            return False
+    return True
+
+
+def _build(folder: Path, sources: list[Path]) -> None:
+    """Write the rewritten files beside `folder`, synced, then move them into place in one rename."""
+    folder.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    building = Path(tempfile.mkdtemp(prefix=".web-client-", dir=folder.parent))
     try:
         for source in sources:
             data = source.read_bytes()
             rewritten = served_without_internet(data)
             if rewritten != data:
-                (building / source.name).write_bytes(rewritten)
+                with (building / source.name).open("wb") as out:
+                    out.write(rewritten)
+                    out.flush()
+                    os.fsync(out.fileno())
         (building / "complete").write_text("", encoding="utf-8")
         try:
             os.rename(building, folder)
-        except OSError:  # built at the same moment by the other app: theirs is as good
-            shutil.rmtree(building, ignore_errors=True)
+        except OSError:
+            if not (folder / "complete").is_file():
+                raise
+            shutil.rmtree(building, ignore_errors=True)  # built at the same moment by the other app
     except BaseException:
         shutil.rmtree(building, ignore_errors=True)
         raise
-    return folder if any(folder.glob("main.dart.*")) else None
 
 
 def run_in_browser(main: Callable[[ft.Page], Any], host: str, port: int) -> None:

@@ -9,8 +9,9 @@ import datetime as dt
 import pytest
 
 from auditapp.client.central_api import CentralApi
+from auditapp.services.quality import capa_views, capa_work
 from auditapp.services.quality.port import QualityApi
-from auditapp.services.quality.session import Done, QualitySession
+from auditapp.services.quality.session import Done, Failed, QualitySession
 from auditapp.ui.quality.signing import SigningDialog
 from tests.integration.central.conftest import ADMIN_PASSWORD
 from tests.support.processes import Running
@@ -108,3 +109,52 @@ def test_a_signature_on_an_out_of_date_screen_is_refused_with_what_is_missing(ce
     assert stored.value["signatures"] == []
     quinn.close()
     owen.close()
+
+
+@pytest.mark.req("CAP-021")
+@pytest.mark.req("QAP-035")
+def test_the_signature_binds_the_content_reviewed_and_the_store_states_the_signers_local_time(
+    central: Running,
+) -> None:
+    admin = CentralApi(central.url)
+    admin.login("admin", ADMIN_PASSWORD)
+    for username, role in (("quinn", "quality_manager"), ("owen", "capa_owner")):
+        admin.create_user(
+            {"username": username, "display_name": username.title(), "role": role, "password": PASSWORD}
+        )
+    admin.close()
+    quinn = _session(central, "quinn")
+    made = quinn.attempt(_complete_capa)
+    assert isinstance(made, Done)
+    capa_id = made.value
+    reviewed = quinn.attempt(lambda api: capa_views.load_capa(api, capa_id))
+    assert isinstance(reviewed, Done)
+
+    # The CAPA changes after the signer read it; it is still ready to close.
+    changed = quinn.attempt(
+        lambda api: api.update_capa(capa_id, "containment", {"correction": "Re-signed the 30 pages"})
+    )
+    assert isinstance(changed, Done)
+    refused = quinn.attempt(
+        lambda api: capa_work.sign_closure(api, capa_id, PASSWORD, reviewed.value.content_sha256)
+    )
+    assert isinstance(refused, Failed)
+    assert (refused.code, "changed" in refused.message) == ("content_changed", True), refused
+    fresh = quinn.attempt(lambda api: capa_views.load_capa(api, capa_id))
+    assert isinstance(fresh, Done)
+    assert fresh.value.stage != "closed"
+
+    # A desktop clock two hours off neither blocks the signature nor shows in it.
+    skewed = dt.datetime.now(dt.UTC) - dt.timedelta(hours=2)
+    signed = quinn.attempt(
+        lambda api: capa_work.sign_closure(api, capa_id, PASSWORD, fresh.value.content_sha256, now=skewed)
+    )
+    assert isinstance(signed, Done), signed
+    assert signed.value.stage == "closed"
+    stored = quinn.attempt(lambda api: api.capa(capa_id))
+    assert isinstance(stored, Done)
+    [raw] = stored.value["signatures"]
+    signed_at = dt.datetime.fromisoformat(str(raw["signed_at"]).replace("Z", "+00:00"))
+    local = dt.datetime.fromisoformat(str(raw["signer_local_time"]))
+    assert abs((local - signed_at).total_seconds()) < 1  # the signing moment, in the signer's zone
+    quinn.close()

@@ -81,3 +81,20 @@ def test_the_web_client_is_rewritten_once_and_in_place(tmp_path: Path) -> None:
     assert web_client.offline_assets(tmp_path) == first  # the next start reuses it
     assert (first / "main.dart.js").stat().st_mtime_ns == built
     assert sorted(p.name for p in tmp_path.iterdir()) == [first.name]  # nothing half-built left beside it
+
+
+@pytest.mark.req("FND-003")
+def test_a_cut_cached_file_is_built_again_and_an_unwritable_cache_leaves_flets_own_files(
+    tmp_path: Path,
+) -> None:
+    first = web_client.offline_assets(tmp_path / "cache")
+    assert first is not None
+    whole = (first / "main.dart.js").read_bytes()
+    (first / "main.dart.js").write_bytes(whole[:1000])  # cut short by a power loss
+    again = web_client.offline_assets(tmp_path / "cache")
+    assert again == first
+    assert (first / "main.dart.js").read_bytes() == whole
+
+    blocked = tmp_path / "a file where the cache would go"
+    blocked.write_text("", encoding="utf-8")
+    assert web_client.offline_assets(blocked / "cache") is None  # the app still starts, as installed

@@ -150,3 +150,32 @@ def test_judgmental_positions_are_kept_as_plain_numbers_and_a_repeat_is_named() 
         select_judgmental_positions(50, ["7", "007"], "largest lots")
     with pytest.raises(ValidationError, match=r"^reason: a judgmental sample needs the reason"):
         select_judgmental_positions(50, ["99"], " ")
+
+
+@pytest.mark.req("FLD-111")
+def test_a_sample_recorded_before_the_capture_limit_still_loads_and_only_new_ones_are_held_to_it() -> None:
+    from auditapp.domain.errors import ValidationError
+    from auditapp.domain.events import EventKind
+    from auditapp.domain.payloads import validate_payload
+    from auditapp.domain.sampling import draw_systematic_positions
+
+    recorded = {
+        "evidence_id": "e1",
+        "item_id": "i1",
+        "clause": "7.5.1",
+        "population_description": "lot 42 serials",
+        "population_size": 2_000_000,  # above today's capture limit; an earlier version recorded it
+        "population_ids": None,
+        "sample_size": 30,
+        "method": "systematic",
+        "seed": None,
+        "start": 7,
+        "reason": None,
+        "selected_ids": draw_systematic_positions(2_000_000, 30, 7),
+    }
+    validate_payload(EventKind.SAMPLE_DRAWN, recorded)  # synced, pulled or imported: accepted
+    with pytest.raises(ValidationError, match=r"^population_size: a population of 2,000,000 records"):
+        validate_payload(EventKind.SAMPLE_DRAWN, recorded, captured=True)
+    absurd = {**recorded, "population_size": 10**12, "selected_ids": ["1"]}
+    with pytest.raises(ValidationError, match=r"^population_size: .* \(at most 10,000,000\)"):
+        validate_payload(EventKind.SAMPLE_DRAWN, absurd)

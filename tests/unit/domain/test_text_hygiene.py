@@ -17,7 +17,7 @@ from tests.unit.domain.simulation import sample_plan
 ITEM = EvidenceTarget.item("I-1", "7.5.1")
 SHA = "ab" * 32
 CONTROL = "a control character"
-BIDI = "an invisible control that changes the direction of text"
+OVERRIDE = "an invisible control that overrides the direction of text"
 HALF = "half of a character pair, the rest of it is missing"
 
 
@@ -71,29 +71,19 @@ REFUSED = [
         id="DEL in a document title",
     ),
     pytest.param(
-        *_with(drafts.meeting_note_recorded("opening", "x", None), text="Agreed\x85next"),
-        f"text: contains U+0085 ({CONTROL}) at position 7",
+        *_with(drafts.meeting_note_recorded("opening", "x", None), text="Agreed\x84next"),
+        f"text: contains U+0084 ({CONTROL}) at position 7",
         id="C1 control in meeting notes",
     ),
     pytest.param(
         *_planned_with(title="Audit \u202eevil.exe"),
-        f"title: contains U+202E ({BIDI}) at position 7",
+        f"title: contains U+202E ({OVERRIDE}) at position 7",
         id="right-to-left override in a plan title",
     ),
     pytest.param(
-        *_planned_with(team=["Tomasz", "Ana\u2066"]),
-        f"team: contains U+2066 ({BIDI}) at position 4",
-        id="direction isolate in a team member",
-    ),
-    pytest.param(
-        *_planned_with(auditees=[{"name": "Pat", "role": "Head of \u2069QA"}]),
-        f"auditees: contains U+2069 ({BIDI}) at position 9",
-        id="direction isolate in an auditee's role",
-    ),
-    pytest.param(
-        *_with(drafts.plan_edited("site", "x", None), value="Plant \u202a1"),
-        f"site: contains U+202A ({BIDI}) at position 7",
-        id="direction embedding in an edited site",
+        *_planned_with(team=["Tomasz", "Ana\u202d"]),
+        f"team: contains U+202D ({OVERRIDE}) at position 4",
+        id="left-to-right override in a team member",
     ),
     pytest.param(
         *_with(drafts.finding_edited("F-1", "statement", "x", None), value="cut \ud83e"),
@@ -129,6 +119,11 @@ def test_capture_refuses_hidden_characters_naming_field_code_point_and_position_
         "Zürich, Łódź, Ελένη, Иванова, 東京, مرحبا, שלום",
         "Emoji 🦷 and a pair typed in halves \ud83e\uddb7",
         "Right-to-left mark\u200f and zero-width joiner \u200d are ordinary text",
+        # Pasted every day without being seen: a page break (form feed) and a line break (vertical tab) from
+        # an office program, U+0085 from text decoded as Latin-1, and the embedding and isolates a phone
+        # wraps around a copied number or name.
+        "Page one\x0cpage two\x0bnext line\x85end",
+        "Call \u202a+44 20 7946 0000\u202c or ask \u2068Ana\u2069",
     ],
 )
 def test_capture_accepts_line_breaks_tabs_every_script_and_emoji(text: str) -> None:
