@@ -12,21 +12,19 @@ queue objects over one folder (the capture side and the sync agent) never lose e
 from __future__ import annotations
 
 import contextlib
-import errno
 import os
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
 from auditapp.services.ports import PhotoStore
-from auditapp.store.errors import StoreError
+from auditapp.store.errors import StoreError, photo_not_saved
 from sync.blobs import check_blob_id, encrypt_blob
 from sync.keys import b64encode
 
 BLOB_SUFFIX = ".blob"
 STARTED_SUFFIX = ".started"
 QUEUE_FOLDER = "sync-blobs"
-_FULL = (errno.ENOSPC, errno.EDQUOT)
 
 
 @dataclass(frozen=True)
@@ -44,17 +42,8 @@ def blob_queue_for(store: object) -> BlobQueue | None:
 
 
 def _not_queued(folder: Path, exc: OSError) -> StoreError:
-    """The error for a photo that could not be queued for upload; a full device says so in plain words."""
-    why = exc.strerror or str(exc)
-    if exc.errno in _FULL:
-        return StoreError(
-            f"could not queue a photo for upload in {folder}: the device is full ({why}); nothing was saved",
-            on_screen="the tablet is full: free some space on it, then try again; nothing was saved",
-        )
-    return StoreError(
-        f"could not queue a photo for upload in {folder}: {why}; nothing was saved",
-        on_screen=f"could not save the photo on this device ({why}); nothing was saved: try again",
-    )
+    """The error for a photo that could not be queued for upload."""
+    return photo_not_saved(f"could not queue a photo for upload in {folder}", exc)
 
 
 def _fsync_dir(folder: Path) -> None:

@@ -6,6 +6,7 @@ Each names the store folder it concerns (for the command line and the log) and h
 
 from __future__ import annotations
 
+import errno
 from pathlib import Path
 
 from auditapp.domain.errors import AuditAppError, NotFoundError
@@ -103,3 +104,22 @@ class StoreCorruptError(StoreError):
             "keep a copy of the workspace folder",
         )
         self.path = path
+
+
+FULL_DEVICE = (errno.ENOSPC, errno.EDQUOT)
+"""What the operating system answers when a device (or the user's quota on it) is full."""
+
+
+def photo_not_saved(doing: str, exc: OSError) -> StoreError:
+    """The error for a photo that could not be kept (`doing`: what failed, where, for the log); a full device
+    says so in words an auditor acts on, and either way that nothing was saved."""
+    why = exc.strerror or str(exc)
+    if exc.errno in FULL_DEVICE:
+        return StoreError(
+            f"{doing}: the device is full ({why}); nothing was saved",
+            on_screen="the tablet is full: free some space on it, then try again; nothing was saved",
+        )
+    return StoreError(
+        f"{doing}: {why}; nothing was saved",
+        on_screen=f"could not save the photo on this device ({why}); nothing was saved: try again",
+    )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import errno
 import hashlib
 import re
 from pathlib import Path
@@ -12,25 +11,15 @@ from cryptography.exceptions import InvalidTag
 
 from auditapp.domain.errors import NotFoundError
 from auditapp.store.atomic import write_atomically
-from auditapp.store.errors import StoreCorruptError, StoreError
+from auditapp.store.errors import StoreCorruptError, StoreError, photo_not_saved
 from auditapp.store.keys import StoreKeys, open_sealed, seal
 
 _DIGEST = re.compile(r"^[0-9a-f]{64}$")
-_FULL = (errno.ENOSPC, errno.EDQUOT)
 
 
 def _not_saved(folder: Path, exc: OSError) -> StoreError:
-    """The error for a photo that could not be written: a full device says so in words an auditor acts on."""
-    why = exc.strerror or str(exc)
-    if exc.errno in _FULL:
-        return StoreError(
-            f"could not write a photo to {folder}: the device is full ({why}); nothing was saved",
-            on_screen="the tablet is full: free some space on it, then try again; nothing was saved",
-        )
-    return StoreError(
-        f"could not write a photo to {folder}: {why}; nothing was saved",
-        on_screen=f"could not save the photo on this device ({why}); nothing was saved: try again",
-    )
+    """The error for a photo that could not be written to the store's folder."""
+    return photo_not_saved(f"could not write a photo to {folder}", exc)
 
 
 class EncryptedPhotoStore:
