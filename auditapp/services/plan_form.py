@@ -6,12 +6,14 @@ and keeps everything typed; only a form without problems becomes an `AuditPlanne
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from auditapp.domain.errors import ValidationError
+from auditapp.domain.payloads import REFUSED_AT_CAPTURE, describe_character
 from auditapp.domain.plan import ISO_DAY, AuditPlan, AuditType
 from auditapp.domain.state import AuditState
 from auditapp.services.context import CaptureContext
@@ -175,6 +177,14 @@ def check_plan_form(
         errors["end_date"] = ENDS_BEFORE_START
     if any(not a["name"] for a in parse_auditees(form.auditees)):
         errors["auditees"] = "each line needs a name first: 'name, role'"
+    for item in dataclasses.fields(form):
+        typed = getattr(form, item.name)
+        found = REFUSED_AT_CAPTURE.search(typed) if isinstance(typed, str) else None
+        if found and item.name not in errors:  # under its field, at its place in what was typed (FLD-113)
+            char = found.group()
+            errors[item.name] = (
+                f"contains U+{ord(char):04X} ({describe_character(char)}) at position {found.start() + 1}"
+            )
     return errors
 
 

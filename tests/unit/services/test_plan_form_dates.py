@@ -101,3 +101,15 @@ def test_a_plan_date_stored_in_any_form_but_yyyy_mm_dd_is_refused_by_name() -> N
     assert decode_plan_field("start_date", "2026-11-02") == dt.date(2026, 11, 2)
     with pytest.raises(ValidationError, match=r"^start_date: '20261102' is not a date \(YYYY-MM-DD\)$"):
         decode_plan_field("start_date", "20261102")
+
+
+@pytest.mark.req("FLD-113")
+def test_a_hidden_character_is_named_under_its_own_field_at_its_place_in_what_was_typed() -> None:
+    errors = _errors(
+        lead_auditor="Ana\x1b[1m", auditees="Pat, QA\nLee, Head of \u202eQA", title="Walk\x0cnext"
+    )
+    assert errors == {
+        "lead_auditor": "contains U+001B (a control character) at position 4",
+        "auditees": "contains U+202E (an invisible control that overrides the direction of text) "
+        "at position 22",
+    }  # the form feed in the title is a page break pasted from an office program: kept
