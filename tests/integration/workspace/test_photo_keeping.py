@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import errno
 import io
@@ -28,6 +27,7 @@ from auditapp.ui.field.evidence_entry import PhotoEntry
 from auditapp.ui.field.item_context import ItemContext
 from auditapp.ui.field.item_detail import ItemScreen
 from tests.support.controls import texts, walk
+from tests.unit.quality.capa_screen_driver import drive
 
 PASSPHRASE = "a long passphrase"
 FULL = "The tablet is full: free some space on it, then try again; nothing was saved"
@@ -178,7 +178,7 @@ def test_the_photo_section_shows_a_full_tablet_under_the_form_and_keeps_the_capt
     [attach] = [c for c in walk(entry.control) if isinstance(c, ft.FilledButton)]
     a_full_photo_folder(monkeypatch, opened.folder / "photos")
 
-    asyncio.run(attach.on_click(None))  # type: ignore[misc, arg-type]
+    drive(lambda: attach.on_click(None))  # type: ignore[call-arg]
 
     assert FULL in texts(entry.control)
     assert entry._form.value("caption") == "Line 3 label printer"
