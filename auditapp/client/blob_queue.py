@@ -88,6 +88,13 @@ class BlobQueue:
             raise _not_queued(self.folder, exc) from exc
         return BlobRef(blob.blob_id, b64encode(blob.key))
 
+    def withdraw(self, blob_id: str) -> None:
+        """Take back a queued blob that no event refers to (its photo was refused part-way), so that it is
+        never uploaded; durable, so that a power cut does not bring it back."""
+        self._path(blob_id).unlink(missing_ok=True)
+        self._path(blob_id, STARTED_SUFFIX).unlink(missing_ok=True)
+        _fsync_dir(self.folder)
+
     def remove_leftovers(self) -> None:
         """Delete half-written files of a queue call that a crash interrupted (nothing refers to them)."""
         for leftover in self.folder.glob(".*.tmp"):
@@ -140,8 +147,9 @@ class BlobQueue:
 class UploadingPhotos:
     """The workspace's PhotoStore that also queues an encrypted copy of each photo for upload.
 
-    Implements the services' PhotoStore and PhotoUploads: capture keeps the photo in the encrypted store
-    as before and gets the blob id and key to record in the photo's event.
+    Implements the services' PhotoStore, PhotoUploads and UploadWithdrawal: capture keeps the photo in the
+    encrypted store as before, gets the blob id and key to record in the photo's event, and takes the blobs
+    back when that event is not recorded.
     """
 
     def __init__(self, photos: PhotoStore, queue: BlobQueue) -> None:
@@ -164,6 +172,10 @@ class UploadingPhotos:
         """Queue an encrypted copy for upload; returns (blob id, base64 key) for the photo's event."""
         ref = self.queue.queue(data)
         return ref.blob_id, ref.key_b64
+
+    def withdraw_upload(self, blob_id: str) -> None:
+        """Forget a queued blob that no event refers to (the photo was not recorded): never uploaded."""
+        self.queue.withdraw(blob_id)
 
     def __getattr__(self, name: str) -> object:
         # Anything else the store's photo folder offers (a count for status screens) passes through.

@@ -6,6 +6,7 @@ audit still open) before anything is stored, and raises ValidationError naming t
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from collections.abc import Callable
 from typing import Protocol, runtime_checkable
@@ -122,6 +123,17 @@ class PhotoUploads(Protocol):
         """Encrypt the bytes under a fresh key and queue them; returns (blob id, base64 key)."""
 
 
+@runtime_checkable
+class UploadWithdrawal(Protocol):
+    """An upload queue that takes back a blob it queued and has not uploaded yet.
+
+    Kept apart from PhotoUploads on purpose: a queue without it still gets every photo queued (a photo
+    that fails part-way then leaves its blobs queued), rather than none."""
+
+    def withdraw_upload(self, blob_id: str) -> None:
+        """Forget a queued blob that no event refers to, so that it is never uploaded."""
+
+
 def attach_photo(
     ctx: CaptureContext,
     audit_id: str,
@@ -137,7 +149,8 @@ def attach_photo(
 
     When the photo store queues uploads (PhotoUploads), the image and its thumbnail are queued as
     encrypted blobs and the event carries their ids and keys; the upload itself happens later, in the
-    background, and capture never waits for it.
+    background, and capture never waits for it. A photo refused or failing part-way is refused whole: its
+    event is checked before anything is kept, and blobs already queued are withdrawn (FLD-114).
     """
     state = ctx.open_for_capture(audit_id)
     target = resolve_target(ctx, state, item_id, clause, finding_id)
@@ -149,26 +162,62 @@ def attach_photo(
     evidence_id = ctx.new_id()
     digests = {"sha256": hashlib.sha256(photo.image).hexdigest()}
     digests["thumbnail_sha256"] = hashlib.sha256(photo.thumbnail).hexdigest()
+
+    def draft(blob: tuple[str, str] | None, thumbnail_blob: tuple[str, str] | None) -> drafts.Draft:
+        return drafts.photo_attached(
+            evidence_id,
+            target,
+            sha256=digests["sha256"],
+            thumbnail_sha256=digests["thumbnail_sha256"],
+            width=photo.width,
+            height=photo.height,
+            captured_at=photo.captured_at.isoformat() if photo.captured_at else None,
+            gps=gps,
+            caption=caption,
+            blob=blob,
+            thumbnail_blob=thumbnail_blob,
+        )
+
+    checked = draft(None, None)  # a refused caption (or size) is refused before anything is kept
     # Bytes first: an event must never point at a photo the device does not hold (or has not queued).
     for data, field in ((photo.image, "sha256"), (photo.thumbnail, "thumbnail_sha256")):
         if ctx.photos.put(data) != digests[field]:
             raise ValidationError("the photo store returned a different SHA-256 than the photo's", "photo")
-    uploads = ctx.photos if isinstance(ctx.photos, PhotoUploads) else None
-    draft = drafts.photo_attached(
-        evidence_id,
-        target,
-        sha256=digests["sha256"],
-        thumbnail_sha256=digests["thumbnail_sha256"],
-        width=photo.width,
-        height=photo.height,
-        captured_at=photo.captured_at.isoformat() if photo.captured_at else None,
-        gps=gps,
-        caption=caption,
-        blob=uploads.queue_upload(photo.image) if uploads is not None else None,
-        thumbnail_blob=uploads.queue_upload(photo.thumbnail) if uploads is not None else None,
-    )
-    ctx.record(audit_id, [draft])
+    if not isinstance(ctx.photos, PhotoUploads):
+        ctx.record(audit_id, [checked])
+        return evidence_id
+    queued: list[str] = []
+    try:
+        blob = ctx.photos.queue_upload(photo.image)
+        queued.append(blob[0])
+        thumbnail_blob = ctx.photos.queue_upload(photo.thumbnail)
+        queued.append(thumbnail_blob[0])
+        ctx.record(audit_id, [draft(blob, thumbnail_blob)])
+    except BaseException:
+        if not _recorded(ctx, audit_id, evidence_id):
+            _withdraw(ctx.photos, queued)
+        raise
     return evidence_id
+
+
+def _recorded(ctx: CaptureContext, audit_id: str, evidence_id: str) -> bool:
+    """Whether the photo's event is stored after all (a failure after the durable append); in doubt, yes:
+    a blob nothing refers to is better than an event whose photo never reaches the central store."""
+    try:
+        events = ctx.store.events(audit_id)
+    except Exception:  # the store itself failing: keep the blobs
+        return True
+    return any(event.payload.get("evidence_id") == evidence_id for event in events)
+
+
+def _withdraw(photos: object, blob_ids: list[str]) -> None:
+    """Take queued blobs of a photo that was not recorded back out of the upload queue (best effort: the
+    error that stopped the photo is what the auditor needs to see)."""
+    if not isinstance(photos, UploadWithdrawal):
+        return
+    for blob_id in blob_ids:
+        with contextlib.suppress(Exception):
+            photos.withdraw_upload(blob_id)
 
 
 def review_document(

@@ -78,4 +78,5 @@ def attach_photo_file(
     except OSError as exc:
         # The photo store reports its own write failures as StoreErrors; this catches the files written
         # beside it (the upload queue), so a full tablet is never a bare OSError the screen cannot show.
+        # "Nothing was saved" holds: attach_photo took back any blob it had queued (FLD-114).
         raise PhotoNotSavedError(name, exc) from exc

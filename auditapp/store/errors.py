@@ -42,7 +42,11 @@ class WrongPassphraseError(StoreError):
     def __init__(self, folder: Path):
         super().__init__(
             f"wrong passphrase for the field store in {folder}; nothing was changed",
-            on_screen="wrong passphrase; nothing was changed",
+            # The hint belongs to this error only: a missing or damaged file is not a typing slip.
+            on_screen=(
+                "wrong passphrase; nothing was changed. Passphrases are case-sensitive: "
+                "check Caps Lock and try again"
+            ),
         )
         self.folder = folder
 

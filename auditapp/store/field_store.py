@@ -81,19 +81,19 @@ class FieldStore:
         self._checkpoint_every = checkpoint_every
         self._mutex = threading.RLock()
         self._audits: dict[str, AuditView] = {}
-        (folder / "audits").mkdir(mode=0o700, exist_ok=True)
-        self._remove_leftovers()
         # View files found damaged and rebuilt from the journal while this store was open (each damaged
         # file is kept beside it as *.damaged-<time>); empty normally.
         self.rebuilt_views: list[str] = []
         try:
             self._device = DeviceView(folder / DEVICE_VIEW, self._keys.view)
         except StoreCorruptError:
-            Journal.check_key(folder / JOURNAL_FILE, self._keys.journal)  # damage, not a foreign key file
+            # Damage, not a foreign key file nor a missing journal (the only copy of what the view held).
+            Journal.check_key(folder / JOURNAL_FILE, self._keys.journal)
             self._set_aside(folder / DEVICE_VIEW)
             self._device = DeviceView(folder / DEVICE_VIEW, self._keys.view)  # empty: replays everything
         self._known_audits = dict.fromkeys(self._device.audits)
         self._checkpointed_audits = set(self._device.audits)  # their view files must exist
+        # Refused, nothing written, when the journal is missing, whatever the views hold (ADR 0078).
         self._journal, scanned = Journal.open(
             folder / JOURNAL_FILE, self._keys.journal, self._device.through or HEADER
         )
@@ -101,6 +101,8 @@ class FieldStore:
         # Bytes of a torn last write found and cut off while opening (0 after a clean shutdown).
         self.recovered_tail_bytes = scanned.dropped_bytes
         try:
+            (folder / "audits").mkdir(mode=0o700, exist_ok=True)
+            self._remove_leftovers()
             for offset, record in scanned.records:
                 self._apply(offset, record)
         except BaseException:

@@ -21,7 +21,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from auditapp.store.atomic import fsync_folder
-from auditapp.store.errors import StoreCorruptError, StoreError
+from auditapp.store.errors import FULL_DEVICE, StoreCorruptError, StoreError
 from auditapp.store.keys import NONCE_BYTES, open_sealed, seal
 
 MAGIC = b"AAJRNL\x00\x01"
@@ -37,6 +37,23 @@ class JournalDamage(Exception):
     def __init__(self, offset: int, reason: str):
         super().__init__(f"record at byte {offset} {reason}")
         self.offset = offset
+
+
+class JournalMissingError(StoreCorruptError):
+    """The store's journal file is not in its folder (a copy or restore left it out): the store is refused
+    until the file is put back; nothing is written in its place."""
+
+    def __init__(self, path: Path):
+        # A StoreCorruptError for whoever catches those, in words of its own: the file is not damaged.
+        StoreError.__init__(
+            self,
+            f"the field store file {path} is missing (a copy or restore of the folder may have left it out); "
+            "the store cannot be opened until that file is put back; nothing was changed",
+            on_screen=f"the workspace's file {path.name} is missing from its folder (a copy or restore may "
+            "have left it out); this workspace cannot be opened until that file is put back; nothing was "
+            "changed",
+        )
+        self.path = path
 
 
 @dataclass
@@ -172,10 +189,16 @@ class Journal:
 
     @classmethod
     def open(cls, path: Path, key: AESGCM, start: int) -> tuple[Journal, ScanResult]:
-        """Open for appending after reading the records from `start`; a torn tail is cut off durably."""
-        if not path.exists():
-            cls.create(path)
-        fd = os.open(path, os.O_RDWR)
+        """Open for appending after reading the records from `start`; a torn tail is cut off durably.
+
+        A missing journal is refused (JournalMissingError), never created here: `FieldStore.create` writes
+        it before the key file, so a store without one lost it, and an empty journal in its place would
+        show every audit as gone and fork from the original once that is put back (ADR 0078).
+        """
+        try:
+            fd = os.open(path, os.O_RDWR)
+        except FileNotFoundError:
+            raise JournalMissingError(path) from None
         try:
             size = os.fstat(fd).st_size
             if os.pread(fd, HEADER, 0) != MAGIC:
@@ -196,11 +219,11 @@ class Journal:
 
     @staticmethod
     def check_key(path: Path, key: AESGCM) -> None:
-        """StoreCorruptError unless the journal's first record (if any) opens with this key."""
+        """StoreCorruptError unless the journal is there and its first record (if any) opens with this key."""
         try:
             head = path.read_bytes()[: HEADER + _PREFIX.size + _MAX_BODY]
         except FileNotFoundError:
-            return
+            raise JournalMissingError(path) from None
         window = _Window(head)
         if head[:HEADER] != MAGIC:
             raise StoreCorruptError(path, "it does not start with a field store journal header")
@@ -237,9 +260,11 @@ class Journal:
             except OSError:
                 pass
             why = exc.strerror or str(exc)
+            said = f"could not save on this device ({why}); nothing was saved: try again"
+            if exc.errno in FULL_DEVICE:  # in the words the photo store uses for the same cause
+                said = "the tablet is full: free some space on it, then try again; nothing was saved"
             raise StoreError(
-                f"could not write to {self.path}: {why}; nothing was saved",
-                on_screen=f"could not save on this device ({why}); nothing was saved: try again",
+                f"could not write to {self.path}: {why}; nothing was saved", on_screen=said
             ) from exc
         self.end = offset + len(data)
         return offset

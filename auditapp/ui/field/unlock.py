@@ -43,9 +43,7 @@ def unlock_screen(app: FieldApp, then: str) -> ft.Control:
             # scrypt takes a moment: off the event loop, so other sessions keep working meanwhile.
             await asyncio.to_thread(app.workspace.unlock, passphrase.value or "")
         except AuditAppError as exc:
-            show_error(
-                error, f"{exc.for_screen}. Passphrases are case-sensitive: check Caps Lock and try again."
-            )
+            show_error(error, exc.for_screen)
             return
         app.render(then)
 

@@ -170,7 +170,8 @@ def test_errors_name_the_folder_for_the_log_and_keep_it_off_the_screen(tmp_path:
 
     on_screen = [e.for_screen for e in refusals]
     assert on_screen == [
-        "wrong passphrase; nothing was changed",
+        "wrong passphrase; nothing was changed. Passphrases are case-sensitive: check Caps Lock and try "
+        "again",
         "this workspace's folder already holds a workspace; open it instead of setting up a new one",
         "this workspace holds no data on this device; set it up first",
         "this workspace is already open in another app window; close the other app window first",
