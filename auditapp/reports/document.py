@@ -6,6 +6,8 @@ PDF outline from `start_section`.
 
 Every text drawn passes `printable` (REP-013): a character that would vanish from the page or reorder its
 line (a control character, a text-direction control, half of a character pair) is shown as U+FFFD.
+Text DejaVu cannot draw is drawn with the shipped fallback font (Chinese, Japanese, Korean), loaded the first
+time a report needs it; a character neither font has is shown as its code point, never left out (REP-018).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from typing import Any
 
 from fpdf import FPDF
 from fpdf.enums import TableCellFillMode, XPos, YPos
-from fpdf.fonts import FontFace
+from fpdf.fonts import FontFace, TTFFont
 from fpdf.outline import OutlineSection
 
 from auditapp.domain.errors import AuditAppError
@@ -26,6 +28,8 @@ from auditapp.domain.payloads import UNSAFE_CHARACTER, well_formed
 FONT_DIR = Path(__file__).with_name("fonts")
 FAMILY = "DejaVu"
 FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf", "I": "DejaVuSans-Oblique.ttf"}
+FALLBACK_FAMILY = "WenQuanYi"
+FALLBACK_FILE = "wqy-microhei.ttc"  # face 0, WenQuanYi Micro Hei: CJK ideographs, kana, Hangul
 INK = (33, 37, 41)
 MUTED = (108, 117, 125)
 ACCENT = (13, 71, 161)
@@ -43,6 +47,13 @@ def printable(text: str) -> str:
     return UNSAFE_CHARACTER.sub("\ufffd", well_formed(text)).replace("\t", " ")
 
 
+def _font_file(name: str) -> Path:
+    path = FONT_DIR / name
+    if not path.exists():
+        raise ReportError(f"the report font {path} is missing: reinstall auditapp")
+    return path
+
+
 class ReportPdf(FPDF):
     """An A4 report with a running header (title and id), `Page n of N` and a table of contents."""
 
@@ -52,10 +63,8 @@ class ReportPdf(FPDF):
         self.set_margins(18, 20, 18)
         self.set_auto_page_break(auto=True, margin=18)
         for style, name in FONT_FILES.items():
-            path = FONT_DIR / name
-            if not path.exists():
-                raise ReportError(f"the report font {path} is missing: reinstall auditapp")
-            self.add_font(FAMILY, style, str(path))
+            self.add_font(FAMILY, style, str(_font_file(name)))
+        self._fallback: TTFFont | None = None  # the fallback font, once a text needed it
         self.set_font(FAMILY, size=10)
         self.set_text_color(*INK)
         self.set_title(header_text)
@@ -67,7 +76,37 @@ class ReportPdf(FPDF):
     # ------------------------------------------------------------------ text
     def normalize_text(self, text: str) -> str:
         """fpdf2 passes every text it draws or measures through here: keep odd characters visible."""
-        return super().normalize_text(printable(text))
+        text = printable(text)
+        if not text.isascii():
+            text = self._drawable(text)
+        return super().normalize_text(text)
+
+    def _drawable(self, text: str) -> str:
+        """`text` with each character the current font lacks either drawn by the fallback font (loaded on
+        first need) or, when that lacks it too, written as its code point, e.g. `[U+2705]` (REP-018)."""
+        font = self.current_font
+        if not isinstance(font, TTFFont):  # only the shipped TrueType fonts are ever set
+            return text
+        cmap = font.cmap
+        lacking = {char for char in set(text) if ord(char) not in cmap and not char.isspace()}
+        if not lacking:
+            return text
+        fallback = self._fallback_font()
+        shown = {char for char in lacking if ord(char) not in fallback.cmap}
+        if not shown:
+            return text
+        return "".join(f"[U+{ord(char):04X}]" if char in shown else char for char in text)
+
+    def _fallback_font(self) -> TTFFont:
+        """The fallback font, added to this document the first time a text needs it."""
+        if self._fallback is None:
+            self.add_font(FALLBACK_FAMILY, "", str(_font_file(FALLBACK_FILE)), collection_font_number=0)
+            # One face for every style: CJK text in a bold heading is drawn regular, not left out.
+            self.set_fallback_fonts([FALLBACK_FAMILY], exact_match=False)
+            font = self.fonts[FALLBACK_FAMILY.lower()]
+            assert isinstance(font, TTFFont)
+            self._fallback = font
+        return self._fallback
 
     def set_title(self, title: str) -> None:
         """The document's title property, as printable text (UTF-16 in the file cannot hold half pairs)."""
