@@ -9,6 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from auditapp.central import (
     auth,
@@ -32,7 +33,7 @@ from auditapp.central.photo_routes import photo_router
 from auditapp.central.registers import FieldRegisters
 from auditapp.central.report_routes import report_router
 from auditapp.central.sync_routes import sync_router
-from auditapp.central.tables import Audit, Response, User
+from auditapp.central.tables import Audit, Response, StoredEvent, User
 from auditapp.central.trail_routes import router as trail_router
 from auditapp.config import ConfigError, ServerConfig, metrics_cache_seconds
 
@@ -75,6 +76,17 @@ def _competing(registers: str) -> list[str]:
     """The competing answers of a response's registers (empty when they are not concurrent)."""
     heads = FieldRegisters(registers).heads("answer")
     return [str(head["value"]) for head in heads] if len(heads) > 1 else []
+
+
+def _holds_audit(session: Session, audit_id: str) -> bool:
+    """Whether the store holds an audit: its plan, or any event of it (answers may arrive before the plan
+    does, from another device of the team)."""
+    if session.get(Audit, audit_id) is not None:
+        return True
+    return (
+        session.scalar(select(StoredEvent.event_id).where(StoredEvent.audit_id == audit_id).limit(1))
+        is not None
+    )
 
 
 class AuditOut(BaseModel):
@@ -188,7 +200,8 @@ def create_app(config: ServerConfig, database: Database | None = None) -> FastAP
 
     @app.post("/api/auth/logout", status_code=204)
     def logout(request: Request, s: Db) -> None:
-        """Sign out: the caller's token stops working now (an unknown or expired token changes nothing)."""
+        """Sign out: the caller's token stops working now; a token that is not a session (never issued, or
+        already signed out or ended by a deactivation) is refused with 401 `invalid_token`."""
         auth.forget_token(s, bearer_token(request))
 
     @app.get("/api/audits")
@@ -198,7 +211,12 @@ def create_app(config: ServerConfig, database: Database | None = None) -> FastAP
 
     @app.get("/api/audits/{audit_id}/responses")
     def list_responses(audit_id: str, s: Db, _user: Reader) -> list[ResponseOut]:
-        """The current answers of one audit."""
+        """The current answers of one audit ([] when none has arrived yet); 404 `unknown_audit` when the
+        store holds nothing of that audit."""
+        if not _holds_audit(s, audit_id):
+            raise ApiError(
+                404, "unknown_audit", f"audit_id: the store holds no audit {audit_id}; check the id"
+            )
         rows = s.scalars(select(Response).where(Response.audit_id == audit_id).order_by(Response.item_id))
         return [
             ResponseOut(

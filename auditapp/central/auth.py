@@ -187,6 +187,25 @@ def deactivate(session: Session, user: User, actor: str) -> None:
     revoke_active(session, actor, user.id)
 
 
+def reactivate(session: Session, user: User, actor: str) -> None:
+    """Switch a deactivated user on again (recorded in the trail): they sign in again with their password.
+
+    What the deactivation ended stays ended: their old session tokens were deleted and their devices stay
+    revoked, so a tablet needs a new enrollment code. Reactivating an active user is refused (409
+    `user_active`); the check is serialised like deactivation, so two administrators cannot both do it.
+    """
+    locks.write_lock(session)  # SQLite; on PostgreSQL the user's row is locked by the read below
+    session.refresh(user, with_for_update=True)  # as it is now: a change that waited may have committed
+    if user.active:
+        raise ApiError(
+            409,
+            "user_active",
+            f"user {user.username!r} is active: only a deactivated user can be reactivated",
+        )
+    user.active = True
+    trail.record(session, actor, "user", user.id, "reactivate", {"active": (False, True)})
+
+
 def check_password(user: User, password: str) -> bool:
     """Whether the password is the user's."""
     try:
@@ -218,10 +237,12 @@ def issue_token(session: Session, user: User, minutes: int) -> tuple[str, dateti
 
 
 def forget_token(session: Session, token: str) -> None:
-    """Drop a bearer token (sign-out); one that is not known changes nothing."""
+    """Drop a bearer token (sign-out). One that is not a session is refused (401 `invalid_token`), as any
+    other use of it is; an expired one is still dropped, since it was the caller's session."""
     row = session.get(ApiToken, token_digest(token))
-    if row is not None:
-        session.delete(row)
+    if row is None:
+        raise ApiError(401, "invalid_token", "sign in again: the session token is not known")
+    session.delete(row)
 
 
 def user_for_token(session: Session, token: str) -> User:

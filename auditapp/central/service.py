@@ -41,6 +41,7 @@ __all__ = [
     "list_devices",
     "open_database",
     "open_existing_database",
+    "reactivate_user",
     "rebuild_metrics",
     "revoke_device",
     "set_role",
@@ -170,6 +171,16 @@ def deactivate_user(database: Database, username: str, actor: str) -> None:
     try:
         with database.transaction() as session:
             auth.deactivate(session, _user(session, username), actor)
+    except ApiError as exc:
+        raise AdminError(exc.message) from exc
+
+
+def reactivate_user(database: Database, username: str, actor: str) -> None:
+    """Switch a deactivated user on again (recorded in the audit trail); they sign in with their password,
+    and their devices stay revoked until enrolled again."""
+    try:
+        with database.transaction() as session:
+            auth.reactivate(session, _user(session, username), actor)
     except ApiError as exc:
         raise AdminError(exc.message) from exc
 

@@ -1,5 +1,6 @@
-"""Users and devices for administrators: list users, create a user with a role, change a role, deactivate;
-list devices and revoke one. Every change is recorded in the audit trail under the signed-in admin.
+"""Users and devices for administrators: list users, create a user with a role, change a role, deactivate
+and reactivate; list devices and revoke one. Every change is recorded in the audit trail under the signed-in
+admin.
 """
 
 from typing import Annotated
@@ -167,6 +168,15 @@ def deactivate(user_id: IdPath, s: Db, admin: UserAdmin) -> UserOut:
     """Switch a user off: they cannot sign in and their sessions end at once (kept for the record)."""
     user = _user(s, user_id)
     auth.deactivate(s, user, admin.username)
+    return _user_out_of(s, user)
+
+
+@router.post("/api/users/{user_id}/reactivate")
+def reactivate(user_id: IdPath, s: Db, admin: UserAdmin) -> UserOut:
+    """Switch a deactivated user on again: they sign in again with their password; their old sessions and
+    revoked devices stay ended (409 `user_active` when the user is active)."""
+    user = _user(s, user_id)
+    auth.reactivate(s, user, admin.username)
     return _user_out_of(s, user)
 
 

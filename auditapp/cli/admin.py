@@ -119,6 +119,17 @@ def register(sub: Any) -> None:
     off.add_argument("username")
     off.set_defaults(handler=_deactivate)
 
+    on = actions.add_parser(
+        "reactivate",
+        help="switch a deactivated user on again",
+        description="Switch a deactivated user on again: they sign in again with their password. Sessions "
+        "and devices ended by the deactivation stay ended: a device needs a new enrollment code. Refused "
+        "for a user who is active.",
+    )
+    add_database_option(on, defaults)
+    on.add_argument("username")
+    on.set_defaults(handler=_reactivate)
+
     verify = actions.add_parser(
         "verify-trail",
         help="check the audit trail's hash chain",
@@ -277,6 +288,17 @@ def _deactivate(args: argparse.Namespace) -> int:
 
     deactivate_user(open_existing_database(args.database_url), args.username, cli_actor())
     print(f"user {args.username} is deactivated")
+    return 0
+
+
+def _reactivate(args: argparse.Namespace) -> int:
+    from auditapp.central.service import open_existing_database, reactivate_user
+
+    reactivate_user(open_existing_database(args.database_url), args.username, cli_actor())
+    print(
+        f"user {args.username} is active again: they sign in with their password; devices revoked by the "
+        f"deactivation stay revoked (`auditapp admin enroll-code --user {args.username}` enrolls one again)"
+    )
     return 0
 
 

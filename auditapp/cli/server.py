@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import errno
 import os
+import socket
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -16,6 +19,10 @@ if TYPE_CHECKING:
 
 APP_FACTORY = "auditapp.cli.server:app_from_env"
 """What each worker process imports and calls to build its application when --workers is more than 1."""
+BACKLOG = 2048
+"""Connections waiting to be accepted, as uvicorn's default."""
+STARTUP_FAILURE = 3
+"""The exit status when the server could not start serving (uvicorn's own)."""
 
 
 def add_database_option(parser: argparse.ArgumentParser, defaults: ServerConfig) -> None:
@@ -66,9 +73,60 @@ def app_from_env() -> FastAPI:
     return create_app(config, Database(config.database_url))  # the parent migrated the schema
 
 
+def _bind_reason(exc: OSError) -> str:
+    """Why an address cannot be listened on, in words that say what to change."""
+    if exc.errno == errno.EADDRINUSE:
+        return "the address is already in use (is another server running there?): choose another --port"
+    if exc.errno == errno.EADDRNOTAVAIL:
+        return "the address is not one of this machine's: check --host"
+    if exc.errno == errno.EACCES:
+        return "permission denied: ports below 1024 need privileges, choose a higher --port"
+    if isinstance(exc, socket.gaierror):
+        return "the host name is not known: check --host"
+    return f"{exc.strerror or type(exc).__name__}: check --host and --port"
+
+
+def listen(host: str, port: int) -> list[socket.socket]:
+    """Bind and listen on host:port now, before anything is announced; the sockets are handed to the
+    server. AuditAppError in one line naming host and port when the address cannot be used.
+
+    As asyncio's create_server does: one socket per address the host name resolves to (both loopbacks for
+    `localhost`), an address family the machine has switched off skipped, SO_REUSEADDR so that a restart
+    need not wait for old connections to time out, IPv6 sockets IPv6 only.
+    """
+    where = f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+    sockets: list[socket.socket] = []
+    try:
+        infos = socket.getaddrinfo(host or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+        unavailable: OSError | None = None
+        for family, kind, proto, _, address in dict.fromkeys(infos):
+            sock = socket.socket(family, kind, proto)
+            sockets.append(sock)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            if family == socket.AF_INET6:
+                sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+            try:
+                sock.bind(address)
+            except OSError as exc:
+                if exc.errno != errno.EADDRNOTAVAIL:
+                    raise
+                unavailable = exc
+                sockets.pop().close()
+                continue
+            sock.listen(BACKLOG)
+        if not sockets:
+            raise unavailable or OSError(errno.EADDRNOTAVAIL, "no address to listen on")
+    except OSError as exc:
+        for sock in sockets:
+            sock.close()
+        raise AuditAppError(f"cannot listen on {where}: {_bind_reason(exc)}") from None
+    return sockets
+
+
 def run(args: argparse.Namespace) -> int:
-    """Migrate the schema, then serve until stopped."""
+    """Migrate the schema, bind the address, then serve until stopped."""
     import uvicorn
+    from uvicorn.supervisors import Multiprocess
 
     from auditapp.central.allocator import keep_freed_memory
     from auditapp.central.api import create_app
@@ -92,15 +150,20 @@ def run(args: argparse.Namespace) -> int:
     keep_freed_memory()  # photo bodies reuse mapped pages instead of faulting fresh ones in (ADR 0064)
     database = open_database(config.database_url)
     app = create_app(config, database)  # a bad setting stops here, before "listening" is printed
+    sockets = listen(config.host, config.port)  # an address in use stops here too
     print(
         f"auditapp central store listening on http://{config.host}:{config.port}"
         + (f" with {args.workers} workers" if args.workers > 1 else ""),
         flush=True,
     )
     if args.workers == 1:
-        uvicorn.run(app, host=config.host, port=config.port, log_level="warning")
-        return 0
+        server = uvicorn.Server(uvicorn.Config(app, host=config.host, port=config.port, log_level="warning"))
+        with contextlib.suppress(KeyboardInterrupt):  # Ctrl+C: the server has shut down cleanly
+            server.run(sockets=sockets)
+        return 0 if server.started else STARTUP_FAILURE
     database.engine.dispose()  # the workers open their own connections
+    for sock in sockets:
+        sock.set_inheritable(True)  # the worker processes serve from them
     # Worker processes start afresh and read their configuration from the environment they inherit.
     os.environ.update(
         {
@@ -111,7 +174,7 @@ def run(args: argparse.Namespace) -> int:
             "AUDITAPP_TOKEN_MINUTES": str(config.token_minutes),
         }
     )
-    uvicorn.run(
+    workers = uvicorn.Config(
         APP_FACTORY,
         factory=True,
         workers=args.workers,
@@ -119,4 +182,6 @@ def run(args: argparse.Namespace) -> int:
         port=config.port,
         log_level="warning",
     )
+    with contextlib.suppress(KeyboardInterrupt):
+        Multiprocess(workers, sockets=sockets).run()  # what uvicorn.run does, on the sockets bound above
     return 0

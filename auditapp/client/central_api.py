@@ -129,7 +129,7 @@ class CentralApi:
             if self._transport.token:
                 self._send("POST", "/api/auth/logout")
         except CentralApiError:
-            pass  # an older store has no logout; the token then simply runs out
+            pass  # a session already ended (401), or an older store without logout: nothing left to end
         finally:
             self._transport.token = None
 
@@ -268,6 +268,10 @@ class CentralApi:
     def deactivate_user(self, user_id: str) -> Json:
         """Switch a user off; their sessions end at once."""
         return dict(self._call("POST", f"/api/users/{_q(user_id)}/deactivate", {}))
+
+    def reactivate_user(self, user_id: str) -> Json:
+        """Switch a deactivated user on again: they sign in with their password, devices stay revoked."""
+        return dict(self._call("POST", f"/api/users/{_q(user_id)}/reactivate", {}))
 
     def devices(self) -> list[Json]:
         """Every enrolled device, oldest first."""

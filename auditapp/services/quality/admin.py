@@ -141,6 +141,11 @@ def deactivate(api: QualityApi, user_id: str) -> UserRow:
     return users_from([api.deactivate_user(user_id)])[0]
 
 
+def reactivate(api: QualityApi, user_id: str) -> UserRow:
+    """Switch a deactivated user on again: they sign in with their password, their devices stay revoked."""
+    return users_from([api.reactivate_user(user_id)])[0]
+
+
 def revoke(api: QualityApi, device_id: str) -> DeviceRow:
     """Revoke a device."""
     return devices_from([api.revoke_device(device_id)])[0]

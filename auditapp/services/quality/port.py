@@ -126,6 +126,9 @@ class QualityApi(Protocol):
     def deactivate_user(self, user_id: str) -> Json:
         """Switch a user off."""
 
+    def reactivate_user(self, user_id: str) -> Json:
+        """Switch a deactivated user on again."""
+
     def devices(self) -> list[Json]:
         """Every enrolled device."""
 

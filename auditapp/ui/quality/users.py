@@ -1,4 +1,4 @@
-"""Users: create users with a role and an initial password, change roles, deactivate."""
+"""Users: create users with a role and an initial password, change roles, deactivate and reactivate."""
 
 from __future__ import annotations
 
@@ -90,7 +90,9 @@ class UsersScreen(Screen):
                             ft.DataCell(
                                 ft.OutlinedButton(f"Deactivate {r.username}", on_click=self._deactivate(r))
                                 if r.active
-                                else ft.Text("")
+                                else ft.OutlinedButton(
+                                    f"Reactivate {r.username}", on_click=self._reactivate(r)
+                                )
                             ),
                         ]
                     )
@@ -150,3 +152,18 @@ class UsersScreen(Screen):
             )
 
         return ask
+
+    def _reactivate(self, row: UserRow) -> Any:
+        @refreshes
+        async def go(_: object) -> None:
+            done = await self.ctx.runner.run(
+                lambda api: admin.reactivate(api, row.user_id), doing=f"Reactivating {row.username}"
+            )
+            if done is not None:
+                self.ctx.toast(
+                    f"{done.username} can sign in again with their password. Their devices stay revoked: "
+                    "issue a new enrollment code for a tablet."
+                )
+            await self.load()
+
+        return go

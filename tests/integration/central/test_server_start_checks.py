@@ -4,8 +4,13 @@ setting read later has a bad value (PLT-022)."""
 
 from __future__ import annotations
 
+import json
+import os
+import signal
+import socket
 import subprocess
 import sys
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -158,3 +163,52 @@ def test_a_bad_metrics_cache_setting_stops_the_start(tmp_path: Path, value: str,
     env = auditapp_env(tmp_path / "home", AUDITAPP_METRICS_CACHE_SECONDS=value)
     stderr = _refused_start(env)
     assert stderr == f"auditapp server: error: AUDITAPP_METRICS_CACHE_SECONDS: {problem}\n"
+
+
+@pytest.mark.req("PLT-025")
+def test_an_address_in_use_is_refused_in_one_line_naming_it(tmp_path: Path) -> None:
+    with socket.socket() as busy:  # another program serving on the port
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        stderr = _refused_start(auditapp_env(tmp_path / "home"), "--host", "127.0.0.1", "--port", str(port))
+    assert stderr == (
+        f"auditapp server: error: cannot listen on http://127.0.0.1:{port}: the address is already in use "
+        "(is another server running there?): choose another --port\n"
+    )
+
+
+@pytest.mark.req("PLT-025")
+def test_an_address_that_is_not_this_machines_is_refused_in_one_line_naming_it(tmp_path: Path) -> None:
+    port = free_port()
+    stderr = _refused_start(auditapp_env(tmp_path / "home"), "--host", "192.0.2.1", "--port", str(port))
+    assert stderr == (
+        f"auditapp server: error: cannot listen on http://192.0.2.1:{port}: the address is not one of this "
+        "machine's: check --host\n"
+    )
+
+
+@pytest.mark.req("PLT-025")
+def test_the_server_says_listening_only_once_it_accepts_connections(tmp_path: Path) -> None:
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "auditapp", "server", "--port", str(port)],
+        env=auditapp_env(tmp_path / "home"),
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        assert server.stdout is not None
+        said = server.stdout.readline()
+        assert said == f"auditapp central store listening on http://127.0.0.1:{port}\n"
+        # Said, so bound: a connection made right now is accepted, and the API answers on it.
+        with socket.create_connection(("127.0.0.1", port), timeout=10):
+            pass
+        health = urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=30)
+        assert json.loads(health.read()) == {"status": "ok"}
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)

@@ -17,8 +17,8 @@ PUBLIC = {
     ("POST", "/api/auth/logout"),
     ("POST", "/api/enroll"),
 }
-"""Routes anyone may call: liveness, sign-in, sign-out (it only drops the token it is sent), and enrollment
-(which is guarded by its one-time code)."""
+"""Routes anyone may call: liveness, sign-in, sign-out (it ends the session of the token it is sent and
+refuses any other token with 401), and enrollment (which is guarded by its one-time code)."""
 DEVICE_SIGNED_PREFIX = "/sync/v1/"
 """Routes a device calls with a request signature (no bearer token)."""
 CUSTOM_POLICY = {("POST", "/api/enrollment-codes"): Action.ISSUE_ENROLLMENT}

@@ -18,6 +18,7 @@ ON_AN_EXISTING_STORE = [
     ["admin", "revoke", "5e3a1c2b-7d4f-4a8e-b1c2-d3e4f5a6b7c8"],
     ["admin", "set-role", "auditor", "viewer"],
     ["admin", "deactivate", "auditor"],
+    ["admin", "reactivate", "auditor"],
     ["admin", "checklists"],
     ["admin", "publish-checklist", str(Path(__file__).parents[2] / "fixtures" / "checklists" / "small.yaml")],
     ["admin", "rebuild-metrics"],

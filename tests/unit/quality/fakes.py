@@ -39,6 +39,9 @@ class FakeStore:
     expire_next: bool = False
     down: bool = False
     tokens: int = 0
+    inactive: set[str] = field(
+        default_factory=set
+    )  # usernames shown as deactivated (none unless a test says)
 
 
 class FakeApi:
@@ -193,7 +196,13 @@ class FakeApi:
     def users(self) -> list[Json]:
         self._gate("users")
         return [
-            {"id": name, "username": name, "display_name": n, "role": r, "active": True}
+            {
+                "id": name,
+                "username": name,
+                "display_name": n,
+                "role": r,
+                "active": name not in self.store.inactive,
+            }
             for name, (_, n, r) in self.store.users.items()
         ]
 
@@ -218,6 +227,15 @@ class FakeApi:
         self._gate("deactivate_user", user_id)
         _, name, role = self.store.users[user_id]
         return {"id": user_id, "username": user_id, "display_name": name, "role": role, "active": False}
+
+    def reactivate_user(self, user_id: str) -> Json:
+        self._gate("reactivate_user", user_id)
+        _, name, role = self.store.users[user_id]
+        if user_id not in self.store.inactive:
+            message = f"user {user_id!r} is active: only a deactivated user can be reactivated"
+            raise CentralApiError(message, "user_active", 409)
+        self.store.inactive.discard(user_id)
+        return {"id": user_id, "username": user_id, "display_name": name, "role": role, "active": True}
 
     def devices(self) -> list[Json]:
         self._gate("devices")
