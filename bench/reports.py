@@ -15,7 +15,8 @@ from fpdf import FPDF
 from pypdf import PdfReader
 
 from auditapp.reports.audit_report import render_audit_pdf
-from auditapp.reports.document import FAMILY, FONT_DIR, FONT_FILES
+from auditapp.reports.document import FAMILY, FONT_FILES
+from auditapp.reports.font_files import FONT_DIR
 from auditapp.services.reporting import AuditDossier, build_dossier
 from bench.harness import Report, median, peak_memory, timed
 from tests.fixtures.reports.specimen import Specimen, generate

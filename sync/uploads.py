@@ -178,11 +178,15 @@ class BlobUploader:
         return len(outcomes)
 
     def _attempt(self, blobs: BlobSource, blob_id: str) -> SyncError | None:
-        """Upload one blob; its failure, if any, as a value (so parallel uploads can be weighed)."""
+        """Upload one blob; its failure, if any, as a value (so parallel uploads can be weighed). A blob
+        taken out of the source while the round ran (its photo was refused) is skipped: nothing to send."""
         try:
             self.upload(blobs, blob_id)
         except SyncError as exc:
             return exc
+        except FileNotFoundError:
+            if blob_id in blobs.pending_blobs():
+                raise
         return None
 
 

@@ -12,11 +12,12 @@ from enum import StrEnum
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from auditapp.central import locks, trail
 from auditapp.central.errors import ApiError
+from auditapp.central.sync_tables import EnrollmentCode
 from auditapp.central.tables import ApiToken, User
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
@@ -174,13 +175,19 @@ def set_role(session: Session, user: User, role: Role, actor: str) -> None:
 
 
 def deactivate(session: Session, user: User, actor: str) -> None:
-    """Switch a user off for good (recorded in the trail); their tokens stop working at once and their
-    devices are revoked, so a tablet of theirs can no longer push or pull."""
+    """Switch a user off until an administrator reactivates them (recorded in the trail): their tokens stop
+    working at once, their unused enrollment codes expire now, and their devices are revoked, so a tablet
+    of theirs can no longer push or pull; none of these comes back with a reactivation."""
     _keep_an_admin(session, user)
     if not user.active:
         return
     user.active = False
     session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
+    session.execute(
+        update(EnrollmentCode)
+        .where(EnrollmentCode.user_id == user.id, EnrollmentCode.used_at.is_(None))
+        .values(expires_at=datetime.now(UTC))
+    )
     trail.record(session, actor, "user", user.id, "deactivate", {"active": (True, False)})
     from auditapp.central.devices import revoke_active  # devices builds on this module
 

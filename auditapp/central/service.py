@@ -175,12 +175,14 @@ def deactivate_user(database: Database, username: str, actor: str) -> None:
         raise AdminError(exc.message) from exc
 
 
-def reactivate_user(database: Database, username: str, actor: str) -> None:
+def reactivate_user(database: Database, username: str, actor: str) -> str:
     """Switch a deactivated user on again (recorded in the audit trail); they sign in with their password,
-    and their devices stay revoked until enrolled again."""
+    and their devices stay revoked until enrolled again. Returns the user's role."""
     try:
         with database.transaction() as session:
-            auth.reactivate(session, _user(session, username), actor)
+            user = _user(session, username)
+            auth.reactivate(session, user, actor)
+            return user.role
     except ApiError as exc:
         raise AdminError(exc.message) from exc
 

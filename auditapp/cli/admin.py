@@ -292,13 +292,17 @@ def _deactivate(args: argparse.Namespace) -> int:
 
 
 def _reactivate(args: argparse.Namespace) -> int:
+    from auditapp.central.auth import audits_in_field
     from auditapp.central.service import open_existing_database, reactivate_user
 
-    reactivate_user(open_existing_database(args.database_url), args.username, cli_actor())
-    print(
-        f"user {args.username} is active again: they sign in with their password; devices revoked by the "
-        f"deactivation stay revoked (`auditapp admin enroll-code --user {args.username}` enrolls one again)"
-    )
+    role = reactivate_user(open_existing_database(args.database_url), args.username, cli_actor())
+    said = f"user {args.username} is active again: they sign in with their password"
+    if audits_in_field(role):
+        said += (
+            "; devices revoked by the deactivation stay revoked "
+            f"(`auditapp admin enroll-code --user {args.username}` enrolls one again)"
+        )
+    print(said)
     return 0
 
 

@@ -86,24 +86,40 @@ def _bind_reason(exc: OSError) -> str:
     return f"{exc.strerror or type(exc).__name__}: check --host and --port"
 
 
+def address_url(host: str, port: int) -> str:
+    """The address as a URL (an IPv6 address in brackets)."""
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
 def listen(host: str, port: int) -> list[socket.socket]:
     """Bind and listen on host:port now, before anything is announced; the sockets are handed to the
     server. AuditAppError in one line naming host and port when the address cannot be used.
 
-    As asyncio's create_server does: one socket per address the host name resolves to (both loopbacks for
-    `localhost`), an address family the machine has switched off skipped, SO_REUSEADDR so that a restart
-    need not wait for old connections to time out, IPv6 sockets IPv6 only.
+    One socket per address the host name resolves to (both loopbacks for `localhost`), an address family
+    the machine has switched off skipped, SO_REUSEADDR so that a restart need not wait for old connections
+    to time out. When a name resolves to IPv4 and IPv6 addresses, the IPv6 socket is IPv6 only so the two
+    do not collide; a lone IPv6 address (`::`) keeps the system's default, which on Linux serves IPv4 too.
     """
-    where = f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+    where = address_url(host, port)
     sockets: list[socket.socket] = []
     try:
-        infos = socket.getaddrinfo(host or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+        infos = list(
+            dict.fromkeys(
+                socket.getaddrinfo(host or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+            )
+        )
         unavailable: OSError | None = None
-        for family, kind, proto, _, address in dict.fromkeys(infos):
-            sock = socket.socket(family, kind, proto)
+        for family, kind, proto, _, address in infos:
+            try:
+                sock = socket.socket(family, kind, proto)
+            except OSError as exc:  # IPv6 switched off while /etc/hosts still names ::1
+                if exc.errno not in (errno.EAFNOSUPPORT, errno.EPROTONOSUPPORT):
+                    raise
+                unavailable = exc
+                continue
             sockets.append(sock)
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            if family == socket.AF_INET6:
+            if family == socket.AF_INET6 and len(infos) > 1:
                 sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
             try:
                 sock.bind(address)
@@ -152,7 +168,7 @@ def run(args: argparse.Namespace) -> int:
     app = create_app(config, database)  # a bad setting stops here, before "listening" is printed
     sockets = listen(config.host, config.port)  # an address in use stops here too
     print(
-        f"auditapp central store listening on http://{config.host}:{config.port}"
+        f"auditapp central store listening on {address_url(config.host, config.port)}"
         + (f" with {args.workers} workers" if args.workers > 1 else ""),
         flush=True,
     )

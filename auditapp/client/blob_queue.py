@@ -96,9 +96,13 @@ class BlobQueue:
         _fsync_dir(self.folder)
 
     def remove_leftovers(self) -> None:
-        """Delete half-written files of a queue call that a crash interrupted (nothing refers to them)."""
+        """Delete half-written files of a queue call that a crash interrupted, and the upload marks of blobs
+        withdrawn while an upload was starting (nothing refers to either)."""
         for leftover in self.folder.glob(".*.tmp"):
             leftover.unlink(missing_ok=True)
+        for marker in self.folder.glob(f"*{STARTED_SUFFIX}"):
+            if not marker.with_suffix(BLOB_SUFFIX).exists():
+                marker.unlink(missing_ok=True)
 
     # ------------------------------------------------------------------ BlobSource
     def pending_blobs(self) -> list[str]:

@@ -13,6 +13,7 @@ time a report needs it; a character neither font has is shown as its code point,
 from __future__ import annotations
 
 import io
+import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -24,12 +25,10 @@ from fpdf.outline import OutlineSection
 
 from auditapp.domain.errors import AuditAppError
 from auditapp.domain.payloads import UNSAFE_CHARACTER, well_formed
+from auditapp.reports.font_files import CJK_FAMILY, CJK_FILE, FONT_DIR
 
-FONT_DIR = Path(__file__).with_name("fonts")
 FAMILY = "DejaVu"
 FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf", "I": "DejaVuSans-Oblique.ttf"}
-FALLBACK_FAMILY = "WenQuanYi"
-FALLBACK_FILE = "wqy-microhei.ttc"  # face 0, WenQuanYi Micro Hei: CJK ideographs, kana, Hangul
 INK = (33, 37, 41)
 MUTED = (108, 117, 125)
 ACCENT = (13, 71, 161)
@@ -82,28 +81,38 @@ class ReportPdf(FPDF):
         return super().normalize_text(text)
 
     def _drawable(self, text: str) -> str:
-        """`text` with each character the current font lacks either drawn by the fallback font (loaded on
-        first need) or, when that lacks it too, written as its code point, e.g. `[U+2705]` (REP-018)."""
+        """`text` with each character the current font lacks drawn by the fallback font (loaded on first
+        need) or, when that lacks it too, written as its code point, e.g. `[U+2705]` (REP-018). An invisible
+        format character the font lacks (a direction mark, a zero-width joiner) is left out, as it shows
+        nothing; a space it lacks becomes a plain space."""
         font = self.current_font
         if not isinstance(font, TTFFont):  # only the shipped TrueType fonts are ever set
             return text
-        cmap = font.cmap
-        lacking = {char for char in set(text) if ord(char) not in cmap and not char.isspace()}
+        lacking = {char for char in set(text) if ord(char) not in font.cmap}
         if not lacking:
             return text
-        fallback = self._fallback_font()
-        shown = {char for char in lacking if ord(char) not in fallback.cmap}
-        if not shown:
+        instead = {
+            char: "" if unicodedata.category(char) == "Cf" else " "
+            for char in lacking
+            if unicodedata.category(char) == "Cf" or char.isspace()
+        }
+        drawn_elsewhere = lacking - instead.keys()
+        if drawn_elsewhere:
+            fallback = self._fallback_font()
+            for char in drawn_elsewhere:
+                if ord(char) not in fallback.cmap:
+                    instead[char] = f"[U+{ord(char):04X}]"
+        if not instead:
             return text
-        return "".join(f"[U+{ord(char):04X}]" if char in shown else char for char in text)
+        return "".join(instead.get(char, char) for char in text)
 
     def _fallback_font(self) -> TTFFont:
         """The fallback font, added to this document the first time a text needs it."""
         if self._fallback is None:
-            self.add_font(FALLBACK_FAMILY, "", str(_font_file(FALLBACK_FILE)), collection_font_number=0)
+            self.add_font(CJK_FAMILY, "", str(_font_file(CJK_FILE.name)), collection_font_number=0)
             # One face for every style: CJK text in a bold heading is drawn regular, not left out.
-            self.set_fallback_fonts([FALLBACK_FAMILY], exact_match=False)
-            font = self.fonts[FALLBACK_FAMILY.lower()]
+            self.set_fallback_fonts([CJK_FAMILY], exact_match=False)
+            font = self.fonts[CJK_FAMILY.lower()]
             assert isinstance(font, TTFFont)
             self._fallback = font
         return self._fallback

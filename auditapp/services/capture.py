@@ -193,8 +193,10 @@ def attach_photo(
         thumbnail_blob = ctx.photos.queue_upload(photo.thumbnail)
         queued.append(thumbnail_blob[0])
         ctx.record(audit_id, [draft(blob, thumbnail_blob)])
-    except BaseException:
-        if not _recorded(ctx, audit_id, evidence_id):
+    except BaseException as exc:
+        # A save whose outcome is unknown (`may_be_saved`: the store could not undo a failed write) keeps
+        # the blobs, as does any doubt about whether the event was stored.
+        if not getattr(exc, "may_be_saved", False) and not _recorded(ctx, audit_id, evidence_id):
             _withdraw(ctx.photos, queued)
         raise
     return evidence_id

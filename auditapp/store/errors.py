@@ -15,9 +15,11 @@ from auditapp.domain.errors import AuditAppError, NotFoundError
 class StoreError(AuditAppError):
     """Something is wrong with the field store on this device."""
 
-    def __init__(self, message: str, *, on_screen: str | None = None):
+    def __init__(self, message: str, *, on_screen: str | None = None, may_be_saved: bool = False):
         super().__init__(message)
         self._on_screen = on_screen
+        # A write that failed and could not be undone: what it wrote may be read back at the next unlock.
+        self.may_be_saved = may_be_saved
 
     @property
     def for_screen(self) -> str:

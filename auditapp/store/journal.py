@@ -8,6 +8,7 @@ last write when no valid record follows it (dropped and cut off), and damage oth
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import struct
@@ -256,10 +257,20 @@ class Journal:
         except OSError as exc:
             try:
                 os.ftruncate(self._fd, offset)
-                os.fsync(self._fd)
+                cut_back = True
             except OSError:
-                pass
+                cut_back = False  # the record may be whole on disk and come back at the next unlock
+            with contextlib.suppress(OSError):  # the cut made durable when the disk allows it
+                os.fsync(self._fd)
             why = exc.strerror or str(exc)
+            if not cut_back:
+                raise StoreError(
+                    f"could not write to {self.path}: {why}; it may have been saved (the write could not be "
+                    "undone)",
+                    on_screen=f"could not save on this device ({why}); it may have been saved: check it "
+                    "before trying again",
+                    may_be_saved=True,
+                ) from exc
             said = f"could not save on this device ({why}); nothing was saved: try again"
             if exc.errno in FULL_DEVICE:  # in the words the photo store uses for the same cause
                 said = "the tablet is full: free some space on it, then try again; nothing was saved"

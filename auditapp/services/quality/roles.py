@@ -16,6 +16,8 @@ ROLE_LABEL = {
     "viewer": "viewer",
 }
 ROLES = tuple(ROLE_LABEL)
+FIELD_ROLES = frozenset({"admin", "quality_manager", "auditor"})
+"""Roles whose users audit in the field and may have a tablet enrolled (the store's FIELD_ROLES)."""
 
 
 @dataclass(frozen=True)

@@ -160,10 +160,7 @@ class UsersScreen(Screen):
                 lambda api: admin.reactivate(api, row.user_id), doing=f"Reactivating {row.username}"
             )
             if done is not None:
-                self.ctx.toast(
-                    f"{done.username} can sign in again with their password. Their devices stay revoked: "
-                    "issue a new enrollment code for a tablet."
-                )
+                self.ctx.toast(admin.reactivated_message(done))
             await self.load()
 
         return go

@@ -105,8 +105,9 @@ def test_reactivate_from_the_command_line(database: Database, cli_env: dict[str,
     back = run_cli(["admin", "reactivate", "pat"], env)
 
     assert back.returncode == 0, back.stderr
-    assert back.stdout.startswith("user pat is active again")
-    assert "auditapp admin enroll-code --user pat" in back.stdout
+    assert (
+        back.stdout == "user pat is active again: they sign in with their password\n"
+    )  # a viewer: no tablet
     with database.transaction() as session:
         user = session.scalars(select(User).where(User.username == "pat")).one()
         assert user.active
@@ -130,3 +131,47 @@ def test_reactivate_from_the_command_line(database: Database, cli_env: dict[str,
     assert run_cli(["admin", "verify-trail"], env).returncode == 0
     described = run_cli(["admin", "reactivate", "--help"], env)
     assert "Switch a deactivated user on again" in described.stdout
+
+
+@pytest.mark.req("PLT-024")
+def test_an_enrollment_code_issued_before_the_deactivation_stays_void_after_reactivation(
+    client: TestClient, headers: dict[str, dict[str, str]], users: dict[str, str], database: Database
+) -> None:
+    auditor = users["auditor"]
+    with database.transaction() as session:
+        code = enrollment.issue_code(session, "auditor", issued_by="admin").code
+    assert client.post(f"/api/users/{auditor}/deactivate", headers=headers["admin"]).status_code == 200
+    assert client.post(f"/api/users/{auditor}/reactivate", headers=headers["admin"]).status_code == 200
+
+    keys = DeviceKeys.generate()
+    answer = client.post(
+        "/api/enroll",
+        json={
+            "code": code,
+            "device_id": DEVICE_ID,
+            "signing_public": keys.signing_public_b64,
+            "receiving_public": keys.receiving_public_b64,
+        },
+    )
+
+    assert answer.status_code == 410, answer.text
+    assert answer.json()["error"]["code"] == "expired_code"
+    assert client.get("/api/devices", headers=headers["admin"]).json()["items"] == []
+
+
+@pytest.mark.req("PLT-024")
+def test_reactivating_an_auditor_from_the_command_line_names_the_command_that_enrolls_a_tablet_again(
+    database: Database, cli_env: dict[str, str]
+) -> None:
+    env = {**cli_env, "AUDITAPP_PASSWORD": "some-password-1"}
+    assert run_cli(["admin", "init"], env).returncode == 0
+    assert run_cli(["admin", "create-user", "ann", "--role", "auditor"], env).returncode == 0
+    assert run_cli(["admin", "deactivate", "ann"], env).returncode == 0
+
+    back = run_cli(["admin", "reactivate", "ann"], env)
+
+    assert back.returncode == 0, back.stderr
+    assert back.stdout == (
+        "user ann is active again: they sign in with their password; devices revoked by the deactivation "
+        "stay revoked (`auditapp admin enroll-code --user ann` enrolls one again)\n"
+    )

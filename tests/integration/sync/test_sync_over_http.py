@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from auditapp.client.blob_queue import BlobQueue
 from sync.batch import Record
 from sync.blobs import encrypt_blob
 from sync.client import SyncClient
@@ -244,3 +245,38 @@ def test_batches_the_store_finds_too_large_are_split_until_they_fit(tmp_path: Pa
         assert state.requests["POST /sync/v1/push"] >= 3
         assert len(state.events) == 30
         assert client.batch_size <= 15
+
+
+class WithdrawnWhileStarting(BlobQueue):
+    """A real blob queue whose first blob is withdrawn as its upload starts (its photo was refused while the
+    background round had already listed it)."""
+
+    def __init__(self, folder: Path, withdrawn: str) -> None:
+        super().__init__(folder)
+        self.withdrawn = withdrawn
+
+    def upload_started(self, blob_id: str) -> bool:
+        if blob_id == self.withdrawn:
+            self.withdraw(blob_id)  # just before the round marks it started: the mark outlives the blob
+        return super().upload_started(blob_id)
+
+
+@pytest.mark.req("FLD-114")
+def test_a_blob_withdrawn_while_its_upload_starts_is_skipped_and_the_others_are_uploaded(
+    tmp_path: Path,
+) -> None:
+    keys = DeviceKeys.generate()
+    folder = tmp_path / "queue"
+    folder.mkdir()
+    first = BlobQueue(folder).queue(os.urandom(3000)).blob_id
+    second = BlobQueue(folder).queue(os.urandom(3000)).blob_id
+    queue = WithdrawnWhileStarting(folder, withdrawn=first)
+    with running_store(tmp_path / "store") as (url, state):
+        state.enroll(DEVICE_ID, keys)
+        client = make_client(url, state, keys, blobs=queue)  # type: ignore[arg-type]
+        client.upload_pending_blobs()  # no error: the withdrawn blob has nothing to send
+        assert state.blobs.status(second).state == "complete"
+        assert state.blobs.status(first).state == "absent"
+        assert queue.pending_blobs() == []
+    queue.remove_leftovers()
+    assert sorted(path.name for path in folder.iterdir()) == []  # no upload mark of a blob that is gone

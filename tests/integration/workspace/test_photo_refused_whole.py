@@ -12,7 +12,14 @@ import pytest
 from auditapp.client.blob_queue import BlobQueue
 from auditapp.domain.errors import AuditAppError, ValidationError
 from auditapp.domain.events import EventKind
-from tests.integration.workspace.test_upload_queue_on_a_full_tablet import FULL, Opened, files_in, jpeg
+from auditapp.store import FieldStore
+from tests.integration.workspace.test_upload_queue_on_a_full_tablet import (
+    FULL,
+    PASSPHRASE,
+    Opened,
+    files_in,
+    jpeg,
+)
 
 
 @pytest.fixture
@@ -141,3 +148,32 @@ def test_an_attached_photo_queues_the_image_and_its_thumbnail_its_event_refers_t
     assert len(new) == 2
     assert sorted(queue(opened).pending_blobs()) == sorted({*waiting, *new})
     assert captions(opened) == ["Earlier", "Line 3"]
+
+
+@pytest.mark.req("FLD-114")
+def test_a_save_that_cannot_be_undone_keeps_the_blobs_its_event_may_refer_to(
+    opened: Opened, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    waiting = queue(opened).pending_blobs()
+    fsync_fails(monkeypatch, lambda path: path == opened.folder / "journal.bin")
+
+    def ftruncate(_fd: int, _length: int) -> None:
+        raise OSError(errno.EIO, os.strerror(errno.EIO))
+
+    monkeypatch.setattr(os, "ftruncate", ftruncate)  # the failed write cannot be cut back off the journal
+
+    with pytest.raises(AuditAppError) as refused:
+        opened.audits.add_photo(opened.audit_id, opened.item_id, jpeg(), "line.jpg", "Line 3")
+
+    assert "it may have been saved: check it before trying again" in refused.value.for_screen
+    kept = set(queue(opened).pending_blobs()) - set(waiting)
+    assert len(kept) == 2  # the image and its thumbnail stay queued
+    monkeypatch.undo()
+    opened.ws.close()
+    store = FieldStore.open(opened.folder, PASSPHRASE)
+    try:
+        [*_, event] = store.events(opened.audit_id)  # the record was whole on disk: it is read back
+    finally:
+        store.close()
+    assert event.kind is EventKind.PHOTO_ATTACHED
+    assert {event.payload["blob_id"], event.payload["thumbnail_blob_id"]} == kept  # each one will be sent

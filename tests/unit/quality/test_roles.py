@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from auditapp.central.auth import FIELD_ROLES as STORE_FIELD_ROLES
 from auditapp.central.deps import POLICY, Action
-from auditapp.services.quality.roles import ROLES, abilities
+from auditapp.services.quality.roles import FIELD_ROLES, ROLES, abilities
 
 ABILITY_OF_ACTION = {
     Action.TRIAGE: "triage",
@@ -33,3 +34,8 @@ def test_viewer_and_unknown_roles_are_read_only() -> None:
     assert abilities("auditor").read_only
     assert abilities("something-new").read_only
     assert not abilities("capa_owner").read_only
+
+
+@pytest.mark.req("PLT-024")
+def test_the_roles_that_enroll_tablets_are_the_stores() -> None:
+    assert {r.value for r in STORE_FIELD_ROLES} == FIELD_ROLES

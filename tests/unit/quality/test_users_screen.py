@@ -65,10 +65,7 @@ def test_a_deactivated_user_is_offered_reactivate_and_shows_active_after_it(
 
     assert store.calls[0] == ("reactivate_user", "vera")
     assert [name for name, _ in store.calls] == ["reactivate_user", "users"]
-    assert toasts == [
-        "vera can sign in again with their password. Their devices stay revoked: issue a new enrollment code "
-        "for a tablet."
-    ]
+    assert toasts == ["vera can sign in again with their password."]  # a viewer has no tablet to enroll
     status, button = _rows(screen)["vera"]
     assert (status, button.content) == ("active", "Deactivate vera")
 
@@ -91,3 +88,17 @@ def test_reactivate_answers_the_user_as_a_row(session: QualitySession, store: Fa
         "Owen Owner",
         True,
     )
+
+
+@pytest.mark.req("PLT-024")
+@pytest.mark.parametrize(
+    ("role", "enrollment_hint"),
+    [("auditor", True), ("quality_manager", True), ("admin", True), ("viewer", False), ("capa_owner", False)],
+)
+def test_a_new_enrollment_code_is_suggested_only_for_roles_that_may_have_a_tablet(
+    role: str, enrollment_hint: bool
+) -> None:
+    row = admin.UserRow("u1", "pat", "Pat Doe", role, True)
+    said = admin.reactivated_message(row)
+    assert said.startswith("pat can sign in again with their password.")
+    assert ("issue a new enrollment code" in said) is enrollment_hint
