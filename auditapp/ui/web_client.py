@@ -6,10 +6,15 @@ runtime from a public CDN when the page opens (the address is compiled into `mai
 online, it would tell a third party each time an auditor opens the app. The client files that hold the
 address are served rewritten so that it points at the app's own server, which answers 404: the page then
 behaves exactly as it does offline, and it never leaves the machine (ADR 0077).
+
+The same folder serves the shipped CJK font: Flutter would fetch its fallback fonts for Chinese, Japanese
+and Korean from Google Fonts, which offline leaves empty boxes where an auditor's words should be; both apps
+name the shipped font as the fallback of every text style instead (ADR 0094).
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 import os
@@ -24,11 +29,14 @@ import flet as ft
 import flet_web
 
 from auditapp.config import data_home
+from auditapp.reports.font_files import CJK_FAMILY, CJK_FILE
 
 CDN = re.compile(rb"https://cdn\.jsdelivr\.net/npm/@rive-app/flutter-native-wasm@[0-9A-Za-z.+-]+/")
 """The one address on the internet that Flet's web client asks for with `no_cdn=True`."""
 CLIENT_FILES = ("main.dart.js", "main.dart.wasm")
 """The compiled client, as JavaScript and as WebAssembly: the files that hold that address."""
+FONTS = "fonts"
+"""The assets subfolder the apps' own fonts are served from."""
 LOCAL = b"rive-runtime-not-served"
 """What the address becomes: a path on the app's own server (relative to the page), where nothing is."""
 
@@ -47,17 +55,17 @@ def served_without_internet(data: bytes) -> bytes:
 
 
 def offline_assets(cache: Path) -> Path | None:
-    """A folder of the client files rewritten to ask nothing of the internet, to serve as Flet's assets
-    folder (Flet looks there before its own web folder); None when Flet's client asks no CDN, or when the
+    """A folder to serve as Flet's assets folder (Flet looks there before its own web folder): the client
+    files rewritten to ask nothing of the internet, and the shipped CJK font under `fonts/`; None when the
     folder cannot be made (a full or read-only disk): the apps then start with Flet's own files, as before.
 
-    Built once per client version under `cache` (the user's own folder, so no one else can put files there
-    for the apps to serve); a cached file whose size is not its source's (cut by a power loss) is built
-    again."""
+    Built once per client version and font under `cache` (the user's own folder, so no one else can put
+    files there for the apps to serve); a cached file whose size is not its source's (cut by a power loss)
+    is built again."""
     web = Path(flet_web.get_package_web_dir())
     sources = [web / name for name in CLIENT_FILES if (web / name).is_file()]
     fingerprint = hashlib.sha256()
-    for source in sources:
+    for source in [*sources, CJK_FILE]:
         stat = source.stat()
         fingerprint.update(f"{source.name}:{stat.st_size}:{stat.st_mtime_ns};".encode())
     folder = cache / f"web-client-{fingerprint.hexdigest()[:16]}"
@@ -70,7 +78,7 @@ def offline_assets(cache: Path) -> Path | None:
             "serving Flet's web client as installed: cannot write %s (%s)", cache, exc.strerror or exc
         )
         return None
-    return folder if any(folder.glob("main.dart.*")) else None
+    return folder
 
 
 def _whole(folder: Path, sources: list[Path]) -> bool:
@@ -82,7 +90,8 @@ def _whole(folder: Path, sources: list[Path]) -> bool:
         built = folder / source.name
         if built.exists() and built.stat().st_size != source.stat().st_size:
             return False
-    return True
+    font = folder / FONTS / CJK_FILE.name
+    return font.is_file() and font.stat().st_size == CJK_FILE.stat().st_size
 
 
 def _build(folder: Path, sources: list[Path]) -> None:
@@ -94,10 +103,9 @@ def _build(folder: Path, sources: list[Path]) -> None:
             data = source.read_bytes()
             rewritten = served_without_internet(data)
             if rewritten != data:
-                with (building / source.name).open("wb") as out:
-                    out.write(rewritten)
-                    out.flush()
-                    os.fsync(out.fileno())
+                _write_synced(building / source.name, rewritten)
+        (building / FONTS).mkdir()
+        _write_synced(building / FONTS / CJK_FILE.name, CJK_FILE.read_bytes())
         (building / "complete").write_text("", encoding="utf-8")
         try:
             os.rename(building, folder)
@@ -110,11 +118,57 @@ def _build(folder: Path, sources: list[Path]) -> None:
         raise
 
 
+def _write_synced(path: Path, data: bytes) -> None:
+    with path.open("wb") as out:
+        out.write(data)
+        out.flush()
+        os.fsync(out.fileno())
+
+
+LATIN_FAMILY = "Roboto"
+"""The font Flutter draws the apps' text in by default, named so that it stays first once a fallback is set
+(a style with a fallback and no family of its own is drawn in the fallback's Latin letters)."""
+TEXT_STYLES = tuple(
+    f"{size}_{scale}"
+    for size in ("display", "headline", "title", "body", "label")
+    for scale in ("large", "medium", "small")
+)
+"""Every style of Material's text theme: the text of every control is drawn in one of them."""
+
+
+def with_cjk_fallback(page: ft.Page) -> None:
+    """Name the shipped CJK font as the fallback of every text style of the page, so Chinese, Japanese and
+    Korean text is drawn from this machine instead of Google Fonts (which offline draws empty boxes)."""
+    page.fonts = {CJK_FAMILY: f"/{FONTS}/{CJK_FILE.name}"}
+    fallback = {
+        name: ft.TextStyle(font_family=LATIN_FAMILY, font_family_fallback=[CJK_FAMILY])
+        for name in TEXT_STYLES
+    }
+    page.theme = ft.Theme(text_theme=ft.TextTheme(**fallback))
+
+
+def _with_fonts(main: Callable[[ft.Page], Any]) -> Callable[[ft.Page], Any]:
+    """`main`, sync or async as it was, after the page is given the CJK fallback font."""
+    if asyncio.iscoroutinefunction(main):
+
+        async def main_async(page: ft.Page) -> None:
+            with_cjk_fallback(page)
+            await main(page)
+
+        return main_async
+
+    def main_sync(page: ft.Page) -> None:
+        with_cjk_fallback(page)
+        main(page)
+
+    return main_sync
+
+
 def run_in_browser(main: Callable[[ft.Page], Any], host: str, port: int) -> None:
     """Serve an app on host:port in web mode: no native window, every asset from this machine."""
     assets = offline_assets(data_home() / "cache")
     ft.run(
-        main,
+        _with_fonts(main) if assets is not None else main,
         view=ft.AppView.WEB_BROWSER,
         host=host,
         port=port,

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import Callable
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import flet as ft
@@ -12,8 +14,10 @@ import flet_web
 import pytest
 
 from auditapp.cli import main
+from auditapp.reports.font_files import CJK_FAMILY, CJK_FILE
 from auditapp.ui import web_client
 from auditapp.ui.field import launch
+from tests.unit.quality.capa_screen_driver import drive
 
 
 class NoAssembly:
@@ -98,3 +102,44 @@ def test_a_cut_cached_file_is_built_again_and_an_unwritable_cache_leaves_flets_o
     blocked = tmp_path / "a file where the cache would go"
     blocked.write_text("", encoding="utf-8")
     assert web_client.offline_assets(blocked / "cache") is None  # the app still starts, as installed
+
+
+@pytest.mark.req("PLT-027")
+def test_the_apps_serve_the_shipped_cjk_font_and_name_it_as_every_text_styles_fallback(
+    tmp_path: Path,
+) -> None:
+    assets = web_client.offline_assets(tmp_path / "cache")
+    assert assets is not None
+    served = assets / web_client.FONTS / CJK_FILE.name
+    assert served.read_bytes() == CJK_FILE.read_bytes()
+    served.write_bytes(served.read_bytes()[:4096])  # cut short by a power loss: built again
+    assert web_client.offline_assets(tmp_path / "cache") == assets
+    assert served.stat().st_size == CJK_FILE.stat().st_size
+
+    page = SimpleNamespace(fonts=None, theme=None)
+    web_client.with_cjk_fallback(page)  # type: ignore[arg-type]
+    assert page.fonts == {CJK_FAMILY: f"/fonts/{CJK_FILE.name}"}
+    styles = [getattr(page.theme.text_theme, name) for name in web_client.TEXT_STYLES]
+    assert len(styles) == 15
+    assert all(style.font_family_fallback == [CJK_FAMILY] for style in styles)
+    assert all(style.font_family == "Roboto" for style in styles)  # Latin text keeps Flutter's own font
+    assert all(style.size is None and style.weight is None for style in styles)  # sizes stay Material's
+
+
+@pytest.mark.req("PLT-027")
+def test_both_apps_mains_get_the_fallback_before_they_lay_out_their_page() -> None:
+    seen: list[object] = []
+
+    def quality_main(page: Any) -> None:  # the quality app's main is a plain function
+        seen.append(page.fonts)
+
+    async def field_main(page: Any) -> None:  # the field app's is a coroutine
+        seen.append(page.fonts)
+
+    sync_wrapped = web_client._with_fonts(quality_main)
+    async_wrapped = web_client._with_fonts(field_main)
+    assert not asyncio.iscoroutinefunction(sync_wrapped)  # Flet runs each kind as it was
+    assert asyncio.iscoroutinefunction(async_wrapped)
+    sync_wrapped(SimpleNamespace(fonts=None, theme=None))  # type: ignore[arg-type]
+    drive(lambda: async_wrapped(SimpleNamespace(fonts=None, theme=None)))  # type: ignore[arg-type]
+    assert seen == [{CJK_FAMILY: f"/fonts/{CJK_FILE.name}"}] * 2
