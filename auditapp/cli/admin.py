@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import os
+import shutil
 import sys
 from pathlib import Path
 from typing import Any
@@ -226,9 +227,32 @@ def _enroll_code(args: argparse.Namespace) -> int:
     print(f"enrollment code for {issued.username}: {issued.code}")
     print(f"valid until {issued.expires_at:%Y-%m-%d %H:%M} UTC, once; type it or scan it on the field device")
     if not args.no_qr:
-        # The QR code holds the code alone, in QR alphanumeric mode: small enough for any tablet camera.
-        segno.make(issued.code, error="m").terminal(compact=True)
+        # The code alone, in alphanumeric mode: a small full QR code (camera apps do not read Micro QR).
+        qr = segno.make_qr(issued.code, error="m")
+        cannot = _cannot_draw(int(qr.symbol_size(border=QR_BORDER)[0]))
+        if cannot:
+            print(f"(no QR code: {cannot}; type the code instead)")
+        else:
+            qr.terminal(compact=True, border=QR_BORDER)
     return 0
+
+
+QR_BORDER = 4
+"""The quiet zone, in modules, around a QR code (what scanners expect)."""
+
+
+def _cannot_draw(width: int) -> str:
+    """Why this terminal cannot show a QR code `width` characters wide ('' when it can): its encoding has no
+    block characters, or it is too narrow (a cut QR code is unreadable)."""
+    encoding = getattr(sys.stdout, "encoding", None) or "ascii"
+    try:
+        "█▀▄".encode(encoding)
+    except (UnicodeEncodeError, LookupError):
+        return f"the terminal's encoding ({encoding}) has no block characters"
+    columns = shutil.get_terminal_size(fallback=(80, 24)).columns
+    if columns < width:
+        return f"the terminal is {columns} characters wide and the QR code needs {width}"
+    return ""
 
 
 def _devices(args: argparse.Namespace) -> int:

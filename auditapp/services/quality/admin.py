@@ -108,9 +108,10 @@ def new_user(username: str, display_name: str, role: str, password: str) -> Json
 
 
 def qr_png(text: str) -> bytes:
-    """A QR code of the text as PNG bytes, large enough to scan from a screen."""
+    """A QR code of the text as PNG bytes, large enough to scan from a screen: a full QR code (a camera app
+    does not read the smaller Micro QR codes), with the four-module quiet zone scanners expect."""
     buffer = io.BytesIO()
-    segno.make(text, error="m").save(buffer, kind="png", scale=8, border=2)
+    segno.make_qr(text, error="m").save(buffer, kind="png", scale=8, border=4)
     return buffer.getvalue()
 
 
