@@ -69,6 +69,8 @@ class SyncView:
     refused_checklists: tuple[tuple[str, str, str], ...] = ()
     """Checklist updates from the store this device refused and that no later version made good:
     (when, checklist id, why), oldest first."""
+    journal_damage: str | None = None
+    """The first damaged record of the workspace's journal found at unlock (STO-016), None when whole."""
 
     @property
     def waiting(self) -> str:

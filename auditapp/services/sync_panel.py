@@ -30,7 +30,8 @@ class SyncPanel:
     progress: float | None = None
     """Share sent by the running round (0..1), None when unknown (the bar then just moves)."""
     notice: str | None = None
-    """Something received from the store that this device refused, and what to do about it."""
+    """What needs the user's attention and what to do about it: the workspace journal's damage, or something
+    received from the store that this device refused."""
 
     @property
     def summary(self) -> str:
@@ -81,6 +82,28 @@ def _waiting(events: int, byte_count: int) -> str:
     return f"{changes} waiting to be sent"
 
 
+def damage_notice(damage: str | None, *, syncs: bool) -> str | None:
+    """The workspace journal's damage, in words, with what to do (None when the journal is whole)."""
+    if not damage:
+        return None
+    keep = (
+        "sync now so that the central store holds everything"
+        if syncs
+        else "export its audit reports to keep a copy off this tablet"
+    )
+    return (
+        f"This workspace's journal on this tablet is damaged ({damage}). Its audits are intact; {keep}, "
+        "and tell IT before relying on this tablet alone."
+    )
+
+
+def notices(view: SyncView, now: dt.datetime) -> str | None:
+    """Every notice of the panel, the journal's damage first (None when there is none)."""
+    damage = damage_notice(view.journal_damage, syncs=view.configured)
+    found = [n for n in (damage, refusal_notice(view.refused_checklists, now)) if n]
+    return " ".join(found) or None
+
+
 def refusal_notice(refused: tuple[tuple[str, str, str], ...], now: dt.datetime) -> str | None:
     """The latest checklist update this device refused, in words (None when none waits for attention)."""
     if not refused:
@@ -113,6 +136,7 @@ def sync_panel(view: SyncView, *, sending: bool = False, now: dt.datetime | None
             False,
             view.waiting_events,
             byte_count,
+            notice=damage_notice(view.journal_damage, syncs=False),
         )
     if view.last_error:
         tone: Tone = "problem"
@@ -139,5 +163,5 @@ def sync_panel(view: SyncView, *, sending: bool = False, now: dt.datetime | None
         view.waiting_events,
         byte_count,
         progress,
-        refusal_notice(view.refused_checklists, now),
+        notices(view, now),
     )

@@ -114,6 +114,11 @@ class WorkspaceStore(EventStore, Outbox, Settings, Protocol):
     def recovery_key_made(self) -> str | None:
         """When the recovery key was made (UTC, ISO 8601); None when there is none."""
 
+    @property
+    def journal_damage(self) -> str | None:
+        """What is wrong with the first damaged record of the store's journal found at unlock, before its
+        last checkpoint (the audits are intact in the views); None when the journal is whole."""
+
 
 class StoreOpener(Protocol):
     """Creates or opens the encrypted store of a workspace folder."""
@@ -315,13 +320,17 @@ class FieldWorkspace:
             self._sync.start()
 
     def sync_view(self) -> SyncView:
-        """State for the sync panel."""
-        waiting = self._store.pending_count() if self._store is not None else 0
+        """State for the sync panel, with the damage of the store's journal when unlocking found any."""
+        store = self._store
+        waiting = store.pending_count() if store is not None else 0
         if self._sync is None:
-            return SyncView(
+            view = SyncView(
                 configured=False, online=False, waiting_events=waiting, last_success=None, last_error=None
             )
-        return self._sync.view()
+        else:
+            view = self._sync.view()
+        damage = store.journal_damage if store is not None else None
+        return replace(view, journal_damage=damage) if damage else view
 
     @property
     def enrolled(self) -> bool:

@@ -100,6 +100,11 @@ class FieldStore:
         self._since_checkpoint = 0
         # Bytes of a torn last write found and cut off while opening (0 after a clean shutdown).
         self.recovered_tail_bytes = scanned.dropped_bytes
+        # The first journal record before the checkpoint that fails its checks, if any (STO-016): the views
+        # still hold every audit, but a view damaged later could no longer be rebuilt from the journal.
+        self.journal_damage = scanned.damage
+        if scanned.damage:
+            log.warning("the journal of the field store in %s is damaged: %s", folder, scanned.damage)
         try:
             (folder / "audits").mkdir(mode=0o700, exist_ok=True)
             self._remove_leftovers()

@@ -64,6 +64,8 @@ class ScanResult:
     records: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
     valid_end: int = HEADER
     dropped_bytes: int = 0
+    damage: str | None = None
+    """The first record before the checkpoint that fails its checks (the views hold what it held), if any."""
 
 
 def _aad(offset: int) -> bytes:
@@ -160,6 +162,28 @@ def _scan(key: AESGCM, window: _Window, start: int) -> ScanResult:
     return result
 
 
+def _first_damage(key: AESGCM, window: _Window, stop: int) -> str | None:
+    """Check every record from the window's start up to `stop` (a checkpoint, which is always a record's
+    end): header, length and authentication tag, without decoding what it holds. What is wrong with the
+    first record that fails, or None when all hold."""
+    offset = window.base
+    while offset < stop:
+        if stop - offset < _PREFIX.size:
+            return f"record at byte {offset} is cut short in its header"
+        length, crc = window.prefix(offset)
+        if not _header_ok(length, crc):
+            return f"record at byte {offset} has a damaged header"
+        end = offset + _PREFIX.size + length
+        if end > stop:
+            return f"record at byte {offset} runs past the checkpoint at byte {stop}"
+        try:
+            open_sealed(key, window.slice(offset + _PREFIX.size, end), _aad(offset))
+        except InvalidTag:
+            return f"record at byte {offset} fails its authentication tag"
+        offset = end
+    return None
+
+
 def scan(key: AESGCM, buffer: bytes, start: int = HEADER) -> ScanResult:
     """Read every record of a whole journal from `start`; drop a torn tail, raise JournalDamage for damage
     before the end."""
@@ -190,7 +214,8 @@ class Journal:
 
     @classmethod
     def open(cls, path: Path, key: AESGCM, start: int) -> tuple[Journal, ScanResult]:
-        """Open for appending after reading the records from `start`; a torn tail is cut off durably.
+        """Open for appending after reading the records from `start`; a torn tail is cut off durably. The
+        records before `start` are checked too: `damage` in the result names the first one that fails.
 
         A missing journal is refused (JournalMissingError), never created here: `FieldStore.create` writes
         it before the key file, so a store without one lost it, and an empty journal in its place would
@@ -206,10 +231,14 @@ class Journal:
                 raise StoreCorruptError(path, "it does not start with a field store journal header")
             if start > size:
                 raise StoreCorruptError(path, f"it ends at byte {size} before its checkpoint {start}")
+            # The whole journal is read: the records after the checkpoint are replayed, and those before it
+            # are checked, so damage to what only the views hold now is found while they still hold it.
+            window = _Window(_read_from(fd, HEADER), HEADER)
             try:
-                result = _scan(key, _Window(_read_from(fd, start), start), start)
+                result = _scan(key, window, start)
             except JournalDamage as damage:
                 raise StoreCorruptError(path, str(damage)) from None
+            result.damage = _first_damage(key, window, start)
             if result.dropped_bytes:
                 os.ftruncate(fd, result.valid_end)
                 os.fsync(fd)
@@ -288,7 +317,7 @@ class Journal:
 
 
 def _read_from(fd: int, start: int) -> bytes:
-    """The file's bytes from `start` to its end (only the journal tail after the checkpoint)."""
+    """The file's bytes from `start` to its end."""
     os.lseek(fd, start, os.SEEK_SET)
     chunks = []
     while chunk := os.read(fd, 1 << 20):

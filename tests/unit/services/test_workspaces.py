@@ -48,6 +48,7 @@ class FakeStore(MemoryEventStore):
         super().__init__()
         self.passphrase = passphrase
         self.closed = False
+        self.journal_damage: str | None = None
 
     def close(self) -> None:
         self.closed = True
