@@ -32,6 +32,11 @@ _MIN_BODY = NONCE_BYTES + 16  # nonce + GCM tag of an empty plaintext
 _MAX_BODY = 256 * 1024 * 1024
 
 
+UNSURE_ON_SCREEN = (
+    "Nothing more can be saved until you lock this workspace and unlock it again: that shows what was saved"
+)
+
+
 class JournalDamage(Exception):
     """A record in the middle of the journal fails its checks (internal; surfaced as StoreCorruptError)."""
 
@@ -81,7 +86,7 @@ def encode_record(key: AESGCM, offset: int, record: Mapping[str, Any]) -> bytes:
 
 @dataclass(frozen=True)
 class _Window:
-    """Journal bytes from file offset `base` on, addressed by file offset (opening reads only the tail)."""
+    """Journal bytes from file offset `base` on, addressed by file offset."""
 
     data: bytes
     base: int = 0
@@ -200,6 +205,9 @@ class Journal:
         self._key = key
         self._fd = fd
         self.end = end
+        # Set when a failed write could not be undone: what is on disk after `end` is unknown until the
+        # journal is read again (reopening replays the record or cuts it off as a torn tail).
+        self._unsure = False
 
     @classmethod
     def create(cls, path: Path) -> None:
@@ -274,7 +282,14 @@ class Journal:
             raise StoreCorruptError(self.path, str(damage)) from None
 
     def append(self, record: dict[str, Any]) -> int:
-        """Write one record and fsync; returns its offset. On failure the journal is cut back to before it."""
+        """Write one record and fsync; returns its offset. On failure the journal is cut back to before it;
+        when that fails too, every later write is refused until the workspace is opened again."""
+        if self._unsure:
+            raise StoreError(
+                f"{self.path} is not written to after a write that could not be undone: close and open the "
+                "store again",
+                on_screen=UNSURE_ON_SCREEN,
+            )
         offset = self.end
         data = encode_record(self._key, offset, record)
         try:
@@ -293,11 +308,12 @@ class Journal:
                 os.fsync(self._fd)
             why = exc.strerror or str(exc)
             if not cut_back:
+                self._unsure = True  # a later record would be written over this one
                 raise StoreError(
                     f"could not write to {self.path}: {why}; it may have been saved (the write could not be "
-                    "undone)",
-                    on_screen=f"could not save on this device ({why}); it may have been saved: check it "
-                    "before trying again",
+                    "undone); close and open the store again",
+                    on_screen=f"could not save on this device ({why}); it may have been saved. "
+                    + UNSURE_ON_SCREEN,
                     may_be_saved=True,
                 ) from exc
             said = f"could not save on this device ({why}); nothing was saved: try again"

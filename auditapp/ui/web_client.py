@@ -64,15 +64,19 @@ def offline_assets(cache: Path) -> Path | None:
     is built again."""
     web = Path(flet_web.get_package_web_dir())
     sources = [web / name for name in CLIENT_FILES if (web / name).is_file()]
+    fonts = [CJK_FILE] if CJK_FILE.is_file() else []  # an install without it starts without CJK text
     fingerprint = hashlib.sha256()
-    for source in [*sources, CJK_FILE]:
+    for source in [*sources, *fonts]:
         stat = source.stat()
         fingerprint.update(f"{source.name}:{stat.st_size}:{stat.st_mtime_ns};".encode())
     folder = cache / f"web-client-{fingerprint.hexdigest()[:16]}"
     try:
-        if not _whole(folder, sources):
+        if not _whole(folder, sources, fonts):
             shutil.rmtree(folder, ignore_errors=True)
-            _build(folder, sources)
+            _build(folder, sources, fonts)
+            for older in cache.glob("web-client-*"):  # built for a version no longer installed
+                if older != folder:
+                    shutil.rmtree(older, ignore_errors=True)
     except OSError as exc:
         _log.warning(
             "serving Flet's web client as installed: cannot write %s (%s)", cache, exc.strerror or exc
@@ -81,7 +85,7 @@ def offline_assets(cache: Path) -> Path | None:
     return folder
 
 
-def _whole(folder: Path, sources: list[Path]) -> bool:
+def _whole(folder: Path, sources: list[Path], fonts: list[Path]) -> bool:
     """Whether a built folder is complete: marked so, and each rewritten file as long as its source (the
     rewrite keeps every length)."""
     if not (folder / "complete").is_file():
@@ -90,11 +94,14 @@ def _whole(folder: Path, sources: list[Path]) -> bool:
         built = folder / source.name
         if built.exists() and built.stat().st_size != source.stat().st_size:
             return False
-    font = folder / FONTS / CJK_FILE.name
-    return font.is_file() and font.stat().st_size == CJK_FILE.stat().st_size
+    for font in fonts:
+        served = folder / FONTS / font.name
+        if not served.is_file() or served.stat().st_size != font.stat().st_size:
+            return False
+    return True
 
 
-def _build(folder: Path, sources: list[Path]) -> None:
+def _build(folder: Path, sources: list[Path], fonts: list[Path]) -> None:
     """Write the rewritten files beside `folder`, synced, then move them into place in one rename."""
     folder.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     building = Path(tempfile.mkdtemp(prefix=".web-client-", dir=folder.parent))
@@ -105,7 +112,8 @@ def _build(folder: Path, sources: list[Path]) -> None:
             if rewritten != data:
                 _write_synced(building / source.name, rewritten)
         (building / FONTS).mkdir()
-        _write_synced(building / FONTS / CJK_FILE.name, CJK_FILE.read_bytes())
+        for font in fonts:
+            _write_synced(building / FONTS / font.name, font.read_bytes())
         (building / "complete").write_text("", encoding="utf-8")
         try:
             os.rename(building, folder)
@@ -168,7 +176,7 @@ def run_in_browser(main: Callable[[ft.Page], Any], host: str, port: int) -> None
     """Serve an app on host:port in web mode: no native window, every asset from this machine."""
     assets = offline_assets(data_home() / "cache")
     ft.run(
-        _with_fonts(main) if assets is not None else main,
+        _with_fonts(main) if assets is not None and (assets / FONTS / CJK_FILE.name).is_file() else main,
         view=ft.AppView.WEB_BROWSER,
         host=host,
         port=port,

@@ -91,3 +91,25 @@ def test_a_report_in_latin_script_does_not_carry_the_fallback_font(
     assert "ÆrøPlant2" in text  # the mark left out, the space a space (spaces are not compared)
     assert "[U+" not in text
     assert not any("WenQuanYi" in name for name in _fonts(reader))
+
+
+@pytest.mark.req("REP-019")
+def test_hebrew_and_arabic_text_is_in_reading_order_on_the_page(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder, spec = _workspace(tmp_path, [("title", "Audit ביקורת פנימית / تدقيق داخلي")])
+    reader = _pdf(folder, spec, tmp_path / "report.pdf", monkeypatch)
+    text = _text(reader)
+    assert "ביקורתפנימית" in text  # drawn unshaped, the letters came out reversed: תימינפתרוקיב
+    assert "תימינפתרוקיב" not in text
+
+
+@pytest.mark.req("REP-018")
+def test_a_statement_of_several_lines_with_accents_and_cjk_keeps_its_lines(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder, spec = _workspace(tmp_path, [("statement", "Prüfung Zeile eins\nZeile zwei 作業手順書")])
+    reader = _pdf(folder, spec, tmp_path / "report.pdf", monkeypatch)
+    lines = [line.strip() for page in reader.pages for line in (page.extract_text() or "").splitlines()]
+    assert any(line.endswith("Prüfung Zeile eins") for line in lines), lines
+    assert any(line.startswith("Zeile zwei") for line in lines), lines

@@ -4,6 +4,7 @@ still hold every audit: the workspace opens as it was and the sync panel says wh
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 
 import pytest
@@ -91,3 +92,31 @@ def test_a_damaged_header_before_the_checkpoint_is_named_by_its_place(
         assert store.journal_damage == f"record at byte {HEADER} has a damaged header"
     finally:
         store.close()
+
+
+@pytest.mark.req("STO-016")
+def test_damage_before_the_checkpoint_does_not_stop_the_records_after_it_from_being_replayed(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "ws"
+    ws = _workspace(folder)
+    ws.set_up(PASSPHRASE, PASSPHRASE)
+    audit_id = ws.plan_audit(demo_plan(dt.date(2026, 11, 2)))
+    ws.store().checkpoint()  # the plan is before the checkpoint, the answers after it
+    items = ws.walkthrough(audit_id).items
+    for item in items[:3]:
+        ws.record_answer(audit_id, item.item_id, "conforming")
+    events = [e.event_id for e in ws.events(audit_id)]
+    store = ws.store()
+    assert isinstance(store, FieldStore)
+    store._journal.close()  # a power cut: no checkpoint at close, the answers only in the journal's tail
+    store._lock_fd, lock = -1, store._lock_fd
+    os.close(lock)
+    _flip(folder / "journal.bin", HEADER + 40)
+
+    reopened = FieldStore.open(folder, PASSPHRASE)
+    try:
+        assert reopened.journal_damage == f"record at byte {HEADER} fails its authentication tag"
+        assert [e.event_id for e in reopened.events(audit_id)] == events  # the tail replayed over the views
+    finally:
+        reopened.close()

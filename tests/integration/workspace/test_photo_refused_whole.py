@@ -165,10 +165,18 @@ def test_a_save_that_cannot_be_undone_keeps_the_blobs_its_event_may_refer_to(
     with pytest.raises(AuditAppError) as refused:
         opened.audits.add_photo(opened.audit_id, opened.item_id, jpeg(), "line.jpg", "Line 3")
 
-    assert "it may have been saved: check it before trying again" in refused.value.for_screen
+    assert refused.value.for_screen == (
+        "could not save on this device (No space left on device); it may have been saved. Nothing more can "
+        "be saved until you lock this workspace and unlock it again: that shows what was saved"
+    )
     kept = set(queue(opened).pending_blobs()) - set(waiting)
     assert len(kept) == 2  # the image and its thumbnail stay queued
     monkeypatch.undo()
+    # The disk is fine again, but nothing is written over the record that may be whole on disk.
+    with pytest.raises(AuditAppError) as again:
+        opened.audits.add_photo(opened.audit_id, opened.item_id, jpeg(), "line.jpg", "Line 4")
+    assert again.value.for_screen.startswith("Nothing more can be saved until you lock this workspace")
+    assert set(queue(opened).pending_blobs()) - set(waiting) == kept  # the refused retry left nothing queued
     opened.ws.close()
     store = FieldStore.open(opened.folder, PASSPHRASE)
     try:

@@ -143,3 +143,21 @@ def test_both_apps_mains_get_the_fallback_before_they_lay_out_their_page() -> No
     sync_wrapped(SimpleNamespace(fonts=None, theme=None))  # type: ignore[arg-type]
     drive(lambda: async_wrapped(SimpleNamespace(fonts=None, theme=None)))  # type: ignore[arg-type]
     assert seen == [{CJK_FAMILY: f"/fonts/{CJK_FILE.name}"}] * 2
+
+
+@pytest.mark.req("PLT-027")
+def test_a_new_build_removes_the_folders_of_earlier_versions_and_a_missing_font_is_left_out(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = tmp_path / "cache"
+    earlier = cache / "web-client-0123456789abcdef"  # built for a version no longer installed
+    (earlier / "fonts").mkdir(parents=True)
+    (earlier / "fonts" / CJK_FILE.name).write_bytes(b"old")
+    current = web_client.offline_assets(cache)
+    assert current is not None
+    assert sorted(p.name for p in cache.iterdir()) == [current.name]
+
+    monkeypatch.setattr(web_client, "CJK_FILE", tmp_path / "stripped by a packager.ttc")
+    without_font = web_client.offline_assets(tmp_path / "other cache")
+    assert without_font is not None  # the apps still start, as installed
+    assert list((without_font / web_client.FONTS).iterdir()) == []

@@ -92,3 +92,25 @@ def test_a_refused_checklist_update_is_named_with_what_to_do_until_it_is_made_go
         sync_panel(SyncView(True, True, 0, None, None, refused_checklists=two), now=NOW).notice or ""
     )
     assert sync_panel(SyncView(True, True, 0, None, None), now=NOW).notice is None
+
+
+@pytest.mark.req("STO-016")
+def test_a_damaged_journal_of_a_syncing_workspace_asks_for_a_sync_and_comes_before_other_notices() -> None:
+    view = SyncView(
+        True,
+        True,
+        2,
+        None,
+        None,
+        refused_checklists=(("2026-03-02T13:05:00+00:00", "iso13485", "its signature does not verify"),),
+        journal_damage="record at byte 8 fails its authentication tag",
+    )
+    notice = sync_panel(view, now=NOW).notice
+    assert notice is not None
+    damage, _, refusal = notice.partition("tablet alone. ")
+    assert damage == (
+        "This workspace's journal on this tablet is damaged (record at byte 8 fails its authentication tag). "
+        "Its audits are intact; sync now so that the central store holds everything, and tell IT before "
+        "relying on this "
+    )
+    assert refusal.startswith("An update of checklist iso13485 from the central store was refused")
