@@ -7,9 +7,10 @@ online, it would tell a third party each time an auditor opens the app. The clie
 address are served rewritten so that it points at the app's own server, which answers 404: the page then
 behaves exactly as it does offline, and it never leaves the machine (ADR 0077).
 
-The same folder serves the shipped CJK font: Flutter would fetch its fallback fonts for Chinese, Japanese
-and Korean from Google Fonts, which offline leaves empty boxes where an auditor's words should be; both apps
-name the shipped font as the fallback of every text style instead (ADR 0094).
+The same folder serves the shipped fonts for the scripts Roboto lacks: Flutter would fetch its fallback
+fonts for Chinese, Japanese, Korean, Hebrew or Arabic from Google Fonts, which offline leaves empty boxes
+where an auditor's words should be; both apps name the shipped fonts as the fallbacks of every text style
+instead (ADR 0094).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ import flet as ft
 import flet_web
 
 from auditapp.config import data_home
-from auditapp.reports.font_files import CJK_FAMILY, CJK_FILE
+from auditapp.reports.font_files import CJK_FAMILY, CJK_FILE, DEJAVU_FAMILY, DEJAVU_FILE
 
 CDN = re.compile(rb"https://cdn\.jsdelivr\.net/npm/@rive-app/flutter-native-wasm@[0-9A-Za-z.+-]+/")
 """The one address on the internet that Flet's web client asks for with `no_cdn=True`."""
@@ -37,6 +38,9 @@ CLIENT_FILES = ("main.dart.js", "main.dart.wasm")
 """The compiled client, as JavaScript and as WebAssembly: the files that hold that address."""
 FONTS = "fonts"
 """The assets subfolder the apps' own fonts are served from."""
+APP_FONTS = {CJK_FAMILY: CJK_FILE, DEJAVU_FAMILY: DEJAVU_FILE}
+"""The fallback fonts of every text style, in the order Flutter tries them after Roboto: Chinese, Japanese
+and Korean, then Hebrew, Arabic, Armenian and Georgian."""
 LOCAL = b"rive-runtime-not-served"
 """What the address becomes: a path on the app's own server (relative to the page), where nothing is."""
 
@@ -56,15 +60,16 @@ def served_without_internet(data: bytes) -> bytes:
 
 def offline_assets(cache: Path) -> Path | None:
     """A folder to serve as Flet's assets folder (Flet looks there before its own web folder): the client
-    files rewritten to ask nothing of the internet, and the shipped CJK font under `fonts/`; None when the
-    folder cannot be made (a full or read-only disk): the apps then start with Flet's own files, as before.
+    files rewritten to ask nothing of the internet, and the shipped fallback fonts under `fonts/`; None
+    when the folder cannot be made (a full or read-only disk): the apps then start with Flet's own files, as
+    before.
 
     Built once per client version and font under `cache` (the user's own folder, so no one else can put
     files there for the apps to serve); a cached file whose size is not its source's (cut by a power loss)
     is built again."""
     web = Path(flet_web.get_package_web_dir())
     sources = [web / name for name in CLIENT_FILES if (web / name).is_file()]
-    fonts = [CJK_FILE] if CJK_FILE.is_file() else []  # an install without it starts without CJK text
+    fonts = [font for font in APP_FONTS.values() if font.is_file()]  # an install without one starts without
     fingerprint = hashlib.sha256()
     for source in [*sources, *fonts]:
         stat = source.stat()
@@ -144,39 +149,44 @@ TEXT_STYLES = tuple(
 """Every style of Material's text theme: the text of every control is drawn in one of them."""
 
 
-def with_cjk_fallback(page: ft.Page) -> None:
-    """Name the shipped CJK font as the fallback of every text style of the page, so Chinese, Japanese and
-    Korean text is drawn from this machine instead of Google Fonts (which offline draws empty boxes)."""
-    page.fonts = {CJK_FAMILY: f"/{FONTS}/{CJK_FILE.name}"}
+def with_font_fallbacks(page: ft.Page) -> None:
+    """Name the shipped fonts as the fallbacks of every text style of the page, so Chinese, Japanese,
+    Korean, Hebrew and Arabic text is drawn from this machine instead of Google Fonts (which offline draws
+    empty boxes)."""
+    page.fonts = {family: f"/{FONTS}/{font.name}" for family, font in APP_FONTS.items()}
     fallback = {
-        name: ft.TextStyle(font_family=LATIN_FAMILY, font_family_fallback=[CJK_FAMILY])
+        name: ft.TextStyle(font_family=LATIN_FAMILY, font_family_fallback=list(APP_FONTS))
         for name in TEXT_STYLES
     }
     page.theme = ft.Theme(text_theme=ft.TextTheme(**fallback))
 
 
 def _with_fonts(main: Callable[[ft.Page], Any]) -> Callable[[ft.Page], Any]:
-    """`main`, sync or async as it was, after the page is given the CJK fallback font."""
+    """`main`, sync or async as it was, after the page is given the fallback fonts."""
     if asyncio.iscoroutinefunction(main):
 
         async def main_async(page: ft.Page) -> None:
-            with_cjk_fallback(page)
+            with_font_fallbacks(page)
             await main(page)
 
         return main_async
 
     def main_sync(page: ft.Page) -> None:
-        with_cjk_fallback(page)
+        with_font_fallbacks(page)
         main(page)
 
     return main_sync
+
+
+def _all_served(assets: Path) -> bool:
+    return all((assets / FONTS / font.name).is_file() for font in APP_FONTS.values())
 
 
 def run_in_browser(main: Callable[[ft.Page], Any], host: str, port: int) -> None:
     """Serve an app on host:port in web mode: no native window, every asset from this machine."""
     assets = offline_assets(data_home() / "cache")
     ft.run(
-        _with_fonts(main) if assets is not None and (assets / FONTS / CJK_FILE.name).is_file() else main,
+        _with_fonts(main) if assets is not None and _all_served(assets) else main,
         view=ft.AppView.WEB_BROWSER,
         host=host,
         port=port,

@@ -1,5 +1,5 @@
-"""Chinese, Japanese and Korean text in the field app in Chromium, with no network: drawn with the font the
-app ships, never looked up on the internet (Flutter's own fallback would ask Google Fonts)."""
+"""Chinese, Japanese, Korean, Hebrew and Arabic text in the field app in Chromium, with no network: drawn with
+the fonts the app ships, never looked up on the internet (Flutter's own fallback would ask Google Fonts)."""
 
 from __future__ import annotations
 
@@ -20,12 +20,12 @@ from tests.support.processes import Running
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 PASSPHRASE = "cjk passphrase 1"
-AUDIT = "内部監査 製造工程 / 내부 심사 / 内部审核"  # Japanese, Korean, Chinese
+AUDIT = "内部監査 製造工程 / 내부 심사 / 内部审核 / ביקורת פנימית / تدقيق داخلي"  # ja, ko, zh, he, ar
 
 
 @pytest.fixture
 def tokyo(tmp_path: Path) -> Iterator[Running]:
-    """The field app over a locked workspace holding one audit titled in three scripts."""
+    """The field app over a locked workspace holding one audit titled in five scripts."""
     with field_app_with(
         tmp_path / "home",
         tmp_path / "field.log",
@@ -42,7 +42,7 @@ def _fallback_lookups(urls: list[str]) -> list[str]:
 
 
 @pytest.mark.req("PLT-027")
-def test_an_audit_titled_in_three_scripts_is_drawn_with_the_shipped_font(
+def test_an_audit_titled_in_five_scripts_is_drawn_with_the_shipped_fonts(
     tokyo: Running, browser: Any
 ) -> None:
     from playwright.sync_api import expect

@@ -112,16 +112,17 @@ def test_the_apps_serve_the_shipped_cjk_font_and_name_it_as_every_text_styles_fa
     assert assets is not None
     served = assets / web_client.FONTS / CJK_FILE.name
     assert served.read_bytes() == CJK_FILE.read_bytes()
+    assert (assets / web_client.FONTS / "DejaVuSans.ttf").is_file()
     served.write_bytes(served.read_bytes()[:4096])  # cut short by a power loss: built again
     assert web_client.offline_assets(tmp_path / "cache") == assets
     assert served.stat().st_size == CJK_FILE.stat().st_size
 
     page = SimpleNamespace(fonts=None, theme=None)
-    web_client.with_cjk_fallback(page)  # type: ignore[arg-type]
-    assert page.fonts == {CJK_FAMILY: f"/fonts/{CJK_FILE.name}"}
+    web_client.with_font_fallbacks(page)  # type: ignore[arg-type]
+    assert page.fonts == {CJK_FAMILY: f"/fonts/{CJK_FILE.name}", "DejaVu Sans": "/fonts/DejaVuSans.ttf"}
     styles = [getattr(page.theme.text_theme, name) for name in web_client.TEXT_STYLES]
     assert len(styles) == 15
-    assert all(style.font_family_fallback == [CJK_FAMILY] for style in styles)
+    assert all(style.font_family_fallback == [CJK_FAMILY, "DejaVu Sans"] for style in styles)
     assert all(style.font_family == "Roboto" for style in styles)  # Latin text keeps Flutter's own font
     assert all(style.size is None and style.weight is None for style in styles)  # sizes stay Material's
 
@@ -142,7 +143,7 @@ def test_both_apps_mains_get_the_fallback_before_they_lay_out_their_page() -> No
     assert asyncio.iscoroutinefunction(async_wrapped)
     sync_wrapped(SimpleNamespace(fonts=None, theme=None))  # type: ignore[arg-type]
     drive(lambda: async_wrapped(SimpleNamespace(fonts=None, theme=None)))  # type: ignore[arg-type]
-    assert seen == [{CJK_FAMILY: f"/fonts/{CJK_FILE.name}"}] * 2
+    assert seen == [{CJK_FAMILY: f"/fonts/{CJK_FILE.name}", "DejaVu Sans": "/fonts/DejaVuSans.ttf"}] * 2
 
 
 @pytest.mark.req("PLT-027")
@@ -157,7 +158,9 @@ def test_a_new_build_removes_the_folders_of_earlier_versions_and_a_missing_font_
     assert current is not None
     assert sorted(p.name for p in cache.iterdir()) == [current.name]
 
-    monkeypatch.setattr(web_client, "CJK_FILE", tmp_path / "stripped by a packager.ttc")
+    fonts = {**web_client.APP_FONTS, CJK_FAMILY: tmp_path / "stripped by a packager.ttc"}
+    monkeypatch.setattr(web_client, "APP_FONTS", fonts)
     without_font = web_client.offline_assets(tmp_path / "other cache")
     assert without_font is not None  # the apps still start, as installed
-    assert list((without_font / web_client.FONTS).iterdir()) == []
+    assert [p.name for p in (without_font / web_client.FONTS).iterdir()] == ["DejaVuSans.ttf"]
+    assert not web_client._all_served(without_font)  # so the pages are not told of a font that is not there
