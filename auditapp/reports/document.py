@@ -72,6 +72,7 @@ class ReportPdf(FPDF):
         for style, name in FONT_FILES.items():
             self.add_font(FAMILY, style, str(_font_file(name)))
         self._fallback: TTFFont | None = None  # the fallback font, once a text needed it
+        self._shaping_tried = False  # text shaping switched on (or found missing) at the first RTL text
         self.set_font(FAMILY, size=10)
         self.set_text_color(*INK)
         self.set_title(header_text)
@@ -86,7 +87,7 @@ class ReportPdf(FPDF):
         text = printable(text)
         if not text.isascii():
             text = self._drawable(text)
-            if self.text_shaping is None and any(unicodedata.bidirectional(c) in RIGHT_TO_LEFT for c in text):
+            if not self._shaping_tried and any(unicodedata.bidirectional(c) in RIGHT_TO_LEFT for c in text):
                 self._shape_from_now_on()
         return super().normalize_text(text)
 
@@ -94,11 +95,11 @@ class ReportPdf(FPDF):
         """Lay out text with HarfBuzz from this text on (fpdf2 reads the setting after this call): Hebrew and
         Arabic in reading order, Arabic letters joined. Off until needed, since it makes a report about four
         times slower to build (REP-019)."""
+        self._shaping_tried = True  # fpdf2 restores `text_shaping` with its graphics state: kept apart
         try:
             self.set_text_shaping(True)
         except FPDFException as exc:  # uharfbuzz missing on this platform: drawn as before, left to right
             log.warning("right-to-left text in a report is drawn unshaped: %s", exc)
-            self.text_shaping = {}  # falsy, and not None: tried once
 
     def _drawable(self, text: str) -> str:
         """`text` with each character the current font lacks drawn by the fallback font (loaded on first

@@ -16,12 +16,14 @@ instead (ADR 0094).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import logging
 import os
 import re
 import shutil
 import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -36,6 +38,8 @@ CDN = re.compile(rb"https://cdn\.jsdelivr\.net/npm/@rive-app/flutter-native-wasm
 """The one address on the internet that Flet's web client asks for with `no_cdn=True`."""
 CLIENT_FILES = ("main.dart.js", "main.dart.wasm")
 """The compiled client, as JavaScript and as WebAssembly: the files that hold that address."""
+UNUSED_DAYS = 30
+"""How long a cached web-client folder that no app serves any more is kept."""
 FONTS = "fonts"
 """The assets subfolder the apps' own fonts are served from."""
 APP_FONTS = {CJK_FAMILY: CJK_FILE, DEJAVU_FAMILY: DEJAVU_FILE}
@@ -79,15 +83,24 @@ def offline_assets(cache: Path) -> Path | None:
         if not _whole(folder, sources, fonts):
             shutil.rmtree(folder, ignore_errors=True)
             _build(folder, sources, fonts)
-            for older in cache.glob("web-client-*"):  # built for a version no longer installed
-                if older != folder:
-                    shutil.rmtree(older, ignore_errors=True)
+        os.utime(folder)  # in use: an app of another install sharing this cache leaves it alone
+        _remove_unused(cache, folder)
     except OSError as exc:
         _log.warning(
             "serving Flet's web client as installed: cannot write %s (%s)", cache, exc.strerror or exc
         )
         return None
     return folder
+
+
+def _remove_unused(cache: Path, current: Path) -> None:
+    """Remove the folders built for other installs or versions that no app has served for UNUSED_DAYS (an
+    app of another install may still be serving a more recent one)."""
+    too_old = time.time() - UNUSED_DAYS * 86_400
+    for other in cache.glob("web-client-*"):
+        with contextlib.suppress(OSError):
+            if other != current and other.stat().st_mtime < too_old:
+                shutil.rmtree(other, ignore_errors=True)
 
 
 def _whole(folder: Path, sources: list[Path], fonts: list[Path]) -> bool:

@@ -102,6 +102,7 @@ def test_hebrew_and_arabic_text_is_in_reading_order_on_the_page(
     text = _text(reader)
     assert "ביקורתפנימית" in text  # drawn unshaped, the letters came out reversed: תימינפתרוקיב
     assert "תימינפתרוקיב" not in text
+    assert "تدقيقداخلي" in text  # Arabic too (unshaped: يلخادقيقدت)
 
 
 @pytest.mark.req("REP-018")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import time
 from collections.abc import Callable
 from pathlib import Path
 from types import SimpleNamespace
@@ -147,16 +148,20 @@ def test_both_apps_mains_get_the_fallback_before_they_lay_out_their_page() -> No
 
 
 @pytest.mark.req("PLT-027")
-def test_a_new_build_removes_the_folders_of_earlier_versions_and_a_missing_font_is_left_out(
+def test_folders_no_app_served_for_a_month_are_removed_and_a_missing_font_is_left_out(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     cache = tmp_path / "cache"
     earlier = cache / "web-client-0123456789abcdef"  # built for a version no longer installed
-    (earlier / "fonts").mkdir(parents=True)
-    (earlier / "fonts" / CJK_FILE.name).write_bytes(b"old")
+    recent = cache / "web-client-fedcba9876543210"  # served a day ago by an app of another install
+    for folder, days in ((earlier, 31), (recent, 1)):
+        (folder / "fonts").mkdir(parents=True)
+        (folder / "fonts" / CJK_FILE.name).write_bytes(b"old")
+        then = time.time() - days * 86_400
+        os.utime(folder, (then, then))
     current = web_client.offline_assets(cache)
     assert current is not None
-    assert sorted(p.name for p in cache.iterdir()) == [current.name]
+    assert sorted(p.name for p in cache.iterdir()) == sorted([current.name, recent.name])
 
     fonts = {**web_client.APP_FONTS, CJK_FAMILY: tmp_path / "stripped by a packager.ttc"}
     monkeypatch.setattr(web_client, "APP_FONTS", fonts)
