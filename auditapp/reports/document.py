@@ -71,7 +71,7 @@ class ReportPdf(FPDF):
         self.set_auto_page_break(auto=True, margin=18)
         for style, name in FONT_FILES.items():
             self.add_font(FAMILY, style, str(_font_file(name)))
-        self._fallback: TTFFont | None = None  # the fallback font, once a text needed it
+        self._fallback: TTFFont | None = None  # the CJK fallback font, once a text needed it
         self._shaping_tried = False  # text shaping switched on (or found missing) at the first RTL text
         self.set_font(FAMILY, size=10)
         self.set_text_color(*INK)
@@ -120,24 +120,27 @@ class ReportPdf(FPDF):
         }
         drawn_elsewhere = lacking - instead.keys()
         if drawn_elsewhere:
-            fallback = self._fallback_font()
+            fallbacks = self._fallback_fonts()
             for char in drawn_elsewhere:
-                if ord(char) not in fallback.cmap:
+                if not any(ord(char) in fallback.cmap for fallback in fallbacks):
                     instead[char] = f"[U+{ord(char):04X}]"
         if not instead:
             return text
         return "".join(instead.get(char, char) for char in text)
 
-    def _fallback_font(self) -> TTFFont:
-        """The fallback font, added to this document the first time a text needs it."""
+    def _fallback_fonts(self) -> list[TTFFont]:
+        """The fonts a character the current font lacks is drawn with: regular DejaVu (the oblique face has
+        no Arabic, say), then the CJK font, added to this document the first time a text needs it."""
         if self._fallback is None:
             self.add_font(CJK_FAMILY, "", str(_font_file(CJK_FILE.name)), collection_font_number=0)
             # One face for every style: CJK text in a bold heading is drawn regular, not left out.
-            self.set_fallback_fonts([CJK_FAMILY], exact_match=False)
+            self.set_fallback_fonts([FAMILY, CJK_FAMILY], exact_match=False)
             font = self.fonts[CJK_FAMILY.lower()]
             assert isinstance(font, TTFFont)
             self._fallback = font
-        return self._fallback
+        regular = self.fonts[FAMILY.lower()]
+        assert isinstance(regular, TTFFont)
+        return [regular, self._fallback]
 
     def set_title(self, title: str) -> None:
         """The document's title property, as printable text (UTF-16 in the file cannot hold half pairs)."""
