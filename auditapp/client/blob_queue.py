@@ -7,17 +7,24 @@ queue objects over one folder (the capture side and the sync agent) never lose e
 
     <blob id>.blob      ciphertext waiting for upload, written and fsync'd before the event is recorded
     <blob id>.started   an upload of it was started: after a cut or a restart, ask the store what it holds
+
+A blob is queued before the event that refers to it is recorded. A crash between the two leaves a blob no
+event refers to, whose key was never kept: the first sync round after the workspace is opened again takes
+such blobs out of the queue (`withdraw_orphans`), so that unreadable ciphertext is never uploaded.
 """
 
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+from auditapp.domain.payloads import photo_blob_ids
 from auditapp.services.ports import PhotoStore
+from auditapp.services.workspace import WorkspaceStore
 from auditapp.store.errors import StoreError, photo_not_saved
 from sync.blobs import check_blob_id, encrypt_blob
 from sync.keys import b64encode
@@ -25,6 +32,8 @@ from sync.keys import b64encode
 BLOB_SUFFIX = ".blob"
 STARTED_SUFFIX = ".started"
 QUEUE_FOLDER = "sync-blobs"
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -159,6 +168,9 @@ class UploadingPhotos:
     def __init__(self, photos: PhotoStore, queue: BlobQueue) -> None:
         self.photos = photos
         self.queue = queue
+        # Blobs already queued when the store was opened: no capture of this session can be writing their
+        # event, so each one that no stored event refers to was left by a crash (see withdraw_orphans).
+        self.queued_at_open = frozenset(queue.pending_blobs())
 
     def put(self, data: bytes) -> str:
         """Keep the bytes in the encrypted photo store; returns their SHA-256 hex."""
@@ -194,3 +206,38 @@ def with_photo_uploads(store: object) -> None:
         return
     queue.remove_leftovers()
     store.photos = UploadingPhotos(photos, queue)  # type: ignore[attr-defined]
+
+
+def withdraw_orphans(store: WorkspaceStore) -> list[str]:
+    """Take out of the upload queue the blobs queued before the store was opened that no stored event
+    refers to (a crash between queueing a photo and recording it); returns their ids, once per opening.
+
+    Only blobs found at opening are candidates: a photo captured since may be queued and not recorded
+    yet. In doubt (the store cannot be read) every blob stays: an unreadable upload is better than a lost
+    photo.
+    """
+    photos = getattr(store, "photos", None)
+    if not isinstance(photos, UploadingPhotos) or not photos.queued_at_open:
+        return []
+    candidates, photos.queued_at_open = photos.queued_at_open, frozenset()
+    candidates &= set(photos.queue.pending_blobs())
+    if not candidates:
+        return []
+    try:
+        referenced = {
+            blob_id
+            for audit_id in store.audit_ids()
+            for event in store.events(audit_id)
+            for blob_id in photo_blob_ids(event.kind, event.payload)
+        }
+        orphans = sorted(candidates - referenced)
+        for blob_id in orphans:
+            photos.queue.withdraw(blob_id)
+    except Exception as exc:  # sync goes on; the next opening looks again
+        log.warning("could not look for photo uploads that no event refers to: %s", exc)
+        return []
+    if orphans:
+        log.warning(
+            "withdrew %d queued photo upload(s) that no event refers to (left by a crash)", len(orphans)
+        )
+    return orphans

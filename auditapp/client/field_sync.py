@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from auditapp.client import checklist_updates
-from auditapp.client.blob_queue import blob_queue_for
+from auditapp.client.blob_queue import blob_queue_for, withdraw_orphans
 from auditapp.domain.errors import AuditAppError, ValidationError
 from auditapp.domain.events import DomainEvent
 from auditapp.domain.payloads import validate_payload
@@ -289,6 +289,7 @@ class FieldSyncAgent(SyncAgent):
         return dict(json.loads(self.store.get(FINDING_STATUSES) or "{}"))
 
     def _round(self) -> None:
+        withdraw_orphans(self.store)  # before anything is uploaded; once per opening of the store
         client = self._sync_client()
         if client is None:
             enrolled_with = self.store.get(SERVER)

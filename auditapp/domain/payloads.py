@@ -255,6 +255,17 @@ EVIDENCE_KINDS = frozenset(
 )
 
 
+PHOTO_VARIANTS = ("", "thumbnail_")  # a photo's image and its thumbnail: `{variant}blob_id` and so on
+
+
+def photo_blob_ids(kind: EventKind, payload: Mapping[str, Any]) -> list[str]:
+    """The blob ids a stored event refers to: a photo's image and thumbnail queued for upload (none for
+    other events, or a photo kept before photos were uploaded)."""
+    if kind is not EventKind.PHOTO_ATTACHED:
+        return []
+    return [str(payload[key]) for key in (f"{v}blob_id" for v in PHOTO_VARIANTS) if payload.get(key)]
+
+
 def validate_payload(kind: EventKind, payload: Mapping[str, Any], *, captured: bool = False) -> None:
     """Raise ValidationError naming the first field of the payload that breaks its kind's rules.
 
@@ -278,7 +289,7 @@ def validate_payload(kind: EventKind, payload: Mapping[str, Any], *, captured: b
     elif kind is EventKind.SAMPLE_DRAWN:
         _check_sample(payload, MAX_POPULATION_SIZE if captured else STORED_POPULATION_LIMIT)
     elif kind is EventKind.PHOTO_ATTACHED:
-        for prefix in ("", "thumbnail_"):
+        for prefix in PHOTO_VARIANTS:
             if (payload.get(f"{prefix}blob_id") is None) != (payload.get(f"{prefix}blob_key") is None):
                 raise ValidationError("a photo's blob id and blob key come together", f"{prefix}blob_key")
     if captured:
