@@ -12,7 +12,7 @@ import segno
 from auditapp.domain.errors import ValidationError
 from auditapp.services.quality import timefmt
 from auditapp.services.quality.port import Json, QualityApi
-from auditapp.services.quality.roles import FIELD_ROLES, ROLE_LABEL, ROLES
+from auditapp.services.quality.roles import ROLE_LABEL, ROLES, abilities
 
 USERNAME = re.compile(r"^[A-Za-z0-9._@-]{1,80}$")
 MIN_PASSWORD = 10
@@ -151,7 +151,7 @@ def reactivated_message(row: UserRow) -> str:
     """What the administrator is told once a user is active again; a new enrollment code is mentioned only
     for a role that may have a tablet."""
     said = f"{row.username} can sign in again with their password."
-    if row.role in FIELD_ROLES:
+    if abilities(row.role).audits_in_field:
         said += " Their devices stay revoked: issue a new enrollment code for a tablet."
     return said
 

@@ -16,15 +16,14 @@ ROLE_LABEL = {
     "viewer": "viewer",
 }
 ROLES = tuple(ROLE_LABEL)
-FIELD_ROLES = frozenset({"admin", "quality_manager", "auditor"})
-"""Roles whose users audit in the field and may have a tablet enrolled (the store's FIELD_ROLES)."""
 
 
 @dataclass(frozen=True)
 class Abilities:
-    """The edit rights of one role."""
+    """The edit rights of one role in the quality app, and whether its users audit in the field."""
 
     role: str
+    audits_in_field: bool = False  # may have a tablet enrolled; not an edit right of the quality app
     triage: bool = False
     manage_capas: bool = False
     work_capas: bool = False
@@ -58,11 +57,17 @@ def abilities(role: str) -> Abilities:
     """The abilities of a role; an unknown role may only read."""
     if role == "admin":
         return Abilities(
-            role, issue_codes=True, manage_devices=True, manage_users=True, publish_checklists=True
+            role,
+            audits_in_field=True,
+            issue_codes=True,
+            manage_devices=True,
+            manage_users=True,
+            publish_checklists=True,
         )
     if role == "quality_manager":
         return Abilities(
             role,
+            audits_in_field=True,
             triage=True,
             manage_capas=True,
             work_capas=True,
@@ -72,4 +77,6 @@ def abilities(role: str) -> Abilities:
         )
     if role == "capa_owner":
         return Abilities(role, work_capas=True)
+    if role == "auditor":
+        return Abilities(role, audits_in_field=True)
     return Abilities(role)
