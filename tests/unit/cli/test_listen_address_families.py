@@ -5,7 +5,6 @@ from __future__ import annotations
 import errno
 import os
 import socket
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -37,12 +36,12 @@ def without(family: socket.AddressFamily, monkeypatch: pytest.MonkeyPatch) -> No
 
 
 @pytest.fixture
-def free_port() -> Iterator[int]:
+def free_port() -> int:
     probe = REAL_SOCKET(socket.AF_INET, socket.SOCK_STREAM)
     probe.bind(("127.0.0.1", 0))
     port = probe.getsockname()[1]
     probe.close()
-    yield port
+    return port
 
 
 @pytest.mark.req("PLT-025")
