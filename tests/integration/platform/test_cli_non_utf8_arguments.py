@@ -1,0 +1,37 @@
+"""Text typed on a terminal set to another encoding than UTF-8 is refused by name, not with a traceback."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from auditapp.central.database import Database
+from auditapp.central.tables import User
+from tests.integration.platform.test_cli_input import _one_line_error
+from tests.support.processes import run_cli
+
+LATIN1_MUELLER = "m\udcfcller"  # what Python makes of "müller" sent as Latin-1 bytes (0xFC)
+
+
+@pytest.mark.req("PLT-018")
+def test_admin_commands_refuse_text_that_is_not_utf8_naming_the_argument(
+    database: Database, cli_env: dict[str, str]
+) -> None:
+    env = {**cli_env, "AUDITAPP_PASSWORD": "some-password-1"}
+    assert run_cli(["admin", "init"], env).returncode == 0
+    assert run_cli(["admin", "create-user", "pat", "--role", "auditor"], env).returncode == 0
+    cases = [
+        (["admin", "deactivate", LATIN1_MUELLER], "username"),
+        (["admin", "reactivate", LATIN1_MUELLER], "username"),
+        (["admin", "set-role", LATIN1_MUELLER, "viewer"], "username"),
+        (["admin", "create-user", "bob", "--name", f"M{LATIN1_MUELLER[1:]}"], "name"),
+        (["admin", "enroll-code", "--user", LATIN1_MUELLER], "user"),
+        (["admin", "revoke", LATIN1_MUELLER], "device-id"),
+    ]
+    for args, argument in cases:
+        line = _one_line_error(run_cli(args, env), f"{argument}: ", "not valid UTF-8", "set the terminal")
+        assert "\ufffdller" in line, line  # the text as it arrived, shown without failing again
+
+    with database.transaction() as session:
+        users = {user.username: user.active for user in session.scalars(select(User))}
+    assert users == {"admin": True, "pat": True}  # nothing created, changed or deactivated
