@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -83,7 +84,23 @@ def _typed(value: object) -> Key:
         return date.fromisoformat(value["d"])
     if isinstance(value, bool) or not isinstance(value, str | int | float):
         raise ValueError("a cursor value must be text, a number or a time")
+    # What no row of ours can hold, and the databases refuse with an error instead of an empty page: an
+    # integer beyond 64 bits, text with half a surrogate pair or a NUL (PostgreSQL), a float that is none.
+    if isinstance(value, int) and not -(2**63) <= value < 2**63:
+        raise ValueError("a cursor number out of range")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError("a cursor number that is not finite")
+    if isinstance(value, str) and ("\x00" in value or not _encodable(value)):
+        raise ValueError("a cursor text no row holds")
     return value
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def encode_cursor(values: Sequence[Key]) -> str:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import json
+
 import pytest
 from fastapi.testclient import TestClient
 
@@ -145,3 +148,33 @@ def test_signing_out_ends_the_session_at_once(client: TestClient, headers: dict[
     # A second sign-out with the same (now unknown) token is refused and changes nothing; others go on.
     assert client.post("/api/auth/logout", headers=viewer).status_code == 401
     assert client.get("/api/me", headers=headers["admin"]).status_code == 200
+
+
+@pytest.mark.req("PLT-010")
+@pytest.mark.parametrize(
+    ("path", "params", "values"),
+    [
+        ("/api/findings", {"sort": "grade"}, [10**30, {"t": "2026-01-01T00:00:00+00:00"}, "x"]),
+        ("/api/trail/user/{admin}", {}, [10**30]),
+        ("/api/trail/user/{admin}", {}, [float("nan")]),
+        ("/api/people", {}, ["\ud800"]),
+        ("/api/effectiveness-checks", {}, ["\ud800", "x"]),
+        ("/api/people", {}, ["a\x00b"]),
+        ("/api/users", {}, ["a\x00b", "x"]),
+    ],
+)
+def test_a_forged_cursor_no_row_can_hold_is_refused_not_a_crash(
+    client: TestClient,
+    headers: dict[str, dict[str, str]],
+    users: dict[str, str],
+    path: str,
+    params: dict[str, str],
+    values: list[object],
+) -> None:
+    """A number beyond 64 bits, half a surrogate pair or a NUL (which PostgreSQL refuses) in a cursor."""
+    forged = base64.urlsafe_b64encode(json.dumps(values).encode()).decode().rstrip("=")
+    reply = client.get(
+        path.format(admin=users["admin"]), params={**params, "cursor": forged}, headers=headers["admin"]
+    )
+    assert reply.status_code == 422, reply.text
+    assert reply.json()["error"]["code"] == "invalid_cursor"
