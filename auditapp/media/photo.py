@@ -15,7 +15,7 @@ import warnings
 from dataclasses import dataclass
 from datetime import datetime
 
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, UnidentifiedImageError
 
 from auditapp.domain.errors import AuditAppError
 from auditapp.media.metadata import GpsPosition, capture_time, gps_altitude, gps_position
@@ -30,7 +30,19 @@ THUMBNAIL_QUALITY = 80
 # 64 megapixels: above the 48-50 MP of the largest tablet and phone cameras, below what would exhaust a
 # tablet's memory when decoded (about 200 MB as RGB). Larger files are refused as decompression bombs.
 MAX_PIXELS = 64_000_000
-ACCEPTED = {"JPEG": "JPEG", "PNG": "PNG", "HEIF": "HEIC"}
+# Pillow names a JPEG that carries more pictures after the main one (Multi-Picture Format: the gain map of
+# an Android Ultra HDR photo, a depth map) "MPO"; it is a JPEG, and only its first, main picture is used.
+ACCEPTED = {"JPEG": "JPEG", "MPO": "JPEG", "PNG": "PNG", "HEIF": "HEIC"}
+# EXIF orientation -> the turn or flip that makes the stored picture upright.
+_UPRIGHT = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
 
 _setup_lock = threading.Lock()
 _setup_done = False
@@ -132,6 +144,11 @@ def _describe(data: bytes) -> str:
     return "an unrecognised binary file"
 
 
+def _reason(exc: Exception) -> str:
+    """What a decoder said about a file it could not read, for the error message."""
+    return str(exc) or type(exc).__name__
+
+
 def _open(data: bytes) -> Image.Image:
     try:
         image = Image.open(io.BytesIO(data))
@@ -141,8 +158,10 @@ def _open(data: bytes) -> Image.Image:
         ) from None
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise PhotoError(f"photo refused: too many pixels for a photo ({exc})") from None
-    except (OSError, SyntaxError, ValueError) as exc:
-        raise PhotoError(f"the photo file is damaged and cannot be read ({exc})") from None
+    except MemoryError:
+        raise
+    except Exception as exc:  # a damaged file can make a decoder raise almost anything (EOFError, ...)
+        raise PhotoError(f"the photo file is damaged and cannot be read ({_reason(exc)})") from None
     if image.format not in ACCEPTED:
         raise PhotoError(f"{image.format} images are not accepted as photos; use JPEG, PNG or HEIC")
     width, height = image.size
@@ -207,31 +226,45 @@ def _encode(image: Image.Image, quality: int) -> bytes:
     return out.getvalue()
 
 
+def _upright(pixels: Image.Image, orientation: object) -> Image.Image:
+    """The pixels turned as the EXIF orientation says, so the picture shows upright without EXIF.
+
+    Unlike ImageOps.exif_transpose this does not re-serialise the source EXIF, which fails on a damaged
+    block (a GPS entry count) that the stored image drops anyway. An unknown orientation leaves the pixels
+    as stored.
+    """
+    method = _UPRIGHT.get(orientation) if isinstance(orientation, int) else None
+    return pixels if method is None else pixels.transpose(method)
+
+
 def _decode(data: bytes) -> tuple[Image.Image, Image.Exif, str]:
-    """Pixels at (close to) display size, upright, RGB; plus the source EXIF and format name."""
+    """Pixels at (close to) display size, upright, RGB; plus the source EXIF and format name.
+
+    Any failure to decode the file is a PhotoError naming it damaged: a damaged file can make Pillow or
+    pillow_heif raise EOFError, RuntimeError, TypeError and others besides OSError.
+    """
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         image = _open(data)
         source_format = ACCEPTED[str(image.format)]
         try:
             exif = image.getexif()
-            if image.format == "JPEG":
+            if source_format == "JPEG":
                 image.draft("RGB", _draft_size(*image.size))
-            image.load()
+            image.load()  # of an MPO, the first (main) picture only
+            pixels = _to_rgb(image)
+            if max(pixels.size) > DISPLAY_LONG_EDGE:
+                size = _fit(pixels.size, DISPLAY_LONG_EDGE)
+                pixels = pixels.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
+            pixels = _upright(pixels, exif.get(0x0112, 1))
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
             raise PhotoError(f"photo refused: too many pixels for a photo ({exc})") from None
-        except (OSError, SyntaxError, ValueError) as exc:
+        except MemoryError:
+            raise
+        except Exception as exc:
             raise PhotoError(
-                f"the {source_format} file is damaged or cut short and cannot be read ({exc})"
+                f"the {source_format} file is damaged or cut short and cannot be read ({_reason(exc)})"
             ) from None
-    orientation = exif.get(0x0112, 1)
-    pixels = _to_rgb(image)
-    if max(pixels.size) > DISPLAY_LONG_EDGE:
-        size = _fit(pixels.size, DISPLAY_LONG_EDGE)
-        pixels = pixels.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
-    if orientation != 1:
-        pixels.getexif()[0x0112] = orientation
-        pixels = ImageOps.exif_transpose(pixels)
     return pixels, exif, source_format
 
 

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import logging
 import re
+import time
 from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
 
 from auditapp.domain.errors import NotFoundError
-from auditapp.store.atomic import write_atomically
+from auditapp.store.atomic import fsync_folder, write_atomically
 from auditapp.store.errors import StoreCorruptError, StoreError, photo_not_saved
 from auditapp.store.keys import StoreKeys, open_sealed, seal
 
 _DIGEST = re.compile(r"^[0-9a-f]{64}$")
+log = logging.getLogger(__name__)
 
 
 def _not_saved(folder: Path, exc: OSError) -> StoreError:
@@ -37,13 +40,25 @@ class EncryptedPhotoStore:
     def put(self, data: bytes) -> str:
         """Store the bytes durably (fsync'd, atomic) and return their SHA-256 hex digest.
 
-        A write that fails (a full device) is a StoreError saying so, and leaves no temp file behind.
+        A file already stored under the digest is kept when it reads back whole; a damaged one (a bad flash
+        sector) is set aside under another name and written again, so attaching the photo again repairs it
+        (STO-017). A write that fails (a full device) is a StoreError saying so, and leaves no temp file
+        behind.
         """
         digest = hashlib.sha256(data).hexdigest()
         path = self._path(digest)
-        if path.exists():
-            return digest
+        damaged = False
         try:
+            self._read(path, digest)
+            return digest  # already stored and intact: one decryption, nothing written
+        except NotFoundError:
+            pass
+        except StoreCorruptError as exc:
+            log.warning("rewriting a damaged photo file: %s", exc)
+            damaged = True
+        try:
+            if damaged:
+                self._set_aside(path)
             write_atomically(path, seal(self._keys.photos, data, digest.encode("ascii")))
         except OSError as exc:
             # write_atomically removes its temp file when the write fails, not when the rename does; a
@@ -53,11 +68,25 @@ class EncryptedPhotoStore:
             raise _not_saved(self._folder, exc) from exc
         return digest
 
+    def _set_aside(self, path: Path) -> None:
+        """Keep a damaged file for inspection under another name; never delete what might be evidence."""
+        stamp = time.strftime("%Y%m%dT%H%M%S")
+        target = path.with_name(f"{path.name}.damaged-{stamp}")
+        serial = 1
+        while target.exists():  # damaged again within the same second: keep the earlier copy too
+            target = path.with_name(f"{path.name}.damaged-{stamp}-{serial}")
+            serial += 1
+        path.rename(target)
+        fsync_folder(path.parent)
+
     def get(self, digest: str) -> bytes:
         """The bytes stored under digest; NotFoundError if absent, StoreCorruptError if altered."""
         if not _DIGEST.match(digest):
             raise NotFoundError(f"no photo with SHA-256 {digest!r}: not a SHA-256 hex digest")
-        path = self._path(digest)
+        return self._read(self._path(digest), digest)
+
+    def _read(self, path: Path, digest: str) -> bytes:
+        """The checked bytes of the file at path; NotFoundError if absent, StoreCorruptError if altered."""
         try:
             sealed = path.read_bytes()
         except FileNotFoundError:
