@@ -8,16 +8,17 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from auditapp.domain import drafts
 from auditapp.domain.errors import ValidationError
 from auditapp.domain.payloads import REFUSED_AT_CAPTURE, describe_character
-from auditapp.domain.plan import ISO_DAY, AuditPlan, AuditType
+from auditapp.domain.plan import ISO_DAY, AuditPlan, AuditType, ChecklistRef
 from auditapp.domain.state import AuditState
 from auditapp.services.context import CaptureContext
-from auditapp.services.planning import edit_plan, plan_audit
+from auditapp.services.planning import edit_plan, pin_criteria, plan_audit
 
 AUDIT_TYPES: tuple[tuple[str, str], ...] = (
     ("internal", "Internal"),
@@ -61,7 +62,11 @@ class PlanFormError(ValidationError):
 
 @dataclass(frozen=True)
 class PlanForm:
-    """The plan form as typed: criteria as comma-separated checklist ids, team and auditees one per line."""
+    """The plan form as typed: criteria as comma-separated checklist ids, team and auditees one per line.
+
+    `pinned` is read-only: the (checklist id, version) of each criterion of a stored plan, so the screen
+    can name the ones this device does not hold.
+    """
 
     title: str = ""
     organisation: str = ""
@@ -75,6 +80,7 @@ class PlanForm:
     lead_auditor: str = ""
     team: str = ""
     auditees: str = ""
+    pinned: tuple[tuple[str, str], ...] = dataclasses.field(default=(), init=False, compare=False)
 
     @classmethod
     def from_values(cls, values: Mapping[str, str], today: dt.date | None = None) -> PlanForm:
@@ -86,7 +92,7 @@ class PlanForm:
     @classmethod
     def of_plan(cls, plan: AuditPlan) -> PlanForm:
         """The form showing an existing plan."""
-        return cls(
+        form = cls(
             title=plan.title,
             organisation=plan.organisation,
             site=plan.site,
@@ -100,11 +106,18 @@ class PlanForm:
             team="\n".join(plan.team),
             auditees="\n".join(f"{a.name}, {a.role}" if a.role else a.name for a in plan.auditees),
         )
+        # Not typed on the form, so not an argument of it (forms are built from dicts of typed text).
+        object.__setattr__(form, "pinned", tuple((ref.checklist_id, ref.version) for ref in plan.criteria))
+        return form
 
     @property
     def checklist_ids(self) -> list[str]:
         """The chosen checklists, in order, without repeats."""
         return list(dict.fromkeys(c.strip() for c in self.criteria.split(",") if c.strip()))
+
+    def not_held(self, held: Collection[str]) -> list[tuple[str, str]]:
+        """The stored criteria whose checklist is not on this device: (id, pinned version), in order."""
+        return [(checklist_id, version) for checklist_id, version in self.pinned if checklist_id not in held]
 
 
 def parse_team(text: str) -> list[str]:
@@ -223,7 +236,15 @@ def edit_plan_field(
     """Save one field of an existing plan as typed (autosave on blur); a bad value is refused, by field."""
     state = ctx.open_for_capture(audit_id)
     assert state.plan is not None
-    form = PlanForm(**{**PlanForm.of_plan(state.plan).__dict__, name: text})
+    criteria: list[ChecklistRef | str] = []
+    if name == "criteria":
+        # The screen offers only the checklists held here: the others stay as stored (FLD-120).
+        criteria = criteria_after(state.plan.criteria, PlanForm(criteria=text).checklist_ids, checklists)
+        text = ", ".join(c if isinstance(c, str) else c.checklist_id for c in criteria)
+        kept_elsewhere = {c.checklist_id for c in criteria if isinstance(c, ChecklistRef)}
+        checklists = {*checklists, *kept_elsewhere}
+    typed: dict[str, Any] = {name: text}
+    form = dataclasses.replace(PlanForm.of_plan(state.plan), **typed)
     problems = check_plan_form(form, checklists, today)
     # A new start after the stored end is this field's problem; the stored end's own (a day outside the
     # window, in a plan made before the window was checked) is not, and must not block this edit.
@@ -235,9 +256,37 @@ def edit_plan_field(
     elif name == "auditees":
         value = parse_auditees(text)
     elif name == "criteria":
-        # Checklists already in the plan keep the version they were pinned with; new ones get the current.
-        pinned = {ref.checklist_id: ref for ref in state.plan.criteria}
-        value = [pinned.get(checklist_id, checklist_id) for checklist_id in form.checklist_ids]
+        return _edit_criteria(ctx, audit_id, state, criteria)
     else:
         value = text.strip()
     return edit_plan(ctx, audit_id, **{name: value})
+
+
+def criteria_after(
+    stored: Sequence[ChecklistRef], chosen: Sequence[str], held: Collection[str]
+) -> list[ChecklistRef | str]:
+    """The plan's criteria after a choice among the checklists held on this device.
+
+    Stored criteria stay in their order with the version they were pinned with; a checklist this device
+    does not hold cannot be chosen on it, so it is kept whatever `chosen` says; a held one not chosen is
+    dropped; newly chosen ids follow, in the order given.
+    """
+    wanted = set(chosen)
+    kept = [ref for ref in stored if ref.checklist_id not in held or ref.checklist_id in wanted]
+    present = {ref.checklist_id for ref in kept}
+    return [*kept, *(c for c in chosen if c not in present)]
+
+
+def _edit_criteria(
+    ctx: CaptureContext, audit_id: str, state: AuditState, criteria: Sequence[ChecklistRef | str]
+) -> AuditState:
+    """Record the criteria: only new checklists are pinned (planning.edit_plan would look up every stored
+    one in this device's catalog and refuse those it does not hold)."""
+    assert state.plan is not None
+    new = iter(pin_criteria(ctx, [c for c in criteria if isinstance(c, str)]))
+    refs = tuple(c if isinstance(c, ChecklistRef) else next(new) for c in criteria)
+    if refs == state.plan.criteria:
+        return state
+    plan = state.plan.with_field("criteria", refs)
+    ctx.record(audit_id, [drafts.plan_edited("criteria", plan.criteria, state.version("plan", "criteria"))])
+    return ctx.state(audit_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Sequence
 
@@ -161,10 +162,16 @@ def record_sampled_record(
     return evidence_id
 
 
+# What separates record ids typed or pasted: line breaks, commas, and the tabs and semicolons of a row
+# copied from a spreadsheet (FLD-122). Not spaces: an id such as "Batch 12" is one record.
+ID_SEPARATORS = re.compile(r"[,;\t]")
+
+
 def expand_ids(text: str) -> list[str]:
-    """Record identifiers typed one per line or separated by commas; 'BR-001..BR-200' expands to the range."""
+    """Record identifiers one per line or separated by commas, semicolons or tabs (a row pasted from a
+    spreadsheet); 'BR-001..BR-200' expands to the range."""
     out: list[str] = []
-    for part in (p.strip() for line in text.splitlines() for p in line.split(",")):
+    for part in (p.strip() for line in text.splitlines() for p in ID_SEPARATORS.split(line)):
         if not part:
             continue
         first, dots, last = part.partition("..")

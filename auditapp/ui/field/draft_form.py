@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import flet as ft
 
 from auditapp.domain.errors import AuditAppError, ValidationError
 from auditapp.services.form_drafts import FormDrafts
-from auditapp.ui.field.theme import autosave, error_text, show_error, text_field
+from auditapp.ui.field.theme import Autosave, error_text, show_error, text_field
 
 
 @dataclass(frozen=True)
@@ -35,12 +35,14 @@ class DraftForm:
         self.error = error_text()
         saved = drafts().get(key)
         self.fields: dict[str, ft.TextField] = {}
+        self._autosaves: dict[str, Autosave] = {}
         for spec in fields:
             box = text_field(spec.label, saved.get(spec.name, ""), hint=spec.hint)
             if spec.lines > 1:
                 box.multiline = True
                 box.min_lines = spec.lines
-            self.fields[spec.name] = autosave(box, self._saver(spec.name), self.error)
+            self._autosaves[spec.name] = Autosave(box, self._saver(spec.name), self.error)
+            self.fields[spec.name] = box
 
     def _saver(self, name: str) -> Callable[[str], None]:
         def save(value: str) -> None:
@@ -59,9 +61,13 @@ class DraftForm:
         """What is typed in every field."""
         return {name: box.value or "" for name, box in self.fields.items()}
 
-    def keep(self) -> None:
-        """Save every field now (before a submit, so a refused submit keeps the latest text)."""
-        self._drafts().save_all(self.key, self.values())
+    def keep(self, extra: Mapping[str, str] | None = None) -> None:
+        """Save every field now, with `extra` values of the form's other controls (before a submit, so a
+        refused submit keeps the latest text)."""
+        values = self.values()
+        self._drafts().save_all(self.key, {**values, **(extra or {})})
+        for name, value in values.items():
+            self._autosaves[name].stored(value)
 
     def refused(self, exc: AuditAppError) -> None:
         """Show why the submit was refused, at the field it names when the form has that field."""
@@ -82,8 +88,9 @@ class DraftForm:
     def submitted(self) -> None:
         """Empty the fields after a successful submit (the services cleared the draft)."""
         self.clear_errors()
-        for box in self.fields.values():
+        for name, box in self.fields.items():
             box.value = ""
+            self._autosaves[name].stored("")  # so whatever is typed next is saved, even the same text
 
     def controls(self, *names: str) -> list[ft.Control]:
         """The fields (all, or the named ones in that order) for a layout."""

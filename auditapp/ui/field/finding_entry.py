@@ -89,10 +89,15 @@ class FindingEntry:
         show_error(self._grade_error, None)
 
     def _evidence_changed(self, _: object) -> None:
-        self._excluded = {
-            c.data for c in self._evidence.controls if isinstance(c, ft.Checkbox) and not c.value
-        }
-        self._ctx.audits.drafts.save(self._ctx.key("finding"), "excluded", ",".join(sorted(self._excluded)))
+        # Both sets are kept: a default-cited capture unticked stays out, and a document (not cited by
+        # default, ADR 0086) ticked stays in, after a re-render and after a reload (FLD-105).
+        boxes = [c for c in self._evidence.controls if isinstance(c, ft.Checkbox)]
+        self._included = {c.data for c in boxes if c.value}
+        self._excluded = {c.data for c in boxes if not c.value}
+        self._ctx.audits.drafts.save_all(
+            self._ctx.key("finding"),
+            {"included": ",".join(sorted(self._included)), "excluded": ",".join(sorted(self._excluded))},
+        )
 
     def _raise(self, _: object) -> None:
         ctx = self._ctx

@@ -57,6 +57,12 @@ class PlanScreen:
             )
             for c in audits.checklist_choices()
         }
+        # Criteria of a plan made on another device with checklists this one does not hold: shown, kept
+        # as they are (the service never drops them), and not changeable here.
+        self._not_held = [
+            ft.Checkbox(label=f"{checklist_id} ({version}): not on this device", value=True, disabled=True)
+            for checklist_id, version in plan.not_held(self._criteria)
+        ]
         self._fields = self._new_fields(plan) if audit_id is None else self._edit_fields(plan)
         back = back_button("Back", on_back)
         heading = "New audit" if audit_id is None else "Audit plan and meetings"
@@ -69,6 +75,7 @@ class PlanScreen:
             *self._field_controls("objectives", "scope"),
             ft.Text("Audit criteria (checklists)", size=16, weight=ft.FontWeight.BOLD),
             *self._criteria.values(),
+            *self._not_held,
             self._criteria_error,
             *self._field_controls("start_date", "end_date", "lead_auditor", "team", "auditees"),
         ]
@@ -97,7 +104,7 @@ class PlanScreen:
     def _create(self, _: object) -> None:
         assert isinstance(self._fields, DraftForm)
         values = self._values()
-        self._audits.drafts.save_all(NEW_PLAN, values)
+        self._fields.keep({"audit_type": values["audit_type"], "criteria": values["criteria"]})
         try:
             audit_id = self._audits.create_audit(PlanForm(**values))
         except PlanFormError as exc:

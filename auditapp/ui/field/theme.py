@@ -150,6 +150,14 @@ class Autosave:
         if field.on_submit is None:
             field.on_submit = self.flush
 
+    def stored(self, value: str) -> None:
+        """Remember `value` as what the draft now holds (a submit cleared it, or a keep wrote it).
+
+        Without this, text retyped after a submit that equals the text saved before it looks unchanged
+        and is never written, so a reload loses it (FLD-106).
+        """
+        self._saved = value
+
     def flush(self, _: object = None) -> bool:
         """Save now if the value changed; False when the service refused it."""
         value = self.field.value or ""

@@ -57,6 +57,8 @@ class WalkthroughScreen:
         self._typed = 0
         self._cards: dict[str, ft.Container] = {}
         self._progress = ft.Text(size=16)
+        self._title = ft.Text(size=24, weight=ft.FontWeight.BOLD, expand=True)
+        self._site = ft.Text(size=16)
         self._bar = ft.ProgressBar(value=0, height=8)
         self._error = error_text()
         self._search = ft.TextField(
@@ -89,17 +91,12 @@ class WalkthroughScreen:
                                 ft.Row(
                                     [
                                         back_button("All audits", nav.back),
-                                        ft.Text(
-                                            self.model.title, size=24, weight=ft.FontWeight.BOLD, expand=True
-                                        ),
+                                        self._title,
                                     ]
                                 ),
                                 ft.Row(
                                     [
-                                        ft.Text(
-                                            self.model.site + (" · closed" if self.model.closed else ""),
-                                            size=16,
-                                        ),
+                                        self._site,
                                         named("progress", self._progress),
                                     ],
                                     wrap=True,
@@ -179,6 +176,9 @@ class WalkthroughScreen:
         ]
         self._groups.value = self._group or ALL
         m = self.model
+        # The heading follows the plan: its title and site can be edited while the walkthrough is kept.
+        self._title.value = m.title
+        self._site.value = m.site + (" · closed" if m.closed else "")
         follow = sum(1 for r in m.rows if r.follow_up)
         self._filters.content = layout(self._filter_options(), across=True)
         self._follow.content = f"Follow-up work ({follow} items)" if follow else "Follow-up work"
@@ -281,6 +281,8 @@ class WalkthroughScreen:
     def refresh(self) -> None:
         """Re-read the audit (after returning from an item) and redraw the current slice."""
         self.model = self._audits.walkthrough(self._audit_id)
+        if self._group is not None and self._group not in {g.key for g in self.model.groups(self._by)}:
+            self._group = self._first_group()  # its checklist was taken out of the plan's criteria
         self._render_groups()
         self._render()
 
