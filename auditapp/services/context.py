@@ -69,14 +69,19 @@ class CaptureContext:
             raise NotFoundError(f"checklist {checklist_id!r} is not in the catalog") from None
 
     def items(self, state: AuditState) -> list[ChecklistItemRef]:
-        """Every item of the audit's checklists, in checklist order."""
+        """Every item of the audit's checklists this device holds, in checklist order.
+
+        A checklist of the plan that is not on this device (a teammate planned with one this tablet has
+        not received) contributes no items; the others are captured on as usual."""
         if state.plan is None:
             return []
-        return [
-            item
-            for ref in state.plan.criteria
-            for item in self.checklist(ref.checklist_id, ref.content_hash).items
-        ]
+        items: list[ChecklistItemRef] = []
+        for ref in state.plan.criteria:
+            try:
+                items += self.checklist(ref.checklist_id, ref.content_hash).items
+            except NotFoundError:
+                continue
+        return items
 
     def item(self, state: AuditState, item_id: str, clause: str | None = None) -> ChecklistItemRef:
         """The audit's item with this id; a wrong id or a clause that is not the item's is refused."""

@@ -411,9 +411,16 @@ class FieldWorkspace:
                 ),
             )
             for ref in state.plan.criteria
-            for text in self._checklists.items(ref.checklist_id, ref.content_hash)
+            for text in self._held_items(ref.checklist_id, ref.content_hash)
         )
         return WalkthroughView(audit_id, state.plan.title, state.plan.site, items)
+
+    def _held_items(self, checklist_id: str, content_hash: str | None) -> list[ChecklistItemText]:
+        """The items of a checklist of the plan; none when this device does not hold it."""
+        try:
+            return list(self._checklists.items(checklist_id, content_hash))
+        except NotFoundError:
+            return []
 
     def record_answer(self, audit_id: str, item_id: str, answer: str) -> ItemView:
         """Record the answer to an item; returns the item as it now stands (durable on return)."""

@@ -16,7 +16,12 @@ ERROR_LINES = 4  # an error under a field wraps onto this many lines before it i
 METHODS = (("random", "Random"), ("systematic", "Systematic"), ("judgmental", "Judgmental"))
 FIELDS = (
     Field("population_description", "Population", "e.g. batch records of 2026"),
-    Field("population_ids", "Record ids", "one per line, with commas, or a range: BR-001..BR-200", lines=2),
+    Field(
+        "population_ids",
+        "Record ids",
+        "one per line, or separated by commas, semicolons or tabs; or a range: BR-001..BR-200",
+        lines=2,
+    ),
     Field("population_size", "Or population size", "when the ids are not listed"),
     Field("sample_size", "Sample size", "empty: the suggested size"),
     Field("seed", "Seed", "random only; empty: one is chosen and shown"),
