@@ -1,7 +1,8 @@
-"""The shared frame of every benchmark suite: timing, peak memory, the JSON report."""
+"""The shared frame of every benchmark suite: timing, peak memory, the JSON report and its targets."""
 
 from __future__ import annotations
 
+import operator
 import os
 import platform
 import statistics
@@ -11,24 +12,87 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+_COMPARISONS: dict[str, Callable[[float, float], bool]] = {
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+    "==": operator.eq,
+}
+
+
+@dataclass(frozen=True)
+class Target:
+    """A bound a suite declares on one of its figures (`figure op bound`), which `--check` enforces."""
+
+    op: str
+    bound: float
+
+    def __post_init__(self) -> None:
+        if self.op not in _COMPARISONS:
+            raise ValueError(f"target operator {self.op!r} is not one of {', '.join(_COMPARISONS)}")
+
+    def met_by(self, value: float) -> bool:
+        """Whether a measured value is within the target."""
+        return _COMPARISONS[self.op](value, self.bound)
+
+    def __str__(self) -> str:
+        return f"{self.op} {self.bound:g}"
+
+
+@dataclass(frozen=True)
+class Miss:
+    """A declared target the measured figure did not meet (measured is None when it was not measured)."""
+
+    suite: str
+    figure: str
+    measured: float | None
+    target: Target
+
+    def __str__(self) -> str:
+        measured = "not measured" if self.measured is None else f"measured {self.measured:g}"
+        return f"{self.figure} {measured}, target {self.target}"
+
 
 @dataclass
 class Report:
-    """What a suite measured: the project's figures, the baseline's, and project/baseline ratios."""
+    """What a suite measured: the project's figures, the baseline's, project/baseline ratios, and the
+    targets the suite declares on them."""
 
     suite: str
     metrics: dict[str, float] = field(default_factory=dict)
     baseline: dict[str, float] = field(default_factory=dict)
     ratios: dict[str, float] = field(default_factory=dict)
     notes: dict[str, Any] = field(default_factory=dict)
+    targets: dict[str, Target] = field(default_factory=dict)
 
     def ratio(self, name: str, metric: str, base: str) -> None:
         """Record metrics[metric] / baseline[base] under ratios[name]."""
         denominator = self.baseline[base]
         self.ratios[name] = round(self.metrics[metric] / denominator, 3) if denominator else float("inf")
 
+    def target(self, figure: str, op: str, bound: float) -> None:
+        """Declare a target on a figure (a key of metrics, ratios or baseline): `figure op bound`."""
+        self.targets[figure] = Target(op, bound)
+
+    def figure(self, name: str) -> float | None:
+        """A measured figure by name, from metrics, ratios or baseline; None when not measured."""
+        for section in (self.metrics, self.ratios, self.baseline):
+            if name in section:
+                return section[name]
+        return None
+
+    def missed(self) -> list[Miss]:
+        """The declared targets the measured figures miss, a figure not measured counting as missed."""
+        out = []
+        for name, target in self.targets.items():
+            value = self.figure(name)
+            if value is None or not target.met_by(value):
+                out.append(Miss(self.suite, name, value, target))
+        return out
+
     def as_json(self) -> dict[str, Any]:
-        """The object `python -m bench SUITE --json` prints."""
+        """The object `python -m bench SUITE --json` prints (declared targets under notes.targets)."""
         out: dict[str, Any] = {
             "suite": self.suite,
             "metrics": self.metrics,
@@ -36,8 +100,11 @@ class Report:
             "ratios": self.ratios,
             "env": environment(),
         }
-        if self.notes:
-            out["notes"] = self.notes
+        notes = dict(self.notes)
+        if self.targets:
+            notes["targets"] = {name: str(target) for name, target in self.targets.items()}
+        if notes:
+            out["notes"] = notes
         return out
 
 

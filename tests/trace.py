@@ -49,9 +49,9 @@ def main() -> int:
 
 def _evidence(text: str, tests: list[str]) -> str:
     """The tests of a requirement; a speed requirement is verified by its benchmark (never by a timing
-    assertion in a test), which the matrix names."""
+    assertion in a test), which the matrix names with `--check`: that run fails when a target is missed."""
     bench = re.search(r"measured by `(python -m bench \w+)`", text)
-    named = tests + ([f"benchmark: `{bench.group(1)} --json`"] if bench else [])
+    named = tests + ([f"benchmark: `{bench.group(1)} --check`"] if bench else [])
     return "<br>".join(named) if named else "**no test**"
 
 

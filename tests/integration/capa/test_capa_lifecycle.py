@@ -8,8 +8,10 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
+from auditapp.central import auth
 from auditapp.central.database import Database
 from tests.integration.capa.conftest import (
+    PASSWORD,
     Tablet,
     close_body,
     error_of,
@@ -382,10 +384,18 @@ def test_capa_and_check_lists_page_by_cursor(
 
 @pytest.mark.req("CAP-018")
 def test_wrong_signature_passwords_count_as_failed_sign_ins(
-    client: TestClient, as_user: dict[str, dict[str, str]], tablets: list[Tablet]
+    client: TestClient,
+    as_user: dict[str, dict[str, str]],
+    tablets: list[Tablet],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    # The routes read the time from auth.now (the throttle takes it from them): hold it still, then move it.
+    clock = [dt.datetime.now(dt.UTC)]
+    monkeypatch.setattr(auth, "now", lambda: clock[0])
     qm = as_user["quinn"]
     opened = open_capa(client, qm, tablets[0])
+    work_through(client, opened.capa_id, as_user["owen"])
+    pass_desk_check(client, opened.capa_id, qm)
     close = f"/api/capas/{opened.capa_id}/close"
     for attempt in range(5):
         reply = client.post(close, json=close_body(f"wrong-password-{attempt}"), headers=qm)
@@ -394,7 +404,19 @@ def test_wrong_signature_passwords_count_as_failed_sign_ins(
     # Guessing stops here, even with the right password, and the account's sign-in is locked as well.
     locked = client.post(close, json=close_body(), headers=qm)
     assert error_of(locked)[:2] == (429, "too_many_attempts")
-    assert "try again in" in error_of(locked)[2]
-    sign_in = client.post("/api/auth/login", json={"username": "quinn", "password": "wrong-password-9"})
+    wait = int(locked.json()["error"]["retry_after"])
+    assert f"try again in {wait} seconds" in error_of(locked)[2]
+    right = {"username": "quinn", "password": PASSWORD}
+    sign_in = client.post("/api/auth/login", json=right)
     assert error_of(sign_in)[:2] == (429, "too_many_attempts")
     assert client.get(f"/api/capas/{opened.capa_id}", headers=qm).json()["signatures"] == []
+
+    clock[0] += dt.timedelta(seconds=wait - 1)  # not quite over
+    assert error_of(client.post(close, json=close_body(), headers=qm))[:2] == (429, "too_many_attempts")
+    assert error_of(client.post("/api/auth/login", json=right))[:2] == (429, "too_many_attempts")
+
+    clock[0] += dt.timedelta(seconds=2)  # the wait is over
+    assert client.post("/api/auth/login", json=right).status_code == 200
+    signed = client.post(close, json=close_body(), headers=qm)
+    assert signed.status_code == 200, signed.text
+    assert [s["username"] for s in signed.json()["signatures"]] == ["quinn"]

@@ -100,6 +100,7 @@ def test_pushed_answer_and_finding_are_listed_once_even_when_resent(central: Run
 
 
 @pytest.mark.req("CEN-003")
+@pytest.mark.req("SYN-103")
 def test_known_event_id_with_other_content_is_refused_and_changes_nothing(central: Running) -> None:
     tablet = enroll(central)
     device_id = tablet.device_id
@@ -121,9 +122,24 @@ def test_known_event_id_with_other_content_is_refused_and_changes_nothing(centra
 
 
 @pytest.mark.req("CEN-004")
+@pytest.mark.req("SYN-103")
 def test_malformed_event_in_a_sealed_envelope_is_refused_naming_the_field(central: Running) -> None:
     tablet = enroll(central)
     reply = tablet.post(tablet.seal_records([Record("x", 1, b'{"event_id":"x"}')]))
     assert reply.status_code == 422
     assert reply.json()["error"]["code"] == "malformed_event"
     assert "events[0]" in reply.json()["error"]["message"]
+
+    # A valid event before the invalid one is not applied either; the message names position and field.
+    factory = EventFactory(tablet.device_id, HybridClock(tablet.device_id))
+    audit_id = str(uuid.uuid4())
+    planned = factory.make(audit_id, EventKind.AUDIT_PLANNED, {"plan": PLAN.to_dict()})
+    invalid = factory.make(
+        audit_id, EventKind.RESPONSE_RECORDED, {"item_id": "i-1", "clause": "7.5.1", "answer": "maybe"}
+    )
+    reply = tablet.push([planned, invalid])
+    assert (reply.status_code, reply.json()["error"]["code"]) == (422, "malformed_event")
+    assert reply.json()["error"]["message"].startswith("events[1]: answer: 'maybe' is not an answer")
+    audits = requests.get(f"{central.url}/api/audits", headers=login(central), timeout=10)
+    assert audits.status_code == 200, audits.text
+    assert audits.json() == []

@@ -4,17 +4,27 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
+from fastapi.testclient import TestClient
 
-from auditapp.central import enrollment
-from auditapp.central.database import Database
+from auditapp.central import auth, enrollment
+from auditapp.central.api import create_app
+from auditapp.central.service import create_user, open_database
+from auditapp.central.tables import User
+from auditapp.config import ServerConfig
 from auditapp.domain.clock import HybridClock
 from auditapp.domain.events import EventFactory, EventKind
 from sync.envelope import SIGNATURE_CONTEXT
 from sync.keys import DeviceKeys
+from tests.integration.central.conftest import ADMIN_PASSWORD
 from tests.integration.central.test_server import PLAN
 from tests.integration.sync_e2e.devices import enroll, enroll_request, issue_code, login
 from tests.support.processes import Running, run_cli
@@ -49,26 +59,99 @@ def test_cli_code_enrolls_a_device_once_and_the_device_is_listed(central: Runnin
     assert re.search(rf"{device_id}\s+active\s+admin", listed.stdout), listed.stdout
 
 
-@pytest.mark.req("SYN-101")
-def test_expired_and_unknown_codes_are_refused_with_their_codes(central: Running, database_url: str) -> None:
-    database = Database(database_url)
+@pytest.fixture
+def store(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[InProcessStore]:
+    """The real API in-process over the test database, with the enrollment clock held in the test's hand:
+    enrollment reads the time through its module-level `now`, which the test replaces."""
+    clock = [datetime.now(UTC)]
+    monkeypatch.setattr(enrollment, "now", lambda: clock[0])
+    database = open_database(database_url)
     try:
+        admin_id = create_user(database, "admin", ADMIN_PASSWORD, "admin", "Ada Admin")
         with database.transaction() as session:
-            expired = enrollment.issue_code(session, "admin", minutes=-1).code
+            admin = session.get(User, admin_id)
+            assert admin is not None
+            token, _ = auth.issue_token(session, admin, 60)
+        config = ServerConfig(database_url=database_url, blob_dir=tmp_path / "blobs")
+        with TestClient(create_app(config, database), raise_server_exceptions=False) as client:
+            yield InProcessStore(client, {"Authorization": f"Bearer {token}"}, clock)
     finally:
         database.dispose()
-    keys = DeviceKeys.generate()
-    reply = enroll_request(central, expired, str(uuid.uuid4()), keys)
-    assert (reply.status_code, _error(reply)) == (410, "expired_code")
-    assert "expired" in reply.json()["error"]["message"]
-    reply = enroll_request(central, "AAAAA-AAAAA", str(uuid.uuid4()), keys)
-    assert (reply.status_code, _error(reply)) == (404, "unknown_code")
+
+
+@dataclass
+class InProcessStore:
+    """A TestClient on the real app, the admin's headers, and the enrollment clock (clock[0])."""
+
+    client: TestClient
+    admin: dict[str, str]
+    clock: list[datetime]
+
+    def issue(self) -> str:
+        """A code issued over the API, as a quality manager or administrator does."""
+        reply = self.client.post("/api/enrollment-codes", json={"username": "admin"}, headers=self.admin)
+        assert reply.status_code == 200, reply.text
+        return str(reply.json()["code"])
+
+    def enroll(self, code: str) -> Any:
+        """POST /api/enroll as a new device would."""
+        keys = DeviceKeys.generate()
+        body = {
+            "code": code,
+            "device_id": str(uuid.uuid4()),
+            "signing_public": keys.signing_public_b64,
+            "receiving_public": keys.receiving_public_b64,
+            "name": "test tablet",
+        }
+        return self.client.post("/api/enroll", json=body)
+
+    def wait(self, **delta: float) -> None:
+        """Move the enrollment clock on."""
+        self.clock[0] += timedelta(**delta)
+
+
+@pytest.mark.req("SYN-101")
+def test_a_code_is_valid_for_15_minutes_then_refused_as_expired(store: InProcessStore) -> None:
+    issued_at = store.clock[0]
+    reply = store.client.post("/api/enrollment-codes", json={"username": "admin"}, headers=store.admin)
+    expires_at = datetime.fromisoformat(reply.json()["expires_at"].replace("Z", "+00:00"))
+    assert expires_at == issued_at + timedelta(minutes=15)
+    on_time, late = reply.json()["code"], store.issue()
+
+    store.wait(minutes=14, seconds=59)
+    assert store.enroll(on_time).status_code == 200
+    store.wait(seconds=2)  # 15 minutes and 1 second after issue
+    refused = store.enroll(late)
+    assert (refused.status_code, _error(refused)) == (410, "expired_code")
+    assert "expired" in refused.json()["error"]["message"]
+    unknown = store.enroll("AAAAA-AAAAA")
+    assert (unknown.status_code, _error(unknown)) == (404, "unknown_code")
+
+
+@pytest.mark.req("SYN-102")
+def test_ten_wrong_codes_within_15_minutes_lock_out_the_source_until_they_age_out(
+    store: InProcessStore,
+) -> None:
+    assert _error(store.enroll("ZZZZZ-ZZZZZ")) == "unknown_code"
+    store.wait(minutes=10)
+    for _ in range(8):
+        assert _error(store.enroll("ZZZZZ-ZZZZZ")) == "unknown_code"
+    assert store.enroll(store.issue()).status_code == 200  # 9 refused so far: not locked yet
+
+    assert _error(store.enroll("ZZZZZ-ZZZZZ")) == "unknown_code"  # the 10th within 15 minutes
+    valid = store.issue()
+    locked = store.enroll(valid)
+    assert (locked.status_code, _error(locked)) == (429, "too_many_attempts")
+    assert "wait 15 minutes" in locked.json()["error"]["message"]
+
+    store.wait(minutes=5, seconds=1)  # the first refusal is now more than 15 minutes old: 9 remain
+    assert store.enroll(valid).status_code == 200
 
 
 @pytest.mark.req("SYN-102")
 def test_too_many_wrong_codes_lock_out_the_source_even_for_a_valid_code(central: Running) -> None:
     keys = DeviceKeys.generate()
-    for _ in range(enrollment.MAX_FAILED_ATTEMPTS):
+    for _ in range(10):
         assert _error(enroll_request(central, "ZZZZZ-ZZZZZ", str(uuid.uuid4()), keys)) == "unknown_code"
     valid = issue_code(central)
     reply = enroll_request(central, valid, str(uuid.uuid4()), keys)

@@ -12,10 +12,13 @@ import pytest
 import requests
 from sqlalchemy import select
 
+from auditapp.bootstrap import LibraryChecklists
 from auditapp.central.database import Database
 from auditapp.central.tables import StoredEvent
 from auditapp.demo import demo_plan
 from auditapp.domain.errors import NotFoundError
+from auditapp.services.context import CaptureContext, capture_context
+from auditapp.services.finding_capture import edit_finding, raise_finding
 from auditapp.services.queries import audit_state
 from tests.integration.sync_e2e.devices import issue_code, login
 from tests.integration.sync_e2e.test_field_agent import Field
@@ -30,9 +33,8 @@ def team(central: Running, tmp_path: Path) -> Iterator[list[Field]]:
     fields: list[Field] = []
     try:
         for username, name in TEAM:
-            made = run_cli(
-                ["admin", "create-user", username, "--role", "auditor", "--name", name], central.env
-            )  # type: ignore[attr-defined]
+            args = ["admin", "create-user", username, "--role", "auditor", "--name", name]
+            made = run_cli(args, central.env)  # type: ignore[attr-defined]
             assert made.returncode == 0, made.stderr
             field = Field(tmp_path / username, central.url)
             fields.append(field)
@@ -126,6 +128,50 @@ def test_three_devices_converge_to_one_audit_whatever_the_order_of_arrival(
     assert held[0] == held[1] == held[2]
     assert sorted(_stored_event_ids(database_url, audit_id)) == held[0]
     assert all(field.ws.store().pending_count() == 0 for field in team)
+
+
+def _context(field: Field) -> CaptureContext:
+    store = field.ws.store()
+    return capture_context(store, store, LibraryChecklists(), store.photos)  # type: ignore[attr-defined]
+
+
+@pytest.mark.req("SYN-207")
+def test_concurrent_edits_of_one_finding_field_show_both_values_on_every_device_and_the_store(
+    central: Running, team: list[Field]
+) -> None:
+    lead, mate = team[0], team[1]
+    audit_id = _plan_team_audit(lead)
+    item = lead.ws.walkthrough(audit_id).items[0].item_id
+    finding_id = raise_finding(
+        _context(lead),
+        audit_id,
+        grade="minor_nc",
+        statement="Gowning log unsigned",
+        requirement="Records shall be signed",
+        item_id=item,
+    )
+    _sync_in_order(team, [0, 1, 2])
+    assert audit_state(mate.ws.store(), audit_id).findings[finding_id].statement == "Gowning log unsigned"
+
+    # Ana and Ben reword the statement, neither having seen the other's change.
+    edit_finding(_context(lead), audit_id, finding_id, statement="Unsigned on 3 of 10 days")
+    edit_finding(_context(mate), audit_id, finding_id, statement="Log unsigned on three days")
+    _sync_in_order(team, [1, 0, 2])
+    _sync_in_order(team, [0, 1, 2])  # a last pull round: everyone has everything
+
+    both = {"Unsigned on 3 of 10 days", "Log unsigned on three days"}
+    states = [audit_state(field.ws.store(), audit_id) for field in team]
+    assert states[0] == states[1] == states[2]
+    conflict = states[0].conflict_on("finding", finding_id, "statement")
+    assert conflict is not None, "the concurrent edits must show as a conflict on every device"
+    assert {value.value for value in conflict.values} == both
+
+    user = login(central)
+    stored = requests.get(f"{central.url}/api/findings/{finding_id}", headers=user, timeout=30)
+    assert stored.status_code == 200, stored.text
+    assert stored.json()["conflicts"] == ["statement"]
+    assert {value["value"] for value in stored.json()["field_conflicts"]["statement"]} == both
+    assert stored.json()["statement"] == states[0].findings[finding_id].statement
 
 
 @pytest.mark.req("SYN-206")

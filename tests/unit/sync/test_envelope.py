@@ -161,6 +161,7 @@ def test_pull_response_opens_on_the_device_with_its_cursor() -> None:
     assert (opened.header.cursor, opened.header.more) == ("c-42", True)
 
 
+@pytest.mark.req("SYN-008")
 def test_pull_response_from_an_impostor_is_refused() -> None:
     impostor = StoreKeys.generate()
     data = seal_pull_response(
@@ -179,6 +180,7 @@ def test_pull_response_from_an_impostor_is_refused() -> None:
         )
 
 
+@pytest.mark.req("SYN-008")
 def test_pull_response_for_another_device_is_refused() -> None:
     data = seal_pull_response(
         SAMPLE,
@@ -196,6 +198,25 @@ def test_pull_response_for_another_device_is_refused() -> None:
         )
 
 
+@pytest.mark.req("SYN-008")
+def test_pull_response_sealed_to_another_device_cannot_be_opened() -> None:
+    data = seal_pull_response(
+        SAMPLE,
+        store=STORE,
+        device_id="tablet-1",
+        device_x25519_public=OTHER_DEVICE.public.receiving,
+        cursor="c-1",
+        more=False,
+        envelope_id="pull-1",
+        created_at=CREATED,
+    )
+    with pytest.raises(Tampered):
+        open_pull_response(
+            data, device=DEVICE, device_id="tablet-1", store_signing_public=STORE.public.signing
+        )
+
+
+@pytest.mark.req("SYN-008")
 def test_a_push_envelope_is_not_accepted_as_a_pull_response() -> None:
     with pytest.raises(EnvelopeRejected):
         open_pull_response(
