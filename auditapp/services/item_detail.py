@@ -56,6 +56,27 @@ class SampleView:
 
 
 @dataclass(frozen=True)
+class CompetingAnswer:
+    """One of the answers given to an item on tablets that had not seen each other's (SYN-207)."""
+
+    answer: str
+    device_id: str
+
+    @property
+    def tablet(self) -> str:
+        """The tablet that gave it, as its short id (the first 8 characters of its device id)."""
+        return f"tablet {self.device_id[:8]}"
+
+
+def competing_answers(state: AuditState, item_id: str) -> tuple[CompetingAnswer, ...]:
+    """The answers in conflict on an item, the one shown first; empty when there is no conflict."""
+    conflict = state.conflict_on("response", item_id, "answer")
+    if conflict is None:
+        return ()
+    return tuple(CompetingAnswer(str(v.value), v.device_id) for v in conflict.values)
+
+
+@dataclass(frozen=True)
 class ItemDetail:
     """Everything the item screen shows."""
 
@@ -73,6 +94,8 @@ class ItemDetail:
     findings: tuple[Finding, ...]
     evidence: tuple[Evidence, ...]
     follow_up: FollowUp
+    # Answers given on tablets that had not seen each other's; answering again settles it.
+    answer_conflict: tuple[CompetingAnswer, ...] = ()
 
     @property
     def item_id(self) -> str:
@@ -150,4 +173,5 @@ def item_detail(
         findings=findings,
         evidence=tuple(mine),
         follow_up=follow_up.for_clause(item.clause),
+        answer_conflict=competing_answers(state, item_id),
     )

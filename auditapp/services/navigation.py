@@ -45,6 +45,7 @@ class ItemRow:
     evidence: int = 0
     findings: int = 0
     follow_up: int = 0
+    conflict: bool = False  # answered differently on tablets that had not seen each other's answer
 
     def matches(self, terms: Sequence[str]) -> bool:
         """Whether every search term occurs in the item's clause, titles, question, guidance or id."""
@@ -179,6 +180,7 @@ def build_walkthrough(
         if finding.item_id is not None:
             findings[finding.item_id] = findings.get(finding.item_id, 0) + 1
     follow = set(follow_up_items)
+    conflicted = {c.key[1] for c in state.conflicts if c.key[0] == "response" and c.key[2:] == ("answer",)}
     rows: list[ItemRow] = []
     seen: set[str] = set()
     for outline in outlines:
@@ -199,6 +201,7 @@ def build_walkthrough(
                     evidence=evidence.get(item.item_id, 0),
                     findings=findings.get(item.item_id, 0),
                     follow_up=1 if item.item_id in follow else 0,
+                    conflict=item.item_id in conflicted,
                 )
             )
     shell = WalkthroughModel(

@@ -35,6 +35,7 @@ class ItemScreen:
         detail = ctx.audits.item(ctx.audit_id, ctx.item_id)
         ctx.changed = self._changed
         self._answer = ft.Text(size=18, weight=ft.FontWeight.BOLD)
+        self._conflict = ft.Text(size=16, color=ft.Colors.ERROR, visible=False)
         self._buttons = ft.Row(wrap=True, spacing=8, run_spacing=8)
         self._error = error_text()
         self._guidance = ft.Column(visible=False, spacing=6)
@@ -70,6 +71,7 @@ class ItemScreen:
                 ft.Text(item.text, size=22, weight=ft.FontWeight.BOLD),
                 ft.Text(f"Process: {detail.process} · item {item.item_id}", size=14),
                 named("item-answer", self._answer),
+                named("item-conflict", self._conflict),
                 self._buttons,
                 self._error,
                 guidance_button,
@@ -91,6 +93,8 @@ class ItemScreen:
             self._answer.color = ANSWER_COLOUR[detail.answer]
         else:
             self._answer.value, self._answer.color = "Not answered yet", None
+        self._conflict.visible = bool(detail.answer_conflict)
+        self._conflict.value = conflict_text(detail)
         self._buttons.controls = [
             (ft.FilledButton if detail.answer == value else ft.OutlinedButton)(
                 label, on_click=self._answer_with(value), height=TOUCH
@@ -170,3 +174,11 @@ class ItemScreen:
                 ),
             )
         ]
+
+
+def conflict_text(detail: ItemDetail) -> str:
+    """The answers given on tablets that had not seen each other's, and how to settle them."""
+    if not detail.answer_conflict:
+        return ""
+    given = "; ".join(f"{ANSWER_LABEL.get(c.answer, c.answer)} on {c.tablet}" for c in detail.answer_conflict)
+    return f"Answered differently on two tablets: {given}. Tap the answer that is right to settle it."

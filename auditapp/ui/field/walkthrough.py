@@ -247,6 +247,14 @@ class WalkthroughScreen:
         ]
         if badges:
             texts.append(ft.Text(" · ".join(badges), size=14, color=ft.Colors.ON_SURFACE_VARIANT))
+        if row.conflict:
+            texts.append(
+                ft.Text(
+                    "Answered differently on two tablets: tap the answer that is right to settle it",
+                    size=14,
+                    color=ft.Colors.ERROR,
+                )
+            )
         buttons = [self._answer_button(row, value, label) for value, label, _ in ANSWERS]
         buttons.append(
             ft.TextButton(
