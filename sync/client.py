@@ -17,7 +17,15 @@ from typing import Protocol
 from sync.batch import Record
 from sync.blobs import DEFAULT_CHUNK_SIZE, BlobStatus, check_chunk_size
 from sync.envelope import DEFAULT_MAX_ENVELOPE_BYTES, open_pull_response, seal
-from sync.errors import Refused, Stopped, SyncError, TransportError, plain_words
+from sync.errors import (
+    TOO_LARGE_CODES,
+    Refused,
+    Stopped,
+    SyncError,
+    TransportError,
+    local_failure_words,
+    plain_words,
+)
 from sync.keys import DeviceKeys, PublicKeys
 from sync.progress import ProgressTracker, SyncProgress
 from sync.request_auth import PullRequest
@@ -27,7 +35,7 @@ from sync.uploads import (
     BlobSource,
     BlobUpload,
     BlobUploader,
-    is_blob_refusal,
+    is_device_refusal,
 )
 
 log = logging.getLogger(__name__)
@@ -69,6 +77,9 @@ class CursorStore(Protocol):
 PulledHandler = Callable[[list[Record]], None]
 """Receives pulled records; must store them durably before returning (the cursor advances afterwards)."""
 
+FailureWords = Callable[[BaseException], str]
+"""The sentence a user reads for a round that failed on the device (the app knows its own errors)."""
+
 
 @dataclass(frozen=True)
 class PushResult:
@@ -105,6 +116,7 @@ class SyncClient:
         parallel_uploads: int = DEFAULT_PARALLEL_UPLOADS,
         clock: Callable[[], str] = _now,
         new_id: Callable[[], str] = lambda: str(uuid.uuid4()),
+        failure_words: FailureWords = local_failure_words,
     ) -> None:
         self.transport = transport
         self.keys = keys
@@ -123,6 +135,7 @@ class SyncClient:
         self.max_push_bytes = max_push_bytes
         self._clock = clock
         self._new_id = new_id
+        self._failure_words = failure_words
         self._lock = threading.Lock()
         previous = transport.on_retry
         transport.on_retry = self._on_retry if previous is None else previous
@@ -132,11 +145,15 @@ class SyncClient:
         self.tracker.failed(plain_words("unavailable", reason))
 
     def progress(self) -> SyncProgress:
-        """Events and bytes waiting, last success and last error in plain words, for the sync indicator."""
+        """Events and bytes waiting, last success and last error in plain words, for the sync indicator.
+
+        A photo partly at the store waits only for the bytes the store has not confirmed."""
         events = self.outbox.pending_count()
         bytes_waiting = 0
         if self.blobs is not None:
-            bytes_waiting = sum(self.blobs.blob_size(blob_id) for blob_id in self.blobs.pending_blobs())
+            for blob_id in self.blobs.pending_blobs():
+                size = self.blobs.blob_size(blob_id)
+                bytes_waiting += max(0, size - self.uploader.bytes_held(blob_id, size))
         return self.tracker.snapshot(events_waiting=events, bytes_waiting=bytes_waiting)
 
     # ------------------------------------------------------------------ push
@@ -163,7 +180,8 @@ class SyncClient:
                 ).json()
                 break
             except Refused as refusal:
-                if refusal.refusal_code == "too_large" and len(records) > 1:
+                # The store's too_large, or a proxy's 413 page: the same records in smaller batches.
+                if refusal.refusal_code in TOO_LARGE_CODES and len(records) > 1:
                     records = self._halve(records)
                     continue
                 raise
@@ -248,33 +266,50 @@ class SyncClient:
     def sync_once(self) -> None:
         """Blobs first (so the store has the photos findings refer to), then events, then pull.
 
-        A blob the store refuses does not hold back the events: they are pushed and pulled all the same,
-        and the blob's refusal is reported at the end of the round.
+        Only a refusal of the device itself (revoked, unknown, no field role...) ends the round in the blob
+        phase. Any other blob failure (a photo refused, a cut, a proxy's 413, a photo file unreadable here)
+        does not hold back the events: they are pushed and pulled all the same, and the blob failure is
+        raised at the end. Whatever ends a round, it ends as failed with its reason recorded, and the
+        exception goes on to the caller (the runner backs off).
         """
         with self._lock:
             self.tracker.started()
             try:
-                deferred: SyncError | None = None
+                blob_failure: Exception | None = None
                 try:
                     self.upload_pending_blobs()
-                except SyncError as exc:
-                    if not is_blob_refusal(exc):
+                except Stopped:
+                    raise
+                except Exception as exc:
+                    if is_device_refusal(exc):
                         raise
-                    deferred = exc
+                    blob_failure = exc
                 self.push_all()
                 self.pull()
-                if deferred is not None:
-                    raise deferred
+                if blob_failure is not None:
+                    raise blob_failure
             except Stopped:
                 self.tracker.stopped()
                 raise
             except SyncError as exc:
-                if isinstance(exc, Refused):
-                    code = exc.refusal_code
-                elif isinstance(exc, TransportError):
-                    code = exc.answer_code or exc.code
-                else:
-                    code = exc.code
-                self.tracker.failed(plain_words(code, exc.message), refused=isinstance(exc, Refused))
+                self.tracker.failed(plain_words(_code_of(exc), exc.message), refused=isinstance(exc, Refused))
+                raise
+            except BaseException as exc:  # the device's own failure (its disk, a photo file) or a bug
+                self.tracker.failed(self._local_failure(exc), local=True)
                 raise
             self.tracker.succeeded()
+
+    def _local_failure(self, exc: BaseException) -> str:
+        try:
+            return self._failure_words(exc) or local_failure_words(exc)
+        except Exception:  # the words must never hide the failure itself
+            log.exception("could not word a failed sync round")
+            return local_failure_words(exc)
+
+
+def _code_of(exc: SyncError) -> str:
+    if isinstance(exc, Refused):
+        return exc.refusal_code
+    if isinstance(exc, TransportError):
+        return exc.answer_code or exc.code
+    return exc.code

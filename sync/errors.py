@@ -260,6 +260,10 @@ PLAIN_WORDS: dict[str, str] = {
     "contact support.",
     "too_many_requests": "The central store asks this tablet to slow down; changes wait and are sent "
     "again shortly.",
+    # Not the store's: a proxy in front of it refused a request over its body size limit (an HTML page).
+    "http_413": "A proxy between this tablet and the central store refuses requests over its body size "
+    "limit; this tablet sends photos and changes in smaller parts. If this message stays, ask IT to raise "
+    "the proxy's body size limit (to at least 10 MB). Nothing is lost.",
 }
 """What the field app shows for each code: what happened and that nothing was lost."""
 
@@ -267,3 +271,14 @@ PLAIN_WORDS: dict[str, str] = {
 def plain_words(code: str, fallback: str = "") -> str:
     """The sentence a user sees for an error code (the fallback, or a generic sentence, if unknown)."""
     return PLAIN_WORDS.get(code) or fallback or f"Sync failed ({code}). Nothing is lost; it will be retried."
+
+
+TOO_LARGE_CODES = frozenset({"too_large", "http_413"})
+"""A request over a body size limit: the store's own refusal, or a proxy's page in front of it."""
+
+
+def local_failure_words(exc: BaseException) -> str:
+    """The sentence for a round that failed on the device itself (its disk, a photo file, a bug), not on
+    the network or at the store: the exception's own message, since sync does not know the app's errors."""
+    message = str(exc).strip().rstrip(".") or type(exc).__name__
+    return f"Sync stopped on this tablet: {message}. Nothing is lost; it is tried again shortly."

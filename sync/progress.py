@@ -7,9 +7,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-SyncState = Literal["idle", "syncing", "waiting", "refused"]
+SyncState = Literal["idle", "syncing", "waiting", "refused", "failed"]
 """idle: nothing running; syncing: a round is running; waiting: retrying after a network or store failure;
-refused: the store refused something (e.g. revoked device) and a person must act."""
+refused: the store refused something (e.g. revoked device) and a person must act; failed: the last round
+failed on the device itself (a full disk, an unreadable photo) and is retried."""
 
 
 @dataclass(frozen=True)
@@ -19,6 +20,7 @@ class SyncProgress:
     state: SyncState
     events_waiting: int
     bytes_waiting: int
+    """Photo bytes the store has not confirmed yet (a partly uploaded photo counts only what it lacks)."""
     last_success: str | None
     last_error: str | None
     events_sent: int = 0
@@ -64,10 +66,11 @@ class ProgressTracker:
             self._last_success = self._clock()
             self._last_error = None
 
-    def failed(self, sentence: str, *, refused: bool = False) -> None:
-        """A round failed or is retrying; `sentence` is what the user reads."""
+    def failed(self, sentence: str, *, refused: bool = False, local: bool = False) -> None:
+        """A round failed or is retrying; `sentence` is what the user reads. `local`: it failed on the
+        device, not on the network or at the store (so the panel does not say offline)."""
         with self._lock:
-            self._state = "refused" if refused else "waiting"
+            self._state = "refused" if refused else "failed" if local else "waiting"
             self._last_error = sentence
 
     def stopped(self) -> None:

@@ -21,6 +21,7 @@ from auditapp.domain.errors import AuditAppError, ValidationError
 from auditapp.domain.events import DomainEvent
 from auditapp.domain.payloads import validate_payload
 from auditapp.services.field_views import SyncView
+from auditapp.services.sync_panel import round_failure
 from auditapp.services.workspace import SyncAgent, WorkspaceStore
 from sync.batch import Record
 from sync.client import SyncClient
@@ -248,6 +249,7 @@ class FieldSyncAgent(SyncAgent):
                     cursor=SettingsCursor(self.store),
                     on_pulled=self._keep_pulled,
                     batch_size=self._batch_size,
+                    failure_words=round_failure,  # a StoreError's words for the screen
                     **extra,  # type: ignore[arg-type]
                 )
             return self._client

@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Literal
 
+from auditapp.domain.errors import AuditAppError
 from auditapp.services.field_views import SyncView
 
 Tone = Literal["offline_only", "synced", "waiting", "problem"]
@@ -38,7 +39,7 @@ class SyncPanel:
         """Everything on one line (the panel's accessible name)."""
         parts = [self.connection, self.waiting, self.last_sync]
         if self.problem:
-            parts.append(self.problem)
+            parts.append(self.problem.rstrip("."))
         if self.notice:
             parts.append(self.notice.rstrip("."))
         return ". ".join(parts) + "."
@@ -80,6 +81,20 @@ def _waiting(events: int, byte_count: int) -> str:
     if byte_count:
         return f"{changes} and {human_bytes(byte_count)} of photos waiting to be sent"
     return f"{changes} waiting to be sent"
+
+
+def round_failure(exc: BaseException) -> str:
+    """What the panel says when a sync round failed on this tablet rather than on the network or at the
+    central store: a full disk while keeping what was sent or pulled, a queued photo that cannot be read.
+    The app's own errors have words for a screen; the device's file paths stay in the log."""
+    if isinstance(exc, AuditAppError):
+        what = exc.for_screen
+    elif isinstance(exc, OSError):
+        what = f"this tablet could not read or write its files ({exc.strerror or type(exc).__name__})"
+    else:
+        what = f"an unexpected error ({type(exc).__name__})"
+    what = what.rstrip(".")
+    return f"Sync stopped on this tablet: {what}. Nothing captured is lost; sync tries again shortly."
 
 
 def damage_notice(damage: str | None, *, syncs: bool) -> str | None:

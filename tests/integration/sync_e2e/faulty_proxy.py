@@ -33,6 +33,7 @@ class Fault(StrEnum):
     LATE_DUPLICATE = "late_duplicate"  # forward and answer, then deliver a stale copy later (reordering)
     REORDER = "reorder"  # hold until a later request reached the server (at most reorder_timeout_s)
     KILL_STORE = "kill_store"  # forward, call `crash` (kills the store) before reading the answer, then cut
+    TOO_LARGE = "too_large"  # answer 413 with an HTML page, as nginx does over its body size limit
 
 
 Rule = Callable[[str, str, int], Fault]
@@ -72,6 +73,8 @@ class FaultyProxy:
 
     `crash(method, path)` is what KILL_STORE does once the request was sent to the store (kill it, perhaps
     after waiting for a sign that the store acted on it); the proxy then never reads the answer.
+    `max_body`: bodies over this many bytes get TOO_LARGE whatever the rule says (nginx's
+    client_max_body_size; its default is 1 MiB).
     """
 
     def __init__(
@@ -82,8 +85,10 @@ class FaultyProxy:
         *,
         reorder_timeout_s: float = 1.0,
         crash: Callable[[str, str], None] | None = None,
+        max_body: int | None = None,
     ) -> None:
         self.upstream = urlsplit(upstream)
+        self.max_body = max_body
         self.rule: Rule = rule or (lambda _m, _p, _n: Fault.NONE)
         self.delay_s = delay_s
         self.reorder_timeout_s = reorder_timeout_s
@@ -209,6 +214,8 @@ class FaultyProxy:
             index = self._count
             self._count += 1
         fault = self.rule(handler.command, handler.path, index)
+        if self.max_body is not None and length > self.max_body:
+            fault = Fault.TOO_LARGE
         if fault is not Fault.NONE:
             with self.log.lock:
                 self.log.faults.append((handler.command, handler.path, fault))
@@ -218,6 +225,10 @@ class FaultyProxy:
             return
         if fault is Fault.ERROR_503:
             self._answer(handler, 503, [("Content-Type", "text/plain")], b"proxy says the store is down")
+            return
+        if fault is Fault.TOO_LARGE:
+            page = b"<html><head><title>413 Request Entity Too Large</title></head><body></body></html>"
+            self._answer(handler, 413, [("Content-Type", "text/html")], page)
             return
         if fault is Fault.DELAY:
             time.sleep(self.delay_s)
