@@ -19,7 +19,7 @@ from auditapp.domain.state import AuditState
 from auditapp.services import capture, followup, planning
 from auditapp.services.context import CaptureContext, capture_context
 from auditapp.services.evidence_forms import check_document, check_interview, check_note
-from auditapp.services.field_views import AuditSummary
+from auditapp.services.field_views import AuditSummary, CompetingValue
 from auditapp.services.finding_capture import raise_finding
 from auditapp.services.followup import FollowUp, follow_up_for, related
 from auditapp.services.form_drafts import FormDrafts, form_key
@@ -28,7 +28,7 @@ from auditapp.services.navigation import ItemRow, WalkthroughModel, build_walkth
 from auditapp.services.outline import ChecklistChoice, ChecklistOutline, ChecklistOutlines
 from auditapp.services.paper_practice import ClausePaperPractice, paper_vs_practice
 from auditapp.services.photo_intake import PhotoProcessor, attach_photo_file
-from auditapp.services.plan_form import PlanForm, create_audit, edit_plan_field
+from auditapp.services.plan_form import PlanForm, create_audit, edit_plan_field, plan_conflicts
 from auditapp.services.ports import EventStore, PhotoStore, Settings
 from auditapp.services.queries import list_audits
 from auditapp.services.sample_capture import draw_sample_from_form, record_sampled_record
@@ -127,6 +127,10 @@ class FieldAudits:
         state = self._state(audit_id)
         assert state.plan is not None
         return PlanForm.of_plan(state.plan)
+
+    def plan_conflicts(self, audit_id: str) -> dict[str, tuple[CompetingValue, ...]]:
+        """Plan fields edited differently on two tablets, with each value and tablet (saving settles it)."""
+        return plan_conflicts(self._state(audit_id))
 
     def save_plan_field(self, audit_id: str, name: str, text: str) -> PlanForm:
         """Autosave one field of an existing plan."""

@@ -6,6 +6,20 @@ from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
+class CompetingValue:
+    """One of the values a field was given on tablets that had not seen each other's (SYN-207): as the
+    screen shows it (an answer's code, a plan field's text), and the tablet that gave it."""
+
+    value: str
+    device_id: str
+
+    @property
+    def tablet(self) -> str:
+        """The tablet that gave it, as its short id (the first 8 characters of its device id)."""
+        return f"tablet {self.device_id[:8]}"
+
+
+@dataclass(frozen=True)
 class AuditSummary:
     """One line of the audit list."""
 

@@ -17,6 +17,7 @@ from auditapp.domain.evidence import (
 )
 from auditapp.domain.findings import Finding
 from auditapp.domain.state import AuditState
+from auditapp.services.field_views import CompetingValue
 from auditapp.services.followup import FollowUp
 from auditapp.services.outline import NO_PROCESS, ChecklistOutline, OutlineItem
 
@@ -55,25 +56,12 @@ class SampleView:
         return found[-1] if found else None
 
 
-@dataclass(frozen=True)
-class CompetingAnswer:
-    """One of the answers given to an item on tablets that had not seen each other's (SYN-207)."""
-
-    answer: str
-    device_id: str
-
-    @property
-    def tablet(self) -> str:
-        """The tablet that gave it, as its short id (the first 8 characters of its device id)."""
-        return f"tablet {self.device_id[:8]}"
-
-
-def competing_answers(state: AuditState, item_id: str) -> tuple[CompetingAnswer, ...]:
+def competing_answers(state: AuditState, item_id: str) -> tuple[CompetingValue, ...]:
     """The answers in conflict on an item, the one shown first; empty when there is no conflict."""
     conflict = state.conflict_on("response", item_id, "answer")
     if conflict is None:
         return ()
-    return tuple(CompetingAnswer(str(v.value), v.device_id) for v in conflict.values)
+    return tuple(CompetingValue(str(v.value), v.device_id) for v in conflict.values)
 
 
 @dataclass(frozen=True)
@@ -95,7 +83,7 @@ class ItemDetail:
     evidence: tuple[Evidence, ...]
     follow_up: FollowUp
     # Answers given on tablets that had not seen each other's; answering again settles it.
-    answer_conflict: tuple[CompetingAnswer, ...] = ()
+    answer_conflict: tuple[CompetingValue, ...] = ()
 
     @property
     def item_id(self) -> str:

@@ -18,6 +18,7 @@ from auditapp.domain.payloads import REFUSED_AT_CAPTURE, describe_character
 from auditapp.domain.plan import ISO_DAY, AuditPlan, AuditType, ChecklistRef
 from auditapp.domain.state import AuditState
 from auditapp.services.context import CaptureContext
+from auditapp.services.field_views import CompetingValue
 from auditapp.services.planning import edit_plan, pin_criteria, plan_audit
 
 AUDIT_TYPES: tuple[tuple[str, str], ...] = (
@@ -290,3 +291,27 @@ def _edit_criteria(
     plan = state.plan.with_field("criteria", refs)
     ctx.record(audit_id, [drafts.plan_edited("criteria", plan.criteria, state.version("plan", "criteria"))])
     return ctx.state(audit_id)
+
+
+def plan_conflicts(state: AuditState) -> dict[str, tuple[CompetingValue, ...]]:
+    """Plan fields edited differently on tablets that had not seen each other's edit: per form field, each
+    value as the form shows it, the one shown first (saving the field again settles it)."""
+    out: dict[str, tuple[CompetingValue, ...]] = {}
+    if state.plan is None:
+        return out
+    for conflict in state.conflicts:
+        if len(conflict.key) != 2 or conflict.key[0] != "plan" or conflict.key[1] not in FORM_FIELDS:
+            continue
+        name = conflict.key[1]
+        out[name] = tuple(
+            CompetingValue(_form_text(state.plan, name, v.value), v.device_id) for v in conflict.values
+        )
+    return out
+
+
+def _form_text(plan: AuditPlan, name: str, value: Any) -> str:
+    """One plan field's stored value as the form shows it (the value itself when it does not decode)."""
+    try:
+        return str(getattr(PlanForm.of_plan(plan.with_field(name, value)), name))
+    except (ValidationError, TypeError, ValueError):
+        return str(value)

@@ -85,10 +85,12 @@ def edit_plan(ctx: CaptureContext, audit_id: str, **changes: Any) -> AuditState:
         if name == "criteria":
             value = pin_criteria(ctx, value)
         plan = plan.with_field(name, value)
+    # A field in conflict is recorded even when its value stays: saving it is how an auditor who has seen
+    # both values settles it (SYN-207).
     edits = [
         drafts.plan_edited(name, getattr(plan, name), state.version("plan", name))
         for name in changes
-        if getattr(plan, name) != getattr(state.plan, name)
+        if getattr(plan, name) != getattr(state.plan, name) or state.conflict_on("plan", name) is not None
     ]
     ctx.record(audit_id, edits)
     return ctx.state(audit_id)

@@ -180,5 +180,5 @@ def conflict_text(detail: ItemDetail) -> str:
     """The answers given on tablets that had not seen each other's, and how to settle them."""
     if not detail.answer_conflict:
         return ""
-    given = "; ".join(f"{ANSWER_LABEL.get(c.answer, c.answer)} on {c.tablet}" for c in detail.answer_conflict)
+    given = "; ".join(f"{ANSWER_LABEL.get(c.value, c.value)} on {c.tablet}" for c in detail.answer_conflict)
     return f"Answered differently on two tablets: {given}. Tap the answer that is right to settle it."

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import flet as ft
 
 from auditapp.domain.errors import AuditAppError, ValidationError
 from auditapp.services.field_audits import NEW_PLAN, FieldAudits
+from auditapp.services.field_views import CompetingValue
 from auditapp.services.plan_form import AUDIT_TYPES, PlanForm, PlanFormError
 from auditapp.ui.field.draft_form import DraftForm, Field
 from auditapp.ui.field.screen_parts import back_button
@@ -130,22 +131,28 @@ class PlanScreen:
         assert self._audit_id is not None
         audit_id = self._audit_id
         out: dict[str, ft.Control] = {}
+        conflicts = self._audits.plan_conflicts(audit_id)
+        show_error(self._type_error, conflict_text(conflicts.get("audit_type", ())))
+        show_error(self._criteria_error, conflict_text(conflicts.get("criteria", ())))
         for spec in TEXT_FIELDS:
             box = text_field(spec.label, getattr(plan, spec.name), hint=spec.hint)
             if spec.lines > 1:
                 box.multiline, box.min_lines = True, spec.lines
             line = error_text()
+            conflict = PlanConflict(self._audits, audit_id, spec.name, box, line)
+            conflict.show(conflicts.get(spec.name, ()))
 
-            def save(value: str, name: str = spec.name) -> None:
+            def save(value: str, name: str = spec.name, conflict: PlanConflict = conflict) -> None:
                 try:
                     self._audits.save_plan_field(audit_id, name, value)
                 except PlanFormError as exc:
                     # The field's own problem, not the form's summary ("the audit plan is not complete").
                     raise ValidationError(exc.errors.get(name) or str(exc)) from exc
+                conflict.refresh()
 
             # Stretched like the New audit form's fields: the whole width of the form, values not cut.
             out[spec.name] = ft.Column(
-                [autosave(box, save, line), line],
+                [autosave(box, save, line), conflict.control, line],
                 spacing=4,
                 horizontal_alignment=ft.CrossAxisAlignment.STRETCH,
             )
@@ -189,3 +196,44 @@ class PlanScreen:
         if isinstance(self._fields, DraftForm):
             return self._fields.controls(*names)
         return [self._fields[n] for n in names]
+
+
+def conflict_text(values: Sequence[CompetingValue]) -> str | None:
+    """A field edited differently on two tablets: each value and tablet, and how to settle it."""
+    if not values:
+        return None
+    given = "; ".join(f"\u201c{v.value}\u201d on {v.tablet}" for v in values)
+    return f"Edited differently on two tablets: {given}. Save the right value to settle it."
+
+
+class PlanConflict:
+    """Under a plan field edited differently on two tablets: both values, and a button that keeps the value
+    in the field (saving it settles the conflict on every tablet once synced)."""
+
+    def __init__(self, audits: FieldAudits, audit_id: str, name: str, box: ft.TextField, line: ft.Text):
+        self._audits, self._audit_id, self._name, self._box, self._line = audits, audit_id, name, box, line
+        self._text = error_text()
+        self._keep = ft.TextButton("Keep the value in the field", on_click=self._settle, height=TOUCH)
+        self._column = ft.Column([self._text, self._keep], spacing=2, visible=False)
+        self.control = named(f"plan-conflict-{name}", self._column)  # wrapped while hidden: it comes and goes
+
+    def show(self, values: Sequence[CompetingValue]) -> None:
+        """Show the values in conflict, or nothing when there is none."""
+        show_error(self._text, conflict_text(values))
+        self._column.visible = bool(values)
+
+    def refresh(self) -> None:
+        """Read the field's conflict again (after a save)."""
+        self.show(self._audits.plan_conflicts(self._audit_id).get(self._name, ()))
+
+    def _settle(self, _: object) -> None:
+        try:
+            self._audits.save_plan_field(self._audit_id, self._name, self._box.value or "")
+        except PlanFormError as exc:
+            show_error(self._line, exc.errors.get(self._name) or str(exc))
+            return
+        except AuditAppError as exc:
+            show_error(self._line, exc.for_screen)
+            return
+        show_error(self._line, None)
+        self.refresh()

@@ -91,7 +91,7 @@ def test_the_plan_screen_shows_the_fields_own_problem_under_it_not_the_forms_sum
         for c in screen._fields.values()  # type: ignore[union-attr]
         if isinstance(c, ft.Column) and getattr(c.controls[0], "label", None) == label
     )
-    box, line = column.controls
+    box, line = column.controls[0], column.controls[-1]  # the field, its conflict (if any), its error
     assert isinstance(box, ft.TextField)
     assert isinstance(line, ft.Text)
 
