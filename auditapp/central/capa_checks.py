@@ -197,6 +197,27 @@ def close_task(session: Session, task: EffectivenessTaskRow, keep_device: str | 
             pull_feed.queue_for_device(session, device_id, pull_feed.TASK_CLOSED, {"task_id": task.id})
 
 
+def fail_check(session: Session, actor: str, check: EffectivenessCheckRow, comment: str) -> None:
+    """Mark a check failed, trailing every field it changes with its real old value (CAP-017)."""
+    before = {
+        "result": check.result,
+        "comment": check.comment,
+        "decided_by": check.decided_by,
+        "decided_at": check.decided_at,
+    }
+    check.result = CheckResult.FAILED.value
+    check.comment = comment
+    check.decided_by, check.decided_at = actor, now()
+    after = {
+        "result": check.result,
+        "comment": check.comment,
+        "decided_by": check.decided_by,
+        "decided_at": check.decided_at,
+    }
+    changes = {name: (before[name], value) for name, value in after.items() if before[name] != value}
+    trail.record(session, actor, "effectiveness_check", check.id, "failed", changes)
+
+
 def reopen(
     session: Session,
     actor: str,
@@ -214,12 +235,7 @@ def reopen(
     """Reopen the CAPA for rework, keeping why and the evidence; its closed findings go back to `capa`."""
     before = {"round": row.round, "stage": row.stage, "closed_at": row.closed_at}
     if check is not None and check.result != CheckResult.FAILED.value:
-        check.result = CheckResult.FAILED.value
-        check.comment = comment or f"reopened: {reason}"
-        check.decided_by, check.decided_at = actor, now()
-        trail.record(
-            session, actor, "effectiveness_check", check.id, "failed", {"result": ("passed", "failed")}
-        )
+        fail_check(session, actor, check, comment or f"reopened: {reason}")
     row.round += 1
     row.awaiting_rework = True
     row.closed_at = None

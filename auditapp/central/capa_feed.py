@@ -20,9 +20,10 @@ from sqlalchemy.orm import Session
 
 from auditapp.central import pull_feed, trail
 from auditapp.central.capa_checks import close_task, decide, reopen
-from auditapp.central.capa_tables import CapaActionRow, CapaRow, EffectivenessCheckRow, EffectivenessTaskRow
+from auditapp.central.capa_tables import CapaRow, EffectivenessCheckRow, EffectivenessTaskRow
+from auditapp.central.reminders import capa_due_dates
 from auditapp.central.tables import Finding
-from auditapp.domain.capa import ActionStatus, CheckResult
+from auditapp.domain.capa import CheckResult
 from auditapp.domain.effectiveness import WatchedScope, check_outcome, counts_as_repeat, repeat_hits
 from auditapp.domain.events import DomainEvent
 
@@ -161,30 +162,6 @@ def detect_repeats(session: Session, findings: Iterable[Finding]) -> None:
             )
 
 
-def _capa_due(session: Session, capa: CapaRow) -> str | None:
-    due = session.scalar(
-        select(CapaActionRow.due_date)
-        .where(
-            CapaActionRow.capa_id == capa.id,
-            CapaActionRow.status.in_([ActionStatus.PLANNED.value, ActionStatus.IN_PROGRESS.value]),
-            CapaActionRow.due_date.is_not(None),
-        )
-        .order_by(CapaActionRow.due_date)
-        .limit(1)
-    )
-    if due is None:
-        due = session.scalar(
-            select(EffectivenessCheckRow.window_end)
-            .where(
-                EffectivenessCheckRow.capa_id == capa.id,
-                EffectivenessCheckRow.result == CheckResult.PENDING.value,
-            )
-            .order_by(EffectivenessCheckRow.window_end)
-            .limit(1)
-        )
-    return due.isoformat() if due else None
-
-
 def send_prior_findings(session: Session, device_id: str, audit_id: str, site: str) -> bool:
     """Queue `prior_findings` for an audit just planned at a site; False when the site has no history."""
     if not site.strip():
@@ -215,6 +192,7 @@ def send_prior_findings(session: Session, device_id: str, audit_id: str, site: s
             select(CapaRow).where(CapaRow.id.in_({f.capa_id for f in earlier if f.capa_id}))
         )
     }
+    dues = capa_due_dates(session, [c.id for c in open_capas])
     clauses: dict[str, set[str]] = {}
     for capa_id, clause in session.execute(
         select(Finding.capa_id, Finding.clause).where(Finding.capa_id.in_([c.id for c in open_capas]))
@@ -246,7 +224,7 @@ def send_prior_findings(session: Session, device_id: str, audit_id: str, site: s
                     "title": c.title,
                     "stage": c.stage,
                     "clauses": sorted(clauses.get(c.id, ())),
-                    "due": _capa_due(session, c),
+                    "due": dues[c.id].isoformat() if c.id in dues else None,
                 }
                 for c in open_capas
             ],

@@ -35,6 +35,8 @@ _TRAILED = (
     "evidence_ids",
     "conflicts",
 )
+_REPEAT_FIELDS = frozenset({"grade", "clause"})
+"""Finding fields whose change can make a stored finding a repeat (its site follows its audit's)."""
 _FINDING_KINDS = (EventKind.FINDING_RAISED, EventKind.FINDING_EDITED, EventKind.EVIDENCE_LINKED)
 
 
@@ -74,8 +76,11 @@ class ReadTables:
         self._finding_registers: dict[str, FieldRegisters] = {}
         self._response_registers: dict[tuple[str, str], FieldRegisters] = {}
         self._orphans: list[DomainEvent] = []
+        self._created: set[str] = set()
         self.new_findings: list[Finding] = []
         """Findings this batch created (the CAPA hooks look for repeats among them)."""
+        self.regraded: dict[str, Finding] = {}
+        """Findings stored before this batch whose grade or clause it changed (a repeat may be among them)."""
         self.planned: list[DomainEvent] = []
         """AuditPlanned events of this batch (the CAPA hooks send prior findings for them)."""
         self.sites_changed: set[str] = set()
@@ -195,6 +200,8 @@ class ReadTables:
         self._apply(finding, event)
         after = _snapshot(finding)
         changes = {k: (before.get(k), v) for k, v in after.items() if before.get(k) != v}
+        if finding.id not in self._created and _REPEAT_FIELDS & changes.keys():
+            self.regraded[finding.id] = finding
         if changes:
             trail.record(self.session, f"device:{event.device_id}", "finding", finding.id, action, changes)
 
@@ -225,6 +232,7 @@ class ReadTables:
         self.findings[finding.id] = finding
         self._finding_registers[finding.id] = FieldRegisters()
         self.new_findings.append(finding)
+        self._created.add(finding.id)
         return finding
 
     def _registers(self, finding: Finding) -> FieldRegisters:

@@ -2,19 +2,22 @@
 
 An action reminds its owner when it is planned or in progress and its due date is within the coming days
 (AUDITAPP_REMINDER_DAYS, 7) or past. An effectiveness check reminds the CAPA's owner when it is still
-pending and its window ends within those days or has ended. Closed CAPAs remind nobody. The same list
-is shown in the app (GET /api/reminders) and mailed: once when something comes due, then once a week
-while it is overdue (the queue's dedupe key holds the state, date and week).
+pending in the CAPA's current round and its window ends within those days or has ended (a check of an
+earlier round, superseded when the CAPA was reopened, can never be decided and reminds nobody). Closed
+CAPAs remind nobody. The same list is shown in the app (GET /api/reminders) and mailed: once when
+something comes due, then once a week while it is overdue (the queue's dedupe key holds the state, date
+and week).
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, String, and_, cast, literal, select, union_all
+from sqlalchemy import ColumnElement, Select, String, and_, cast, func, literal, select, union_all
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -43,6 +46,43 @@ class Reminder:
     def state(self, today: date) -> str:
         """`overdue` once the due date has passed, else `due`."""
         return "overdue" if self.due < today else "due"
+
+
+def current_pending_check() -> ColumnElement[bool]:
+    """A check waiting for its result in its CAPA's current round (the query joins CapaRow); one of an
+    earlier round was superseded by a reopening and can never be decided, so nothing is due on it."""
+    return and_(EffectivenessCheckRow.result == "pending", EffectivenessCheckRow.round == CapaRow.round)
+
+
+def capa_due_dates(session: Session, capa_ids: Collection[str]) -> dict[str, date]:
+    """When each CAPA is next due: the earliest due date of its planned or in-progress actions, else the
+    end of the window of its pending current-round check; CAPAs with neither are left out.
+
+    The one rule behind the CAPA log's due date and overdue mark, the field's prior findings and these
+    reminders, matching the dashboard's overdue actions (actions implemented or cancelled are not due).
+    """
+    if not capa_ids:
+        return {}
+    actions = (
+        select(CapaActionRow.capa_id, func.min(CapaActionRow.due_date))
+        .where(
+            CapaActionRow.capa_id.in_(capa_ids),
+            CapaActionRow.status.in_(OPEN_ACTION_STATUSES),
+            CapaActionRow.due_date.is_not(None),
+        )
+        .group_by(CapaActionRow.capa_id)
+    )
+    out: dict[str, date] = {str(capa_id): due for capa_id, due in session.execute(actions) if due}
+    rest = [capa_id for capa_id in capa_ids if capa_id not in out]
+    if rest:
+        checks = (
+            select(EffectivenessCheckRow.capa_id, func.min(EffectivenessCheckRow.window_end))
+            .join(CapaRow, CapaRow.id == EffectivenessCheckRow.capa_id)
+            .where(EffectivenessCheckRow.capa_id.in_(rest), current_pending_check())
+            .group_by(EffectivenessCheckRow.capa_id)
+        )
+        out.update({str(capa_id): end for capa_id, end in session.execute(checks) if end})
+    return out
 
 
 def due_items(today: date, days: int) -> Any:
@@ -78,7 +118,7 @@ def due_items(today: date, days: int) -> Any:
         )
         .join(CapaRow, CapaRow.id == EffectivenessCheckRow.capa_id)
         .where(
-            EffectivenessCheckRow.result == "pending",
+            current_pending_check(),
             EffectivenessCheckRow.window_end <= horizon,
             CapaRow.stage != "closed",
         )

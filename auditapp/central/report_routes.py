@@ -11,14 +11,15 @@ from enum import StrEnum
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from auditapp.central.capa_tables import CapaActionRow, CapaRow, EffectivenessCheckRow
+from auditapp.central.capa_tables import CapaRow, EffectivenessCheckRow
 from auditapp.central.checklist_texts import PublishedTexts
 from auditapp.central.deps import Db, Reader
 from auditapp.central.errors import ApiError
 from auditapp.central.photo_routes import read_photo
+from auditapp.central.reminders import capa_due_dates
 from auditapp.central.tables import Audit, Finding, StoredEvent, User
 from auditapp.config import ServerConfig
 from auditapp.domain.errors import ValidationError
@@ -99,13 +100,7 @@ def capa_facts(session: Session, capa_ids: Sequence[str]) -> list[CapaFacts]:
     checks = select(EffectivenessCheckRow).where(EffectivenessCheckRow.capa_id.in_(capa_ids))
     for check in session.scalars(checks.order_by(EffectivenessCheckRow.created_at)):
         latest[check.capa_id] = check.result
-    due = dict(
-        session.execute(
-            select(CapaActionRow.capa_id, func.max(CapaActionRow.due_date))
-            .where(CapaActionRow.capa_id.in_(capa_ids))
-            .group_by(CapaActionRow.capa_id)
-        ).all()
-    )
+    due = capa_due_dates(session, capa_ids)  # actions done are not due: the dashboard's and reminders' rule
     out = []
     for row in session.scalars(select(CapaRow).where(CapaRow.id.in_(capa_ids))):
         findings = linked.get(row.id, [])
