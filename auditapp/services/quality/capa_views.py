@@ -121,9 +121,12 @@ class CheckView:
         return f"{self.window_start or '?'} – {self.window_end or '?'}"
 
     def state(self, today: dt.date) -> str:
-        """upcoming, open, overdue (window over, no result) or decided."""
+        """upcoming, open, overdue (window over, no result), superseded (pending in a round before the CAPA
+        was reopened: never decided, due from nobody) or decided."""
         if self.result != "pending":
             return "decided"
+        if not self.current:
+            return "superseded"
         if self.window_start and today < self.window_start:
             return "upcoming"
         if self.window_end and today > self.window_end:

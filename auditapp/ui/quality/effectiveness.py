@@ -22,6 +22,7 @@ STATE_COLOUR = {
     "open": ft.Colors.BLUE_700,
     "upcoming": ft.Colors.BLUE_GREY_500,
     "overdue": ft.Colors.ORANGE_800,
+    "superseded": ft.Colors.GREY_600,
 }
 STATE_LABEL = {
     "passed": "Passed",
@@ -29,6 +30,7 @@ STATE_LABEL = {
     "open": "Window open",
     "upcoming": "Upcoming",
     "overdue": "Result overdue",
+    "superseded": "Superseded by a reopening",
 }
 
 

@@ -301,6 +301,17 @@ def test_the_calendar_groups_checks_by_month_and_lists_reopened_capas(
             "window_end": "2026-12-31",
             "result": "passed",
         },
+        {  # planned in the round before the CAPA was reopened: no result will ever be asked for
+            "id": "k0",
+            "capa_id": "c1",
+            "capa_title": "A",
+            "criterion": "z",
+            "method": "record_review",
+            "window_start": "2026-11-01",
+            "window_end": "2026-11-30",
+            "result": "pending",
+            "current": False,
+        },
     ]
     store.capas = {
         "c1": _capa(
@@ -320,10 +331,11 @@ def test_the_calendar_groups_checks_by_month_and_lists_reopened_capas(
     )
     assert isinstance(calendar, Done)
     assert [(m.title, [c.check_id for c in m.checks]) for m in calendar.value.months] == [
+        ("November 2026", ["k0"]),
         ("December 2026", ["k1"]),
         ("January 2027", ["k2"]),
     ]
-    assert calendar.value.counts == {"passed": 1, "upcoming": 1}
+    assert calendar.value.counts == {"passed": 1, "upcoming": 1, "superseded": 1}  # not "overdue"
     [reopened] = calendar.value.reopened
     assert [(r.reason, r.comment) for r in reopened.reopenings] == [("check_failed", "still unsigned")]
     with pytest.raises(Exception, match=r"^Window includes: tomorrow is not a date"):
