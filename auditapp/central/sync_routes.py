@@ -308,6 +308,7 @@ def sync_router(config: ServerConfig, db: Database) -> APIRouter:
             fits = max(1, sum(1 for size in kept if size <= PULL_PAGE_BYTES))
             more, messages = more or fits < len(messages), messages[:fits]
             records = [Record(f"msg-{m.id}", m.id, m.body.encode("utf-8")) for m in messages]
+            # The last id sent skips nothing: a device's records become visible in id order (pull_feed).
             cursor = str(messages[-1].id) if messages else str(after)
             device = session.get(Device, device_id)
             assert device is not None  # verify_request found it
