@@ -428,6 +428,16 @@ def check_keys_current(session: Session, keys: StoreKeys) -> None:
         )
 
 
+def store_instance(session: Session) -> str:
+    """A short tag of this store's database, kept when its keys are replaced and new for a database made
+    anew: it prefixes pull cursors, so that a device enrolled with another store starts from that store's
+    first record instead of skipping up to a number that meant something elsewhere."""
+    row = session.get(StoreIdentity, 1)
+    assert row is not None  # pinned on start, before any route serves
+    made = row.created_at.astimezone(UTC) if row.created_at.tzinfo else row.created_at
+    return hashlib.sha256(made.replace(tzinfo=None).isoformat().encode("ascii")).hexdigest()[:12]
+
+
 def pin_store_keys(session: Session, keys: StoreKeys, path: Path) -> None:
     """Record the store's public keys on first start; refuse a key file that differs from the recorded one."""
     signing, receiving = b64encode(keys.public.signing), b64encode(keys.public.receiving)

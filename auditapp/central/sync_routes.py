@@ -214,6 +214,8 @@ def sync_router(config: ServerConfig, db: Database) -> APIRouter:
     keys: StoreKeys = enrollment.load_store_keys(key_path)
     with db.transaction() as session:
         enrollment.pin_store_keys(session, keys, key_path)
+    with db.transaction() as session:  # read back as stored, the same in every process of this store
+        instance = enrollment.store_instance(session)
     store_public = StorePublicKeys(
         signing=b64encode(keys.public.signing), receiving=b64encode(keys.public.receiving)
     )
@@ -299,7 +301,7 @@ def sync_router(config: ServerConfig, db: Database) -> APIRouter:
                 headers, method="POST", path=path, body=body, device_lookup=device_lookup(session)
             )
             wanted = parse_pull_request(body, authenticated_device=device_id)
-            after = _cursor_value(wanted.cursor)
+            after = _cursor_value(wanted.cursor, instance)
             messages = pending_for(session, device_id, after, wanted.limit + 1)
             more = len(messages) > wanted.limit
             messages = messages[: wanted.limit]
@@ -309,7 +311,7 @@ def sync_router(config: ServerConfig, db: Database) -> APIRouter:
             more, messages = more or fits < len(messages), messages[:fits]
             records = [Record(f"msg-{m.id}", m.id, m.body.encode("utf-8")) for m in messages]
             # The last id sent skips nothing: a device's records become visible in id order (pull_feed).
-            cursor = str(messages[-1].id) if messages else str(after)
+            cursor = f"{instance}.{messages[-1].id if messages else after}"
             device = session.get(Device, device_id)
             assert device is not None  # verify_request found it
             assert device.box_public is not None
@@ -416,16 +418,29 @@ def sync_router(config: ServerConfig, db: Database) -> APIRouter:
     return router
 
 
-def _cursor_value(cursor: str | None) -> int:
+def _count(text: str) -> int | None:
+    """A non-negative integer written in ASCII digits that fits 64 bits; None for anything else ("²" is a
+    digit to `str.isdigit` but not to `int`)."""
+    if not (text.isascii() and text.isdigit()) or len(text) > 18:
+        return None
+    return int(text)
+
+
+def _cursor_value(cursor: str | None, instance: str) -> int:
+    """The last record id a device was sent, from its cursor `<store instance>.<id>` (a bare id from an
+    earlier version of the store is taken as this store's); 0 for a cursor another store issued, whose
+    number means nothing here (the device was enrolled with this store since)."""
     if cursor is None:
         return 0
-    if not cursor.isdigit():
+    tag, _, number = cursor.rpartition(".")
+    after = _count(number)
+    if after is None or (cursor != number and not tag):
         raise Malformed(f"pull cursor {cursor!r} was not issued by this store")
-    return int(cursor)
+    return after if cursor == number or tag == instance else 0
 
 
 def _int_header(request: Request, name: str) -> int:
-    value = request.headers.get(name, "")
-    if not value.isdigit():
+    value = _count(request.headers.get(name, ""))
+    if value is None:
         raise Malformed(f"request header {name} must be a non-negative integer")
-    return int(value)
+    return value
