@@ -28,6 +28,7 @@ from auditapp.central.effectiveness_routes import router as effectiveness_router
 from auditapp.central.effectiveness_tick import install as install_effectiveness_tick
 from auditapp.central.errors import ApiError
 from auditapp.central.finding_routes import router as finding_router
+from auditapp.central.nul_guard import NulGuard
 from auditapp.central.people_routes import router as people_router
 from auditapp.central.photo_routes import photo_router
 from auditapp.central.registers import FieldRegisters
@@ -156,6 +157,7 @@ def create_app(config: ServerConfig, database: Database | None = None) -> FastAP
         return JSONResponse(ApiError(422, "invalid_request", where).as_json(), status_code=422)
 
     http_errors.install(app)
+    app.add_middleware(NulGuard)  # PostgreSQL cannot store NUL: refused alike on every database
     check_start(config, db)
     app.include_router(sync_router(config, db))
     app.include_router(effectiveness_router)
@@ -178,25 +180,28 @@ def create_app(config: ServerConfig, database: Database | None = None) -> FastAP
         return {"status": "ok"}
 
     @app.post("/api/auth/login")
-    def login(body: LoginRequest, request: Request, s: Db) -> LoginReply:
+    def login(body: LoginRequest, request: Request) -> LoginReply:
         """Exchange a username and password for a short-lived bearer token (throttled: 429 after failures)."""
         source = request.client.host if request.client else "unknown"
         at = auth.now()
-        throttle.check(s, body.username, source, limits, at)
-        user = s.scalar(select(User).where(User.username == body.username))
-        if not auth.password_matches(user, body.password) or user is None or not user.active:
-            with db.transaction() as failures:  # the request's own transaction rolls back with the refusal
-                throttle.record_failure(failures, body.username, source, at)
-            raise ApiError(401, "bad_credentials", "username or password is wrong")
-        throttle.clear(s, body.username)
-        token, expires = auth.issue_token(s, user, config.token_minutes)
-        return LoginReply(
-            token=token,
-            expires_at=expires,
-            username=user.username,
-            display_name=user.display_name,
-            role=user.role,
-        )
+        # The attempt counts as a failure, committed before the password is checked, so parallel guesses
+        # stay within the limits; one transaction after the other, so no request holds a pooled
+        # connection while it waits for a second one.
+        with db.transaction() as attempts:
+            attempt = throttle.claim(attempts, body.username, source, limits, at)
+        with db.transaction() as s:
+            user = s.scalar(select(User).where(User.username == body.username))
+            if not auth.password_matches(user, body.password) or user is None or not user.active:
+                raise ApiError(401, "bad_credentials", "username or password is wrong")
+            throttle.clear(s, body.username, up_to=attempt)
+            token, expires = auth.issue_token(s, user, config.token_minutes)
+            return LoginReply(
+                token=token,
+                expires_at=expires,
+                username=user.username,
+                display_name=user.display_name,
+                role=user.role,
+            )
 
     @app.post("/api/auth/logout", status_code=204)
     def logout(request: Request, s: Db) -> None:

@@ -101,9 +101,11 @@ class JustificationSection(BaseModel):
 
 
 class NewAction(BaseModel):
-    """An action on a CAPA; the owner defaults to the CAPA's owner."""
+    """An action on a CAPA; the owner defaults to the CAPA's owner. A field the store does not know is
+    refused with 422, naming it, so a misspelt owner or due date is not silently dropped."""
 
     model_config = ConfigDict(
+        extra="forbid",
         json_schema_extra={
             "example": {
                 "kind": "corrective",
@@ -111,7 +113,7 @@ class NewAction(BaseModel):
                 "owner": "owen",
                 "due_date": "2026-12-15",
             }
-        }
+        },
     )
 
     kind: ActionKind
@@ -126,10 +128,13 @@ class NewAction(BaseModel):
     cancel_reason: Text = ""
 
 
-class ActionUpdate(BaseModel):
-    """A change to an action; fields left out stay as they are."""
+class ActionUpdate(SectionUpdate):
+    """A change to an action: only the fields sent change (left out or null: kept as recorded); a field the
+    store does not know is refused with 422, naming it, and nothing changes. At least one field must be
+    sent."""
 
     model_config = ConfigDict(
+        extra="forbid",
         json_schema_extra={
             "example": {
                 "status": "implemented",
@@ -138,7 +143,7 @@ class ActionUpdate(BaseModel):
                 "document_revision": "C",
                 "communication_record": "Training record TR-88, 14 operators",
             }
-        }
+        },
     )
 
     kind: ActionKind | None = None

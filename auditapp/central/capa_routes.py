@@ -217,7 +217,8 @@ def record_communication_justification(
 
 @router.post("/api/capas/{capa_id}/actions", status_code=201)
 def add_action(capa_id: CapaId, body: NewAction, s: Db, user: CapaWorker) -> CapaDetail:
-    """Add a correction, corrective or preventive action (owner defaults to the CAPA's owner)."""
+    """Add a correction, corrective or preventive action (owner defaults to the CAPA's owner); an unknown
+    field is refused (422, naming it) and no action is added."""
     row = get_capa(s, capa_id, lock=True)
     values = body.model_dump()
     values["kind"], values["status"] = body.kind.value, body.status.value
@@ -234,12 +235,13 @@ def update_action(
     user: CapaWorker,
 ) -> CapaDetail:
     """Record progress on an action: status, evidence of implementation, changed document and revision,
-    training or communication record, owner, due date. The action's owner may do this too."""
+    training or communication record, owner, due date. The action's owner may do this too. An unknown
+    field is refused (422, naming it) and so is a body with no field to change: nothing changes then."""
     row = get_capa(s, capa_id, lock=True)
     action = s.get(CapaActionRow, action_id)
     if action is None or action.capa_id != row.id:
         raise ApiError(404, "unknown_action", f"action_id: CAPA {row.id} has no action {action_id!r}")
-    values = body.model_dump(exclude_unset=True)
+    values = _sent(body)
     for name in ("kind", "status"):
         if values.get(name) is not None:
             values[name] = values[name].value
@@ -256,24 +258,25 @@ def close(capa_id: CapaId, body: CloseRequest, request: Request, s: Db, user: Ca
     source = request.client.host if request.client else "unknown"
     at = auth.now()
     limits = throttle.ThrottleLimits.from_env()
-    throttle.check(s, user.username, source, limits, at)
+    # Counted as a failure in this request's transaction (no second connection), locked until it ends.
+    attempt = throttle.claim(s, user.username, source, limits, at)
     row = get_capa(s, capa_id, lock=True)
     try:
-        bundle = close_capa(
-            s,
-            user,
-            row,
-            password=body.password,
-            signer_timezone=body.signer_timezone,
-            signer_local_time=body.signer_local_time,
-            expected_sha256=body.expected_sha256,
-        )
+        with s.begin_nested():  # a refusal undoes the closure's work, not the counted attempt
+            bundle = close_capa(
+                s,
+                user,
+                row,
+                password=body.password,
+                signer_timezone=body.signer_timezone,
+                signer_local_time=body.signer_local_time,
+                expected_sha256=body.expected_sha256,
+            )
     except ApiError as exc:
         if exc.code == "bad_signature_password":
-            with request.app.state.db.transaction() as failures:  # kept when the request rolls back
-                throttle.record_failure(failures, user.username, source, at)
+            s.commit()  # keep the counted failure: the request's transaction ends here, with the refusal
         raise
-    throttle.clear(s, user.username)
+    throttle.clear(s, user.username, up_to=attempt)
     return capa_detail(s, bundle)
 
 

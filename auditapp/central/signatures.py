@@ -81,7 +81,13 @@ def check_local_time(stated: str, timezone: str, at: datetime) -> None:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=zone)
     else:
-        offset, zone_offset = moment.utcoffset(), moment.astimezone(zone).utcoffset()
+        offset = moment.utcoffset()
+        try:
+            zone_offset = moment.astimezone(zone).utcoffset()
+        except OverflowError:
+            # At the ends of the calendar (years 1 and 9999) there is no zone time to compare with; such
+            # a time is centuries from the signing instant, so the gap check below refuses it instead.
+            zone_offset = offset
         if offset != zone_offset:
             raise ApiError(
                 422,

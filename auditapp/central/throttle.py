@@ -2,7 +2,12 @@
 source with too many recent failures is refused (429 `too_many_attempts`, with Retry-After) before the
 password is even checked, so guessing gets a handful of tries per window (ADR 0071).
 
-Failures are written in their own transaction, because the request's own rolls back with the refusal.
+An attempt is counted before its password is checked (`claim`): under a lock on the username and the
+source, the counts are read and, unless they refuse, a failure is written at once; a right password then
+removes it (`clear`). So parallel guesses cannot all pass the check before any of them is counted: at most
+the limit of passwords are checked per username and per source in a window. Sign-in commits the claim in a
+transaction of its own before the (slow) password check, holding no other connection meanwhile, so failed
+sign-ins never wait for a second pooled connection while holding one.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import ColumnElement, DateTime, Index, Integer, String, delete, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from auditapp.central import locks
 from auditapp.central.errors import ApiError
 from auditapp.central.tables import Base
 from auditapp.config import env_float, env_int
@@ -111,12 +117,30 @@ def check(session: Session, username: str, source: str, limits: ThrottleLimits, 
         raise TooManyAttempts("network address", wait)
 
 
-def record_failure(session: Session, username: str, source: str, now: datetime) -> None:
-    """Count one failed sign-in (own transaction), and prune failures too old to matter."""
+def record_failure(session: Session, username: str, source: str, now: datetime) -> int:
+    """Count one failed sign-in, and prune failures too old to matter; the failure's id."""
     session.execute(delete(LoginFailure).where(LoginFailure.at < now - KEEP))
-    session.add(LoginFailure(username=normalise(username), source=source[:100], at=now))
+    failure = LoginFailure(username=normalise(username), source=source[:100], at=now)
+    session.add(failure)
+    session.flush()
+    return failure.id
 
 
-def clear(session: Session, username: str) -> None:
-    """Forget a username's failures after it signed in with the right password."""
-    session.execute(delete(LoginFailure).where(LoginFailure.username == normalise(username)))
+def claim(session: Session, username: str, source: str, limits: ThrottleLimits, now: datetime) -> int:
+    """Before a password is checked: refuse (TooManyAttempts) as `check` does, else count the attempt as a
+    failure until `clear` removes it; the failure's id. The username's and the source's counts stay locked
+    until the session commits, so concurrent attempts are counted one after the other."""
+    locks.named_locks(
+        session, f"login_failures username {normalise(username)}", f"login_failures source {source[:100]}"
+    )
+    check(session, username, source, limits, now)
+    return record_failure(session, username, source, now)
+
+
+def clear(session: Session, username: str, up_to: int | None = None) -> None:
+    """Forget a username's failures after it signed in with the right password: all of them, or those
+    counted up to the attempt `up_to` (a claim's id; attempts still being checked keep counting)."""
+    matches = LoginFailure.username == normalise(username)
+    if up_to is not None:
+        matches = matches & (LoginFailure.id <= up_to)
+    session.execute(delete(LoginFailure).where(matches))

@@ -147,11 +147,18 @@ def duplicate_candidates(api: QualityApi, finding_id: str, clause: str, limit: i
     ][:limit]
 
 
-def capa_candidates(api: QualityApi, limit: int = 50) -> list[Candidate]:
-    """Open CAPAs a finding can be linked to, as the store lists them."""
-    page = api.capas({}, None, limit)
-    return [
-        Candidate(str(c["id"]), f"{c.get('title', '')} ({c.get('stage', '')})")
-        for c in page.items
-        if c.get("stage") != "closed"
-    ]
+def capa_candidates(api: QualityApi, page_size: int = 200) -> list[Candidate]:
+    """Every open CAPA a finding can be linked to, newest first: the store filters out closed ones and
+    the pages are followed to the end, so an old CAPA still open is offered however many came after."""
+    found: list[Candidate] = []
+    cursor: str | None = None
+    while True:
+        page = api.capas({"open_only": "true"}, cursor, page_size)
+        found.extend(
+            Candidate(str(c["id"]), f"{c.get('title', '')} ({c.get('stage', '')})")
+            for c in page.items
+            if c.get("stage") != "closed"
+        )
+        if not page.next_cursor:
+            return found
+        cursor = page.next_cursor

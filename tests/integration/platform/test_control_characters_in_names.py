@@ -48,9 +48,9 @@ def test_the_api_refuses_a_printed_name_with_a_control_character_naming_the_fiel
     assert refused.status_code == 422, refused.text
     error = refused.json()["error"]
     assert error["code"] == "invalid_field"
-    assert error["message"].startswith(
-        f"display_name: the printed name contains the control character {char}"
-    )
+    # A NUL is refused for every field by the store's guard ("the text contains"), the rest by the name rule.
+    assert error["message"].startswith("display_name: the ")
+    assert f"contains the control character {char}" in error["message"]
     people = client.get("/api/people", headers=headers["viewer"]).json()["items"]
     assert "pat" not in {p["username"] for p in people}
     ordinary = "Zoë O'Brien-Łukasiewicz 渡辺 (QA)"  # any script and punctuation is fine
@@ -71,9 +71,8 @@ def test_enrollment_refuses_a_device_name_with_a_control_character_and_keeps_the
 
     assert refused.status_code == 422, refused.text
     assert refused.json()["error"]["code"] == "invalid_field"
-    assert refused.json()["error"]["message"].startswith(
-        f"name: the device name contains the control character {char}"
-    )
+    assert refused.json()["error"]["message"].startswith("name: the ")
+    assert f"contains the control character {char}" in refused.json()["error"]["message"]
     enrolled = client.post("/api/enroll", json=_enroll_body(code, "Plant 1 tablet"))
     assert enrolled.status_code == 200, enrolled.text  # the code was not used up by the refusal
 
