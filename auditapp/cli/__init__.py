@@ -100,23 +100,29 @@ def _run(argv: Sequence[str] | None) -> int:
         return 130
 
 
+# Arguments stored or sent as text (names, ids, addresses): UTF-8 or nothing. File paths, folders and
+# database URLs are not among them: they keep whatever bytes the file system allows.
+TEXT_ARGUMENTS = frozenset(
+    {"username", "name", "email", "user", "device_id", "role", "site", "organisation", "audit_id"}
+)
+
+
 def _check_text_arguments(args: argparse.Namespace) -> None:
-    """Refuse, naming the argument, text that is not UTF-8 (a terminal set to another encoding sent it):
-    names and ids are stored and sent as UTF-8, so it would fail later with a traceback. File paths are
-    `Path` objects and keep whatever bytes the file system allows."""
-    for dest, value in vars(args).items():
-        for text in value if isinstance(value, list) else [value]:
-            if not isinstance(text, str):
-                continue
-            try:
-                text.encode("utf-8")
-            except UnicodeEncodeError:
-                shown = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-                raise ValidationError(
-                    f"{shown!r} is not valid UTF-8 text: the terminal sent it in another encoding; "
-                    "set the terminal to UTF-8 and type it again",
-                    dest.replace("_", "-"),
-                ) from None
+    """Refuse, naming the argument, a name or id that is not UTF-8 (a terminal set to another encoding sent
+    it): it is stored and sent as UTF-8, so it would fail later with a traceback."""
+    for dest in TEXT_ARGUMENTS & set(vars(args)):
+        text = getattr(args, dest)
+        if not isinstance(text, str):
+            continue
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            shown = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+            raise ValidationError(
+                f"{shown!r} is not valid UTF-8 text: the terminal sent it in another encoding; "
+                "set the terminal to UTF-8 and type it again",
+                dest.replace("_", "-"),
+            ) from None
 
 
 def argument_type(parse: Callable[[str, str | None], T], name: str) -> Callable[[str], T]:

@@ -286,8 +286,8 @@ def _edit_criteria(
     assert state.plan is not None
     new = iter(pin_criteria(ctx, [c for c in criteria if isinstance(c, str)]))
     refs = tuple(c if isinstance(c, ChecklistRef) else next(new) for c in criteria)
-    if refs == state.plan.criteria:
-        return state
+    if refs == state.plan.criteria and state.conflict_on("plan", "criteria") is None:
+        return state  # unchanged; saved all the same when in conflict, which settles it (SYN-207)
     plan = state.plan.with_field("criteria", refs)
     ctx.record(audit_id, [drafts.plan_edited("criteria", plan.criteria, state.version("plan", "criteria"))])
     return ctx.state(audit_id)
@@ -312,6 +312,7 @@ def plan_conflicts(state: AuditState) -> dict[str, tuple[CompetingValue, ...]]:
 def _form_text(plan: AuditPlan, name: str, value: Any) -> str:
     """One plan field's stored value as the form shows it (the value itself when it does not decode)."""
     try:
-        return str(getattr(PlanForm.of_plan(plan.with_field(name, value)), name))
+        text = str(getattr(PlanForm.of_plan(plan.with_field(name, value)), name))
     except (ValidationError, TypeError, ValueError):
-        return str(value)
+        text = str(value)
+    return dict(AUDIT_TYPES).get(text, text) if name == "audit_type" else text

@@ -64,6 +64,19 @@ class PlanScreen:
             ft.Checkbox(label=f"{checklist_id} ({version}): not on this device", value=True, disabled=True)
             for checklist_id, version in plan.not_held(self._criteria)
         ]
+        # Under the audit type and the checklists of an existing audit: values edited on two tablets.
+        self._choice_conflicts = (
+            {
+                "audit_type": PlanConflict(
+                    audits, audit_id, "audit_type", lambda: self._type.value or "", self._type_error
+                ),
+                "criteria": PlanConflict(
+                    audits, audit_id, "criteria", lambda: self._chosen_criteria(), self._criteria_error
+                ),
+            }
+            if audit_id
+            else {}
+        )
         self._fields = self._new_fields(plan) if audit_id is None else self._edit_fields(plan)
         back = back_button("Back", on_back)
         heading = "New audit" if audit_id is None else "Audit plan and meetings"
@@ -72,11 +85,13 @@ class PlanScreen:
             *self._field_controls("title", "organisation", "site"),
             ft.Text("Audit type", size=16, weight=ft.FontWeight.BOLD),
             self._type,
+            *(c.control for n, c in self._choice_conflicts.items() if n == "audit_type"),
             self._type_error,
             *self._field_controls("objectives", "scope"),
             ft.Text("Audit criteria (checklists)", size=16, weight=ft.FontWeight.BOLD),
             *self._criteria.values(),
             *self._not_held,
+            *(c.control for n, c in self._choice_conflicts.items() if n == "criteria"),
             self._criteria_error,
             *self._field_controls("start_date", "end_date", "lead_auditor", "team", "auditees"),
         ]
@@ -132,14 +147,18 @@ class PlanScreen:
         audit_id = self._audit_id
         out: dict[str, ft.Control] = {}
         conflicts = self._audits.plan_conflicts(audit_id)
-        show_error(self._type_error, conflict_text(conflicts.get("audit_type", ())))
-        show_error(self._criteria_error, conflict_text(conflicts.get("criteria", ())))
+        for choice in self._choice_conflicts.values():
+            choice.refresh()
         for spec in TEXT_FIELDS:
             box = text_field(spec.label, getattr(plan, spec.name), hint=spec.hint)
             if spec.lines > 1:
                 box.multiline, box.min_lines = True, spec.lines
             line = error_text()
-            conflict = PlanConflict(self._audits, audit_id, spec.name, box, line)
+
+            def current(box: ft.TextField = box) -> str:
+                return box.value or ""
+
+            conflict = PlanConflict(self._audits, audit_id, spec.name, current, line)
             conflict.show(conflicts.get(spec.name, ()))
 
             def save(value: str, name: str = spec.name, conflict: PlanConflict = conflict) -> None:
@@ -175,8 +194,11 @@ class PlanScreen:
     def _type_changed(self, _: object) -> None:
         self._save_choice("audit_type", self._type.value or "")
 
+    def _chosen_criteria(self) -> str:
+        return ", ".join(cid for cid, box in self._criteria.items() if box.value)
+
     def _criteria_changed(self, _: object) -> None:
-        self._save_choice("criteria", ", ".join(cid for cid, box in self._criteria.items() if box.value))
+        self._save_choice("criteria", self._chosen_criteria())
 
     def _save_choice(self, name: str, value: str) -> None:
         """A radio or checkbox saves at once: into the draft, or into the plan of an existing audit."""
@@ -191,6 +213,8 @@ class PlanScreen:
             show_error(line, message)
             return
         show_error(line, None)
+        if name in self._choice_conflicts:
+            self._choice_conflicts[name].refresh()
 
     def _field_controls(self, *names: str) -> list[ft.Control]:
         if isinstance(self._fields, DraftForm):
@@ -210,10 +234,23 @@ class PlanConflict:
     """Under a plan field edited differently on two tablets: both values, and a button that keeps the value
     in the field (saving it settles the conflict on every tablet once synced)."""
 
-    def __init__(self, audits: FieldAudits, audit_id: str, name: str, box: ft.TextField, line: ft.Text):
-        self._audits, self._audit_id, self._name, self._box, self._line = audits, audit_id, name, box, line
+    def __init__(
+        self, audits: FieldAudits, audit_id: str, name: str, current: Callable[[], str], line: ft.Text
+    ):
+        self._audits, self._audit_id, self._name, self._current, self._line = (
+            audits,
+            audit_id,
+            name,
+            current,
+            line,
+        )
         self._text = error_text()
-        self._keep = ft.TextButton("Keep the value in the field", on_click=self._settle, height=TOUCH)
+        keep = (
+            "Keep the value in the field"
+            if name not in ("audit_type", "criteria")
+            else "Keep the choice above"
+        )
+        self._keep = ft.TextButton(keep, on_click=self._settle, height=TOUCH)
         self._column = ft.Column([self._text, self._keep], spacing=2, visible=False)
         self.control = named(f"plan-conflict-{name}", self._column)  # wrapped while hidden: it comes and goes
 
@@ -228,7 +265,7 @@ class PlanConflict:
 
     def _settle(self, _: object) -> None:
         try:
-            self._audits.save_plan_field(self._audit_id, self._name, self._box.value or "")
+            self._audits.save_plan_field(self._audit_id, self._name, self._current())
         except PlanFormError as exc:
             show_error(self._line, exc.errors.get(self._name) or str(exc))
             return

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+from pathlib import Path
+
 import pytest
 from sqlalchemy import select
 
 from auditapp.central.database import Database
 from auditapp.central.tables import User
 from tests.integration.platform.test_cli_input import _one_line_error
-from tests.support.processes import run_cli
+from tests.support.processes import auditapp_env, run_cli
+
+LIBRARY = Path(__file__).parents[3] / "checklists" / "library"
 
 LATIN1_MUELLER = "m\udcfcller"  # what Python makes of "müller" sent as Latin-1 bytes (0xFC)
 
@@ -35,3 +41,16 @@ def test_admin_commands_refuse_text_that_is_not_utf8_naming_the_argument(
     with database.transaction() as session:
         users = {user.username: user.active for user in session.scalars(select(User))}
     assert users == {"admin": True, "pat": True}  # nothing created, changed or deactivated
+
+
+@pytest.mark.req("PLT-018")
+def test_a_file_named_in_another_encoding_is_still_read(tmp_path: Path) -> None:
+    """File names keep whatever bytes the file system allows; only names and ids must be UTF-8."""
+    latin1_name = os.fsdecode(b"Pr\xfcfliste.yaml")  # "Prüfliste.yaml" as a Latin-1 system wrote it
+    copy = tmp_path / latin1_name
+    shutil.copyfile(LIBRARY / "fda-qmsr.yaml", copy)
+
+    shown = run_cli(["checklist", "show", str(copy)], auditapp_env(tmp_path / "home"))
+
+    assert shown.returncode == 0, shown.stderr
+    assert "fda-qmsr" in shown.stdout

@@ -79,3 +79,34 @@ def test_typing_the_right_value_into_a_field_in_conflict_settles_it(
 
     assert _conflicts(screen) == []
     assert lead.audits.plan_form(audit_id).site == "Plant 2, cleanroom B"
+
+
+@pytest.mark.req("FLD-125")
+def test_checklists_and_audit_type_in_conflict_are_settled_with_one_tap(
+    team: tuple[Tablet, Tablet, str, str],
+) -> None:
+    lead, mate, audit_id, _ = team
+    lead.audits.save_plan_field(audit_id, "criteria", "iso13485-2016, fda-qmsr")
+    mate.audits.save_plan_field(audit_id, "criteria", "iso13485-2016, eu-mdr-qms")
+    lead.audits.save_plan_field(audit_id, "audit_type", "stage1_mock")
+    mate.audits.save_plan_field(audit_id, "audit_type", "stage2_mock")
+    lead.receive(mate, audit_id)
+
+    screen = _screen(lead, audit_id)
+    lines = _conflicts(screen)
+    assert len(lines) == 2, lines
+    assert any("\u201cStage 1 mock\u201d" in line and "\u201cStage 2 mock\u201d" in line for line in lines)
+    for name in ("audit_type", "criteria"):
+        [under] = [
+            c
+            for c in walk(screen.control)
+            if isinstance(c, ft.Semantics) and c.identifier == f"plan-conflict-{name}"
+        ]
+        [keep] = [c for c in walk(under) if isinstance(c, ft.TextButton)]
+        assert keep.content == "Keep the choice above"
+        keep.on_click(None)  # type: ignore[misc]
+
+    assert _conflicts(screen) == []
+    assert lead.audits.plan_conflicts(audit_id) == {}
+    mate.receive(lead, audit_id)
+    assert mate.audits.plan_conflicts(audit_id) == {}
