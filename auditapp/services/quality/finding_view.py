@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from auditapp.services.quality import timefmt
+from auditapp.services.quality.errors import CentralApiError
 from auditapp.services.quality.labels import DECISION_LABEL, GRADE_LABEL, METHOD_LABEL, STATUS_LABEL, label
 from auditapp.services.quality.port import Json, QualityApi
 
@@ -297,6 +298,23 @@ def load_finding(api: QualityApi, finding_id: str) -> FindingView:
     return finding_view(api.finding(finding_id))
 
 
-def load_photo(api: QualityApi, sha256: str, thumbnail: bool = False) -> bytes:
-    """A photo's bytes."""
-    return api.photo(sha256, thumbnail)
+NOT_RECEIVED = "Photo not received yet: it arrives when the auditor's tablet syncs"
+"""Shown in place of a photo the finding names whose image has not reached the store yet."""
+
+
+def load_photo(api: QualityApi, sha256: str, thumbnail: bool = False) -> bytes | None:
+    """A photo's bytes, or None when the store has not received it yet (404 `photo_not_received`).
+
+    Photos travel after their findings, so a missing one is normal and must not hide the others; any other
+    failure (store unreachable, sign-in expired) is raised."""
+    try:
+        return api.photo(sha256, thumbnail)
+    except CentralApiError as exc:
+        if exc.status == 404 and exc.code == "photo_not_received":
+            return None
+        raise
+
+
+def load_photos(api: QualityApi, shas: Sequence[str], thumbnail: bool = False) -> list[bytes | None]:
+    """Each photo fetched on its own, in order: None for one not received yet, the others' bytes."""
+    return [load_photo(api, sha, thumbnail) for sha in shas]

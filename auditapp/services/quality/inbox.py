@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from auditapp.domain.errors import ValidationError
 from auditapp.services.quality import timefmt
 from auditapp.services.quality.errors import CentralApiError
+from auditapp.services.quality.finding_view import load_photos
 from auditapp.services.quality.labels import GRADE_LABEL, SORT_LABEL, STATUS_LABEL, label
 from auditapp.services.quality.port import Json, QualityApi
 
@@ -154,18 +155,22 @@ def load_page(
     return InboxPage([row_from(item, moment) for item in page.items], page.next_cursor)
 
 
-def thumbnails(api: QualityApi, rows: Sequence[FindingRow], per_finding: int = 3) -> dict[str, list[bytes]]:
+def thumbnails(
+    api: QualityApi, rows: Sequence[FindingRow], per_finding: int = 3
+) -> dict[str, list[bytes | None]]:
     """Up to `per_finding` photo thumbnails of each row (image bytes), fetched after the rows are shown.
 
-    The photos of the rows that do not carry their own are asked for in one call for the whole page.
+    The photos of the rows that do not carry their own are asked for in one call for the whole page. Each
+    thumbnail is fetched on its own: one whose photo has not reached the store yet is None (shown as "not
+    received yet"), and the others still come.
     """
     missing = [row.finding_id for row in rows if not row.thumbnails]
     photos = _photo_hashes(api, missing) if missing else {}
-    images: dict[str, list[bytes]] = {}
+    images: dict[str, list[bytes | None]] = {}
     for row in rows:
         hashes = list(row.thumbnails) or photos.get(row.finding_id, [])
         if hashes:
-            images[row.finding_id] = [api.photo(sha, thumbnail=True) for sha in hashes[:per_finding]]
+            images[row.finding_id] = load_photos(api, hashes[:per_finding], thumbnail=True)
     return images
 
 

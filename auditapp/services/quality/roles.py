@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from auditapp.services.quality.capa_views import CapaView
+
 ROLE_LABEL = {
     "admin": "administrator",
     "quality_manager": "quality manager",
@@ -80,3 +82,36 @@ def abilities(role: str) -> Abilities:
     if role == "auditor":
         return Abilities(role, audits_in_field=True)
     return Abilities(role)
+
+
+@dataclass(frozen=True)
+class CapaRights:
+    """What the signed-in user may change on one CAPA: the forms its screen shows.
+
+    Mirrors the store: planning checks, recording their results, assigning and reopening need the role that
+    manages CAPAs; recording sections and adding actions need a CAPA worker who is a quality manager or owns
+    the CAPA; an action's owner may also record that action's progress. Nothing is changed on a closed CAPA.
+    """
+
+    manage: bool = False
+    sections: bool = False
+    progress_of: frozenset[str] = frozenset()
+
+    def progress(self, action_id: str) -> bool:
+        """Whether the user may record progress and evidence on this action."""
+        return action_id in self.progress_of
+
+
+def capa_rights(can: Abilities, view: CapaView, username: str) -> CapaRights:
+    """The rights of the user signed in as `username`, with abilities `can`, on the CAPA `view`."""
+    if view.is_closed:
+        return CapaRights()
+    # The store lets a quality manager work on any CAPA; another worker only on what they own (CAP-009).
+    any_capa = can.work_capas and can.manage_capas
+    sections = can.work_capas and (any_capa or (bool(username) and view.owner == username))
+    progress_of = frozenset(
+        a.action_id
+        for a in view.actions
+        if sections or (can.work_capas and bool(username) and a.owner == username)
+    )
+    return CapaRights(manage=can.manage_capas, sections=sections, progress_of=progress_of)

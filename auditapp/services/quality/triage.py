@@ -135,16 +135,25 @@ class Candidate:
     text: str
 
 
-def duplicate_candidates(api: QualityApi, finding_id: str, clause: str, limit: int = 20) -> list[Candidate]:
-    """Other findings on the same clause that are not duplicates themselves, newest first."""
-    page = api.findings({"clause": clause, "sort": "newest"}, None, limit + 1)
-    return [
-        Candidate(
-            str(f["id"]), f"{f.get('audit_title') or f.get('audit_id')} · {f.get('statement', '')}"[:140]
+def duplicate_candidates(
+    api: QualityApi, finding_id: str, clause: str, page_size: int = 200
+) -> list[Candidate]:
+    """Every other finding on the same clause that is not a duplicate itself, newest first: the pages are
+    followed to the end, so the original is offered however many findings on the clause came after it."""
+    found: list[Candidate] = []
+    cursor: str | None = None
+    while True:
+        page = api.findings({"clause": clause, "sort": "newest"}, cursor, page_size)
+        found.extend(
+            Candidate(
+                str(f["id"]), f"{f.get('audit_title') or f.get('audit_id')} · {f.get('statement', '')}"[:140]
+            )
+            for f in page.items
+            if f.get("id") != finding_id and f.get("status") != "duplicate"
         )
-        for f in page.items
-        if f.get("id") != finding_id and f.get("status") != "duplicate"
-    ][:limit]
+        if not page.next_cursor:
+            return found
+        cursor = page.next_cursor
 
 
 def capa_candidates(api: QualityApi, page_size: int = 200) -> list[Candidate]:

@@ -9,6 +9,7 @@ import flet as ft
 
 from auditapp.services.quality import capa_views, people, trail_view
 from auditapp.services.quality.capa_views import ActionView, CapaView, CheckView
+from auditapp.services.quality.roles import CapaRights, capa_rights
 from auditapp.ui.quality.capa_sections import CapaForms
 from auditapp.ui.quality.context import Ctx, Screen
 from auditapp.ui.quality.signing import open_signing
@@ -68,11 +69,13 @@ class CapaScreen(Screen):
         self.ctx.page.run_task(self._load_trail)
 
     # ------------------------------------------------------------------ layout
-    def _editable(self, view: CapaView) -> bool:
-        return self.ctx.can.work_capas and not view.is_closed
+    def _rights(self, view: CapaView) -> CapaRights:
+        user = self.ctx.session.user
+        return capa_rights(self.ctx.can, view, user.username if user else "")
 
     def _render(self, v: CapaView) -> None:
-        edit = self._editable(v)
+        rights = self._rights(v)
+        edit = rights.sections
         today = dt.date.today()
         marks: list[ft.Control] = [tag(v.stage_label, STAGE_COLOUR.get(v.stage, ft.Colors.BLUE_700))]
         if v.round:
@@ -85,7 +88,7 @@ class CapaScreen(Screen):
         ]
         if v.closed:
             owner.append(field_line("Closed", v.closed))
-        if self.ctx.can.manage_capas and not v.is_closed:
+        if rights.manage:
             owner.append(self.forms.assign.control)
         self.body.controls = [
             heading(v.title),
@@ -118,9 +121,9 @@ class CapaScreen(Screen):
                 ],
                 "root-cause",
             ),
-            self._actions(v, edit, today),
+            self._actions(v, rights, today),
             self._verification(v, edit),
-            self._checks(v, edit, today),
+            self._checks(v, rights.manage, today),
             self._closure(v),
             self._reopenings(v),
             section("Audit trail", [self.trail], "trail"),
@@ -136,13 +139,13 @@ class CapaScreen(Screen):
             wrap=True,
         )
 
-    def _actions(self, v: CapaView, edit: bool, today: dt.date) -> ft.Control:
+    def _actions(self, v: CapaView, rights: CapaRights, today: dt.date) -> ft.Control:
         parts: list[ft.Control] = []
         for action in v.actions:
-            parts.append(self._action(action, edit, today))
+            parts.append(self._action(action, rights.progress(action.action_id), today))
         if not v.actions:
             parts.append(muted("No action planned yet."))
-        if edit:
+        if rights.sections:
             parts += [
                 ft.Divider(),
                 ft.Text("Add an action", weight=ft.FontWeight.W_600),
@@ -213,11 +216,12 @@ class CapaScreen(Screen):
             lines.append(self.forms.verification.control)
         return section("Verification (ISO 13485 8.5.2 e)", lines, "verification")
 
-    def _checks(self, v: CapaView, edit: bool, today: dt.date) -> ft.Control:
-        lines: list[ft.Control] = [self._check(c, edit, today) for c in v.checks] or [
+    def _checks(self, v: CapaView, manage: bool, today: dt.date) -> ft.Control:
+        """The checks; planning one and recording a result at the desk are the CAPA manager's."""
+        lines: list[ft.Control] = [self._check(c, manage, today) for c in v.checks] or [
             muted("No check planned yet.")
         ]
-        if edit:
+        if manage:
             lines += [
                 ft.Divider(),
                 ft.Text("Plan a check", weight=ft.FontWeight.W_600),
@@ -225,7 +229,7 @@ class CapaScreen(Screen):
             ]
         return section("Effectiveness checks", lines, "checks")
 
-    def _check(self, c: CheckView, edit: bool, today: dt.date) -> ft.Control:
+    def _check(self, c: CheckView, manage: bool, today: dt.date) -> ft.Control:
         colour = {"passed": ft.Colors.GREEN_700, "failed": ft.Colors.RED_700}.get(
             c.result, ft.Colors.AMBER_800
         )
@@ -247,7 +251,7 @@ class CapaScreen(Screen):
             lines.append(field_line("Evidence", ", ".join(c.evidence)))
         for task in c.tasks:
             lines.append(muted(trail_view.task_line(task)))
-        if edit and c.result == "pending" and c.method != "field_reverification" and c.current:
+        if manage and c.result == "pending" and c.method != "field_reverification" and c.current:
             lines.append(self.forms.result_form(c).control)
         elif c.result == "pending" and c.method == "field_reverification":
             lines.append(muted("The result comes from the auditors' tablets at the site."))

@@ -163,13 +163,17 @@ class FindingScreen(Screen):
     async def _load_photos(self, v: FindingView) -> None:
         shas = [p.sha256 for p in v.photos]
         images = await self.ctx.runner.run(
-            lambda api: [finding_view.load_photo(api, sha) for sha in shas], doing="Loading photos full size"
+            lambda api: finding_view.load_photos(api, shas), doing="Loading photos full size"
         )
-        if images is not None:
-            self.photos.controls = [
-                self._photo(number, p, data)
-                for number, (p, data) in enumerate(zip(v.photos, images, strict=True), start=1)
-            ]
+        if images is None:  # the store could not be asked (the runner says why): no spinner left turning
+            images = [None] * len(v.photos)
+            gap = "Photo could not be loaded (see the message below)"
+        else:
+            gap = finding_view.NOT_RECEIVED
+        self.photos.controls = [
+            self._photo(number, p, data) if data is not None else _photo_gap(number, p, gap)
+            for number, (p, data) in enumerate(zip(v.photos, images, strict=True), start=1)
+        ]
         self.ctx.page.update()
 
     def _photo(self, number: int, p: PhotoView, data: bytes) -> ft.Control:
@@ -216,6 +220,28 @@ class FindingScreen(Screen):
     @refreshes
     async def _back(self, _: object) -> None:
         await self.ctx.go("inbox")
+
+
+def _photo_gap(number: int, p: PhotoView, reason: str) -> ft.Control:
+    """In place of a photo the store cannot give yet: its caption and why it is not shown."""
+    return named(
+        f"photo-{number}-missing",
+        ft.Column(
+            [
+                ft.Container(
+                    ft.Icon(ft.Icons.HOURGLASS_EMPTY, size=40, color=ft.Colors.ON_SURFACE_VARIANT),
+                    width=240,
+                    height=120,
+                    alignment=ft.Alignment.CENTER,
+                    border=ft.Border.all(1, ft.Colors.OUTLINE_VARIANT),
+                    border_radius=6,
+                ),
+                ft.Text(p.caption or "(no caption)", weight=ft.FontWeight.W_600),
+                ft.Text(reason, color=ft.Colors.ON_SURFACE_VARIANT),
+            ],
+            spacing=4,
+        ),
+    )
 
 
 INSET = 16

@@ -7,6 +7,7 @@ from typing import Any
 import flet as ft
 
 from auditapp.services.quality import inbox, triage
+from auditapp.services.quality.finding_view import NOT_RECEIVED
 from auditapp.services.quality.inbox import FindingRow, InboxFilters, InboxPage
 from auditapp.services.quality.labels import GRADE_LABEL, SORT_LABEL, STATUS_LABEL, counted
 from auditapp.ui.quality.context import Ctx, Screen
@@ -34,6 +35,26 @@ def _value(dropdown: ft.Dropdown) -> str:
     return "" if dropdown.value in (None, ANY) else str(dropdown.value)
 
 
+def _thumbnail(data: bytes | None) -> ft.Control:
+    """A photo's thumbnail, or a marked box in its place while the photo has not reached the store."""
+    if data is not None:
+        return ft.Image(
+            src=data, width=46, height=46, fit=ft.BoxFit.COVER, border_radius=4, semantics_label="photo"
+        )
+    return named(
+        "thumbnail-missing",
+        ft.Container(
+            ft.Icon(ft.Icons.HOURGLASS_EMPTY, size=20, color=ft.Colors.ON_SURFACE_VARIANT),
+            width=46,
+            height=46,
+            alignment=ft.Alignment.CENTER,
+            border=ft.Border.all(1, ft.Colors.OUTLINE_VARIANT),
+            border_radius=4,
+            tooltip=NOT_RECEIVED,
+        ),
+    )
+
+
 class InboxScreen(Screen):
     """New findings first; every filter the store offers."""
 
@@ -58,7 +79,10 @@ class InboxScreen(Screen):
         self.pager = ft.Row()
         self.selected: dict[str, FindingRow] = {}
         self.bulk = ft.Row(visible=False)
+        self.applied: InboxFilters | None = None
+        """The filters of the list shown (last applied): paging follows these, not the bar's live values."""
         self.cursors: list[str | None] = [None]
+        """Cursor of each page up to the one shown, pushed only once its page has loaded."""
         self.page_rows: list[FindingRow] = []
         self.thumbs: dict[str, ft.Row] = {}
         apply = named(
@@ -106,25 +130,39 @@ class InboxScreen(Screen):
         )
 
     async def load(self) -> None:
-        """The first page, nothing selected."""
-        self.cursors = [None]
+        """The first page of the filters as entered, nothing selected; these become the applied filters.
+
+        When the store refuses (a filter it cannot take, or it cannot be reached) the list shown and its
+        paging stay as they were."""
+        filters = self.filters()
+        page = await self._fetch(filters, None)
+        if page is None:
+            return
+        self.applied, self.cursors = filters, [None]
         self.selected.clear()
-        await self._show_page()
+        self._show(page)
 
     async def reload(self) -> None:
         """The page shown, read again (a browser reload): what was selected on it stays selected."""
         await self._show_page()
 
     async def _show_page(self) -> None:
-        filters = self.filters()
-        cursor = self.cursors[-1]
-        page = await self.ctx.runner.run(
+        """The page shown, read again with the applied filters."""
+        if self.applied is None:
+            await self.load()
+            return
+        page = await self._fetch(self.applied, self.cursors[-1])
+        if page is not None:
+            self._show(page)
+
+    async def _fetch(self, filters: InboxFilters, cursor: str | None) -> InboxPage | None:
+        return await self.ctx.runner.run(
             lambda api: inbox.load_page(api, filters, cursor),
             doing="Loading findings",
             error=self.filter_error,
         )
-        if page is None:
-            return
+
+    def _show(self, page: InboxPage) -> None:
         self._render(page)
         if any(True for _ in page.rows):
             self.ctx.page.run_task(self._load_thumbnails, list(page.rows))
@@ -152,9 +190,16 @@ class InboxScreen(Screen):
                 "Next page", on_click=self._next(page.next_cursor), disabled=page.next_cursor is None
             ),
         ]
+        if self.applied is not None and self.filters() != self.applied:
+            self.pager.controls.append(
+                named(
+                    "filters-not-applied",
+                    muted("Filters changed but not applied: these pages follow the filters last applied."),
+                )
+            )
 
     def _unfiltered(self) -> bool:
-        return self.filters().query() == {"status": "new", "sort": "newest"}
+        return (self.applied or InboxFilters()).query() == {"status": "new", "sort": "newest"}
 
     def _row(self, row: FindingRow) -> ft.Control:
         thumbs = ft.Row(spacing=4, width=150)
@@ -211,17 +256,7 @@ class InboxScreen(Screen):
         for finding_id, pictures in (images or {}).items():
             box = self.thumbs.get(finding_id)
             if box is not None:
-                box.controls = [
-                    ft.Image(
-                        src=data,
-                        width=46,
-                        height=46,
-                        fit=ft.BoxFit.COVER,
-                        border_radius=4,
-                        semantics_label="photo",
-                    )
-                    for data in pictures
-                ]
+                box.controls = [_thumbnail(data) for data in pictures]
         self.ctx.page.update()
 
     def _open(self, row: FindingRow) -> Any:
@@ -303,15 +338,21 @@ class InboxScreen(Screen):
 
     @refreshes
     async def _previous(self, _: object) -> None:
-        if len(self.cursors) > 1:
+        if len(self.cursors) < 2 or self.applied is None:
+            return
+        page = await self._fetch(self.applied, self.cursors[-2])
+        if page is not None:  # a failed step leaves the page shown, and its number, as they were
             self.cursors.pop()
-        await self._show_page()
+            self._show(page)
 
     def _next(self, cursor: str | None) -> Any:
         @refreshes
         async def go(_: object) -> None:
-            if cursor:
+            if not cursor or self.applied is None:
+                return
+            page = await self._fetch(self.applied, cursor)
+            if page is not None:  # the cursor belongs to the applied filters' list: pushed once it loaded
                 self.cursors.append(cursor)
-                await self._show_page()
+                self._show(page)
 
         return go
