@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from auditapp.domain.errors import ValidationError
-from auditapp.domain.evidence import DocumentReviewed, SampledRecord
+from auditapp.domain.evidence import DocumentReviewed, Interview, Note, PhotoRef, SampledRecord
 from auditapp.domain.plan import AuditType
 from auditapp.domain.practice import ClausePractice, clause_key, paper_vs_practice, under
 from auditapp.domain.readiness_capas import CapaFacts as CapaFacts
@@ -105,8 +105,28 @@ class ProcessState(StrEnum):
     DRY_RUN_NOT_ENOUGH = "dry_run_not_enough"
     STALE = "stale"
     PAPER_ONLY = "paper_only"
+    AUDITED_WITHOUT_RECORDS = "audited_without_records"
+    """Audited through answers, interviews or observation, but no document read and no record sampled."""
     NO_EVIDENCE = "no_evidence"
     EXCLUDED = "excluded"
+
+    @property
+    def label(self) -> str:
+        """The state in words, for a tooltip or a legend."""
+        return _STATE_LABELS[self]
+
+
+_STATE_LABELS = {
+    ProcessState.RUNNING: "running",
+    ProcessState.RUNNING_WITH_NC: "running, with nonconforming records",
+    ProcessState.DRY_RUN: "shown by a simulated dry run",
+    ProcessState.DRY_RUN_NOT_ENOUGH: "only a simulated dry run, which is not enough here",
+    ProcessState.STALE: "records older than 12 months",
+    ProcessState.PAPER_ONLY: "on paper only",
+    ProcessState.AUDITED_WITHOUT_RECORDS: "audited, but no record sampled",
+    ProcessState.NO_EVIDENCE: "nothing seen",
+    ProcessState.EXCLUDED: "out of scope",
+}
 
 
 _LIGHTS = {
@@ -116,6 +136,7 @@ _LIGHTS = {
     ProcessState.DRY_RUN_NOT_ENOUGH: Light.RED,
     ProcessState.STALE: Light.RED,
     ProcessState.PAPER_ONLY: Light.RED,
+    ProcessState.AUDITED_WITHOUT_RECORDS: Light.RED,
     ProcessState.NO_EVIDENCE: Light.RED,
     ProcessState.EXCLUDED: Light.GREY,
 }
@@ -129,6 +150,38 @@ class ProcessRun:
     what: str
     simulated: bool = False
     conforms: bool = True
+
+
+@dataclass
+class Seen:
+    """What the audits of the cycle saw of a process besides documents and records."""
+
+    answers: int = 0
+    interviews: int = 0
+    observations: int = 0
+    samples: int = 0  # samples drawn, whose records were not (yet) entered
+
+    def __bool__(self) -> bool:
+        return bool(self.answers or self.interviews or self.observations or self.samples)
+
+    def words(self) -> str:
+        """How the process was audited, for a consultant: e.g. `audited by interview and observation only
+        (4 answers, 1 interview, 1 observation)`."""
+        means = [
+            noun for noun, n in (("interview", self.interviews), ("observation", self.observations)) if n
+        ]
+        how = " and ".join(means) or ("checklist answers" if self.answers else "drawing a sample")
+        counts = [
+            f"{n} {noun}{'' if n == 1 else 's'}"
+            for noun, n in (
+                ("answer", self.answers),
+                ("interview", self.interviews),
+                ("observation", self.observations),
+                ("sample", self.samples),
+            )
+            if n
+        ]
+        return f"audited by {how} only ({', '.join(counts)})"
 
 
 @dataclass(frozen=True)
@@ -336,23 +389,29 @@ def _process_status(
         return ProcessStatus(process.key, process.name, ProcessState.EXCLUDED, None, 0, 0, 0, "out of scope")
     runs: list[ProcessRun] = []
     documents = 0
-    touched = False
+    seen = Seen()
     for state in audits:
         clause_of = {fid: f.clause for fid, f in state.findings.items()}
         for ev in state.evidence:
             clause = ev.target.clause or clause_of.get(ev.target.finding_id or "")
             if not ours(clause):
                 continue
-            touched = True
             if isinstance(ev, DocumentReviewed):
                 documents += 1
             elif isinstance(ev, SampledRecord):
                 simulated = bool(inputs.simulated_records.get(ev.evidence_id))
                 what = f"{ev.record_type} {ev.identifier}"
                 runs.append(ProcessRun(_parse_day(ev.record_date), what, simulated, ev.conforms))
-        touched = touched or any(
-            ours(r.clause) and r.answer not in (Answer.NOT_APPLICABLE, Answer.NOT_AUDITED)
+            elif isinstance(ev, Interview):
+                seen.interviews += 1
+            elif isinstance(ev, Note | PhotoRef):
+                seen.observations += 1
+            else:
+                seen.samples += 1
+        seen.answers += sum(
+            1
             for r in state.responses.values()
+            if ours(r.clause) and r.answer not in (Answer.NOT_APPLICABLE, Answer.NOT_AUDITED)
         )
         plan = state.plan
         if process.key == "internal_audit" and plan is not None and _ran_internal_audit(state):
@@ -360,11 +419,11 @@ def _process_status(
     if process.key == "capa":
         for capa in inputs.capas:
             runs.append(ProcessRun(capa.opened_on, capa_name(capa), capa.simulated))
-    if not process.core and not touched and not runs:
+    if not process.core and not seen and not documents and not runs:
         return ProcessStatus(
             process.key, process.name, ProcessState.EXCLUDED, None, 0, 0, 0, "not part of the audited scope"
         )
-    return _judge(process, runs, documents, start, inputs.as_of)
+    return _judge(process, runs, documents, seen, start, inputs.as_of)
 
 
 def _ran_internal_audit(state: AuditState) -> bool:
@@ -373,7 +432,12 @@ def _ran_internal_audit(state: AuditState) -> bool:
 
 
 def _judge(
-    process: KeyProcess, runs: Sequence[ProcessRun], documents: int, start: dt.date, as_of: dt.date
+    process: KeyProcess,
+    runs: Sequence[ProcessRun],
+    documents: int,
+    seen: Seen,
+    start: dt.date,
+    as_of: dt.date,
 ) -> ProcessStatus:
     recent = [r for r in runs if r.on is not None and start < r.on <= as_of]
     real = [r for r in recent if not r.simulated]
@@ -399,6 +463,10 @@ def _judge(
         )
     elif documents:
         state, text = ProcessState.PAPER_ONLY, f"{documents} document(s) reviewed, no record of it running"
+    elif seen:
+        # Seen, so not "no evidence at all" (ADR 0093); no record shows it ran: a Stage 2 matter.
+        state = ProcessState.AUDITED_WITHOUT_RECORDS
+        text = f"{seen.words()}: no record sampled to show it ran in the last 12 months"
     else:
         state, text = ProcessState.NO_EVIDENCE, "no document or record seen in any audit of the cycle"
     return ProcessStatus(process.key, process.name, state, latest, len(real), len(simulated), documents, text)

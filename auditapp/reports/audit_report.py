@@ -15,7 +15,7 @@ from auditapp.domain.evidence import DocumentReviewed, Interview, Note, PhotoRef
 from auditapp.domain.responses import Answer
 from auditapp.reports import audit_sections
 from auditapp.reports.charts import bar_chart
-from auditapp.reports.document import ACCENT, FAMILY, MUTED, ReportPdf
+from auditapp.reports.document import ACCENT, FAMILY, MUTED, ReportPdf, building
 from auditapp.reports.labels import (
     ANSWER_LABELS,
     AUDIT_TYPE_LABELS,
@@ -44,7 +44,15 @@ SECTIONS = (
 
 
 def render_audit_pdf(dossier: AuditDossier) -> bytes:
-    """The audit report of the dossier as PDF bytes."""
+    """The audit report of the dossier as PDF bytes; a failure to draw it is a ReportError."""
+    with building(
+        f"the PDF report of audit {dossier.state.audit_id}",
+        "Its CSV, XLSX and JSON exports hold the same findings and sampled records",
+    ):
+        return _render(dossier)
+
+
+def _render(dossier: AuditDossier) -> bytes:
     state, plan = dossier.state, dossier.state.plan
     assert plan is not None  # build_dossier refuses audits without a plan
     pdf = ReportPdf(f"Audit report · {plan.title} · audit {state.audit_id}", subject=plan.site)

@@ -2,7 +2,10 @@
 
 fpdf2 (ADR 0090): pure Python, embeds and subsets TrueType fonts, breaks tables across pages with their
 headings repeated, keeps JPEG photos as they are (no re-encoding) and builds the table of contents and the
-PDF outline from `start_section`.
+PDF outline from `start_section`. fpdf2 cannot break one table row across pages and refuses a row taller
+than a page: a row taller than `ROW_SHARE` of a page is drawn a line at a time, as rows with no rule or
+padding between them, so that it reads as one row, a page break may fall after any of its lines and no text
+the auditor wrote is cut (REP-002).
 
 Every text drawn passes `printable` (REP-013): a character that would vanish from the page or reorder its
 line (a control character, a text-direction control, half of a character pair) is shown as U+FFFD.
@@ -15,15 +18,17 @@ from __future__ import annotations
 import io
 import logging
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from fpdf import FPDF
-from fpdf.enums import TableCellFillMode, XPos, YPos
+from fpdf.enums import CellBordersLayout, TableCellFillMode, XPos, YPos
 from fpdf.errors import FPDFException
 from fpdf.fonts import FontFace, TTFFont
 from fpdf.outline import OutlineSection
+from fpdf.util import Padding
 
 from auditapp.domain.errors import AuditAppError
 from auditapp.domain.payloads import UNSAFE_CHARACTER, well_formed
@@ -40,12 +45,35 @@ LINE_BREAKS = frozenset("\n\r")
 """What fpdf2 breaks lines at, after normalising: kept as they are."""
 RIGHT_TO_LEFT = frozenset({"R", "AL", "AN"})
 """Unicode bidirectional classes of Hebrew, Arabic and their digits: text holding one is shaped (REP-019)."""
+ROW_FILL = (248, 249, 250)
+CELL_PADDING = 0.8
+ROW_SHARE = 1 / 3
+"""The most of a page's height a table row takes in one piece; a taller row is drawn a line at a time."""
+_FIRST, _MIDDLE, _LAST = (  # the borders of the first, middle and last lines of a row drawn a line at a time
+    CellBordersLayout.LEFT | CellBordersLayout.RIGHT | CellBordersLayout.TOP,
+    CellBordersLayout.LEFT | CellBordersLayout.RIGHT,
+    CellBordersLayout.LEFT | CellBordersLayout.RIGHT | CellBordersLayout.BOTTOM,
+)
 
 log = logging.getLogger(__name__)
 
 
 class ReportError(AuditAppError):
     """A report cannot be produced; the message says why and what to do."""
+
+
+@contextmanager
+def building(what: str, instead: str) -> Iterator[None]:
+    """Turn a failure while drawing `what` into a ReportError that names it and says what to use `instead`,
+    so the command line and the store show one clear message; the original error stays chained for logs."""
+    try:
+        yield
+    except AuditAppError:
+        raise
+    except Exception as exc:  # a defect of the layout or of fpdf2: the user still needs a way forward
+        raise ReportError(
+            f"{what} could not be drawn ({type(exc).__name__}: {exc}). {instead}. Please report this error."
+        ) from exc
 
 
 def printable(text: str) -> str:
@@ -237,32 +265,69 @@ class ReportPdf(FPDF):
         size: float = 8.5,
         align: str = "LEFT",
     ) -> None:
-        """A table that breaks across pages and repeats its headings; an empty table says so."""
+        """A table that breaks across pages and repeats its headings; an empty table says so. A row of any
+        length is drawn whole: one taller than `ROW_SHARE` of a page may break across pages (REP-002)."""
         if not rows:
             self.paragraph("None recorded.", style="I", color=MUTED)
             return
         self.set_font(FAMILY, size=size)
         self.set_draw_color(*RULE)
-        self.set_fill_color(248, 249, 250)
-        headings_style = FontFace(emphasis="BOLD", fill_color=HEADING_FILL)
+        self.set_fill_color(*ROW_FILL)
+        line_height = size * 0.5
+        column_widths = [self.epw * w / sum(widths) for w in widths]  # how fpdf2 shares out the page width
+        most_lines = max(1, int((self.page_break_trigger - self.t_margin) * ROW_SHARE / line_height))
         with self.table(
             col_widths=tuple(widths),
-            headings_style=headings_style,
-            line_height=size * 0.5,
+            headings_style=FontFace(emphasis="BOLD", fill_color=HEADING_FILL),
+            line_height=line_height,
             text_align=align,
-            cell_fill_color=(248, 249, 250),
+            cell_fill_color=ROW_FILL,
             cell_fill_mode=TableCellFillMode.ROWS,
-            padding=0.8,
+            padding=CELL_PADDING,
         ) as table:
             head = table.row()
             for text in headings:
                 head.cell(text)
             for values in rows:
-                row = table.row()
-                for value in values:
-                    row.cell(value if value else "-")
+                texts = [value if value else "-" for value in values]
+                parts = self._row_parts(texts, column_widths, line_height, most_lines)
+                if len(parts) == 1:
+                    row = table.row()
+                    for text in texts:
+                        row.cell(text)
+                    continue
+                for index, part in enumerate(parts):
+                    last = index == len(parts) - 1
+                    border = _FIRST if index == 0 else _LAST if last else _MIDDLE
+                    top = CELL_PADDING if index == 0 else 0
+                    bottom = CELL_PADDING if last else 0
+                    # A blank line of the text keeps its height: every part is at least one line tall.
+                    row = table.row(v_align="TOP", min_height=line_height + top + bottom)
+                    for text in part:
+                        row.cell(text, border=border, padding=(top, CELL_PADDING, bottom, CELL_PADDING))
         self.set_font(FAMILY, size=10)
         self.ln(2)
+
+    def _row_parts(
+        self, texts: Sequence[str], widths: Sequence[float], line_height: float, most_lines: int
+    ) -> list[list[str]]:
+        """The row's cells as one part, or, when a cell wraps to more than `most_lines` lines, as one part
+        per line, so that a page break can fall after any line; every line of every cell is in a part."""
+        # A line holds at least one character, so a shorter text cannot wrap to more lines: not measured.
+        if all(len(text) < most_lines for text in texts):
+            return [list(texts)]
+        lines = [self._lines(text, width, line_height) for text, width in zip(texts, widths, strict=True)]
+        tallest = max(len(cell) for cell in lines)
+        if tallest <= most_lines:
+            return [list(texts)]
+        return [[cell[n] if n < len(cell) else "" for cell in lines] for n in range(tallest)]
+
+    def _lines(self, text: str, width: float, line_height: float) -> list[str]:
+        """`text` wrapped as a table cell `width` wide wraps it (inside its padding), one string a line."""
+        sides = Padding(0, CELL_PADDING, 0, CELL_PADDING)
+        lines = self.multi_cell(width, line_height, text, padding=sides, dry_run=True, output="LINES")
+        assert isinstance(lines, list)  # what output="LINES" returns
+        return lines
 
     def photo(self, data: bytes | None, name: str, caption: str, width: float, missing: str) -> float:
         """Place a photo at the current position (or a box naming the missing one); returns its height."""

@@ -7,7 +7,7 @@ from fpdf.enums import XPos, YPos
 from auditapp.domain.practice import PracticeVerdict
 from auditapp.domain.readiness import Readiness, Verdict
 from auditapp.reports.charts import heatmap, traffic_lights
-from auditapp.reports.document import FAMILY, MUTED, ReportPdf
+from auditapp.reports.document import FAMILY, MUTED, ReportPdf, building
 
 VERDICT_COLORS = {
     Verdict.READY_STAGE2: (46, 125, 50),
@@ -18,7 +18,15 @@ SECTIONS = ("Verdict", "Key processes", "Audit programme coverage", "CAPAs", "Im
 
 
 def render_readiness_pdf(readiness: Readiness) -> bytes:
-    """The readiness of one site as PDF bytes."""
+    """The readiness of one site as PDF bytes; a failure to draw it is a ReportError."""
+    with building(
+        f"the readiness PDF of {readiness.site}",
+        "The same verdict, reasons and processes are given as JSON (auditapp readiness --json)",
+    ):
+        return _render(readiness)
+
+
+def _render(readiness: Readiness) -> bytes:
     r = readiness
     pdf = ReportPdf(f"Certification readiness · {r.site} · as of {r.as_of.isoformat()}", subject=r.site)
     pdf.show_header = True
@@ -60,7 +68,8 @@ def render_readiness_pdf(readiness: Readiness) -> bytes:
         "Green: records show the process ran in the last 12 months. Amber: it ran with nonconforming "
         "records, or only a simulated dry run (flagged) shows it, which is accepted for event-driven "
         "processes. "
-        "Red: no record of it running. Grey: out of scope.",
+        "Red: no record of it running (documents only, audited by interview or observation only, or "
+        "records older than 12 months). Grey: out of scope.",
         size=8.5,
         color=MUTED,
     )

@@ -67,7 +67,7 @@ def traffic_lights(r: Readiness) -> ft.Control:
                     height=20,
                     border_radius=10,
                     bgcolor=hex_color(LIGHT_COLORS[p.light]),
-                    tooltip=p.state.value.replace("_", " "),
+                    tooltip=p.state.label,
                 ),
                 ft.Text(p.name, weight=ft.FontWeight.BOLD, width=280),
                 ft.Text(p.explanation, expand=True),
