@@ -3,10 +3,12 @@
 - `EffectivenessRecorded`: the first answer to a task counts (a teammate's later answer is kept in the
   event log only); the other devices get `task_closed`. All tasks effective: the check passes. One 'not
   effective': the CAPA reopens, linked to the event, its audit and the evidence cited.
-- A new nonconformity on a watched clause at a watched site inside a window reopens that CAPA and is
-  recorded on the finding as a repeat (for N19 grading).
+- A new nonconformity on a watched clause at a watched site of the same organisation inside a window
+  reopens that CAPA and is recorded on the finding as a repeat (for N19 grading).
 - `AuditPlanned` for a site with earlier findings or open CAPAs: they go to the planning device as
   `prior_findings`.
+
+A site is a site of one organisation: two clients' sites of the same name share no history or repeats.
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ from auditapp.central import pull_feed, trail
 from auditapp.central.capa_checks import close_task, decide, reopen
 from auditapp.central.capa_tables import CapaRow, EffectivenessCheckRow, EffectivenessTaskRow
 from auditapp.central.reminders import capa_due_dates
-from auditapp.central.tables import Finding
+from auditapp.central.tables import Audit, Finding
+from auditapp.central.timestamps import as_utc
 from auditapp.domain.capa import CheckResult
 from auditapp.domain.effectiveness import WatchedScope, check_outcome, counts_as_repeat, repeat_hits
 from auditapp.domain.events import DomainEvent
@@ -106,10 +109,12 @@ def detect_repeats(session: Session, findings: Iterable[Finding]) -> None:
         return
     days = [_day(f) for f in candidates]
     source = Finding.__table__.alias("source")
+    source_audit = Audit.__table__.alias("source_audit")
     query = (
-        select(EffectivenessCheckRow, CapaRow, source.c.site, source.c.clause)
+        select(EffectivenessCheckRow, CapaRow, source.c.site, source.c.clause, source_audit.c.organisation)
         .join(CapaRow, CapaRow.id == EffectivenessCheckRow.capa_id)
         .join(source, source.c.capa_id == CapaRow.id)
+        .outerjoin(source_audit, source_audit.c.id == source.c.audit_id)
         .where(
             EffectivenessCheckRow.round == CapaRow.round,
             EffectivenessCheckRow.result != CheckResult.FAILED.value,
@@ -119,18 +124,36 @@ def detect_repeats(session: Session, findings: Iterable[Finding]) -> None:
         )
     )
     rows = list(session.execute(query))
-    checks = {check.id: check for check, _, _, _ in rows}
-    capas = {capa.id: capa for _, capa, _, _ in rows}
+    checks = {check.id: check for check, _, _, _, _ in rows}
+    capas = {capa.id: capa for _, capa, _, _, _ in rows}
     scopes = [
-        WatchedScope(
-            capa.id, check.id, site, clause, check.window_start, check.window_end, CheckResult(check.result)
+        (
+            organisation or "",
+            WatchedScope(
+                capa.id,
+                check.id,
+                site,
+                clause,
+                check.window_start,
+                check.window_end,
+                CheckResult(check.result),
+            ),
         )
-        for check, capa, site, clause in rows
+        for check, capa, site, clause, organisation in rows
     ]
+    organisations = dict(
+        session.execute(
+            select(Audit.id, Audit.organisation).where(Audit.id.in_({f.audit_id for f in candidates}))
+        ).all()
+    )
     for finding in candidates:
+        # Only the CAPAs of this organisation's site: another client's site of the same name is not watched.
+        mine = [
+            scope for org, scope in scopes if same_organisation(org, organisations.get(finding.audit_id, ""))
+        ]
         hits = [
             h
-            for h in repeat_hits(finding.site, finding.clause, finding.grade, _day(finding), scopes)
+            for h in repeat_hits(finding.site, finding.clause, finding.grade, _day(finding), mine)
             if h.capa_id != finding.capa_id
         ]
         if not hits:
@@ -162,14 +185,31 @@ def detect_repeats(session: Session, findings: Iterable[Finding]) -> None:
             )
 
 
-def send_prior_findings(session: Session, device_id: str, audit_id: str, site: str) -> bool:
-    """Queue `prior_findings` for an audit just planned at a site; False when the site has no history."""
+def same_organisation(a: str, b: str) -> bool:
+    """Organisations compare as sites do for repeats (without case and surrounding spaces); two audits that
+    both name no organisation are of the same one."""
+    return a.strip().casefold() == b.strip().casefold()
+
+
+def send_prior_findings(
+    session: Session, device_id: str, audit_id: str, site: str, organisation: str | None = None
+) -> bool:
+    """Queue `prior_findings` for an audit just planned at a site of an organisation (by default the
+    audit's own); False when the site has no history. Another organisation's site of the same name is
+    another site: its findings and CAPAs are never sent (CAP-016, REP-020)."""
     if not site.strip():
         return False
+    if organisation is None:
+        organisation = session.scalar(select(Audit.organisation).where(Audit.id == audit_id)) or ""
+    at_place = (
+        select(Finding.id)
+        .join(Audit, Audit.id == Finding.audit_id)
+        .where(Finding.site == site, Audit.organisation == organisation)
+    )
     earlier = list(
         session.scalars(
             select(Finding)
-            .where(Finding.site == site, Finding.audit_id != audit_id)
+            .where(Finding.id.in_(at_place), Finding.audit_id != audit_id)
             .order_by(Finding.created_at.desc(), Finding.id.desc())
             .limit(PRIOR_FINDINGS_LIMIT)
         )
@@ -179,7 +219,7 @@ def send_prior_findings(session: Session, device_id: str, audit_id: str, site: s
             select(CapaRow)
             .where(
                 CapaRow.closed_at.is_(None),
-                CapaRow.id.in_(select(Finding.capa_id).where(Finding.site == site)),
+                CapaRow.id.in_(select(Finding.capa_id).where(Finding.id.in_(at_place))),
             )
             .order_by(CapaRow.created_at)
         )
@@ -204,6 +244,7 @@ def send_prior_findings(session: Session, device_id: str, audit_id: str, site: s
         pull_feed.PRIOR_FINDINGS,
         {
             "audit_id": audit_id,
+            "organisation": organisation,
             "site": site,
             "findings": [
                 {
@@ -223,6 +264,7 @@ def send_prior_findings(session: Session, device_id: str, audit_id: str, site: s
                     "id": c.id,
                     "title": c.title,
                     "stage": c.stage,
+                    "created_at": as_utc(c.created_at).isoformat(),
                     "clauses": sorted(clauses.get(c.id, ())),
                     "due": dues[c.id].isoformat() if c.id in dues else None,
                 }

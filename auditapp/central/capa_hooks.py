@@ -30,22 +30,31 @@ def after_ingest(
     planned = set()
     for event in tables.planned:
         # The audit's site after the whole batch: a site corrected in the same push counts, not the plan's.
-        capa_feed.send_prior_findings(session, device.id, event.audit_id, tables.site_of(event.audit_id))
+        capa_feed.send_prior_findings(
+            session,
+            device.id,
+            event.audit_id,
+            tables.site_of(event.audit_id),
+            tables.organisation_of(event.audit_id),
+        )
         planned.add(event.audit_id)
     for audit_id in sorted(tables.sites_changed):
-        # A plan edit moved the audit to another site: every device on the audit gets that site's history
-        # (teammates who join later get it when they join, sync_team.join_team).
+        # A plan edit moved the audit to another site (or to another organisation's site of the same name):
+        # every device on the audit gets that site's history (teammates who join later get it when they
+        # join, sync_team.join_team).
         receivers = team_devices(session, audit_id) | {device.id}
         if audit_id in planned:
             receivers.discard(device.id)  # the planning device got it just above
         for device_id in sorted(receivers):
-            capa_feed.send_prior_findings(session, device_id, audit_id, tables.site_of(audit_id))
+            capa_feed.send_prior_findings(
+                session, device_id, audit_id, tables.site_of(audit_id), tables.organisation_of(audit_id)
+            )
 
 
 def repeat_candidates(session: Session, tables: ReadTables) -> list[Finding]:
-    """The findings this batch created, or whose grade, clause or site it changed, that are not repeats yet
-    nor triaged away: an observation regraded to a nonconformity, or a clause corrected to the watched one,
-    after it synced is a repeat as much as a new finding is (CAP-015)."""
+    """The findings this batch created, or whose grade, clause, site or organisation it changed, that are not
+    repeats yet nor triaged away: an observation regraded to a nonconformity, or a clause corrected to the
+    watched one, after it synced is a repeat as much as a new finding is (CAP-015)."""
     touched = {f.id: f for f in tables.new_findings}
     for finding in tables.regraded.values():
         touched.setdefault(finding.id, finding)

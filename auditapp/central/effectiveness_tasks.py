@@ -3,9 +3,10 @@
 `evaluate_windows` finds current-round field checks of open CAPAs whose window is open today and that have
 no tasks yet, and creates one task per source finding (the finding, its photos and evidence, the
 criterion), queued as an `effectiveness_task` pull record to every active device that sent events for an
-audit at the finding's site. It runs on a background tick and before the CAPA routes answer; the check row
-is locked while it is evaluated and (check, finding) is unique, so running it twice, or in two workers at
-once, queues each task once (ADR 0062).
+audit at the finding's site of the same organisation (another client's site of the same name is another
+site). It runs on a background tick and before the CAPA routes answer; the check row is locked while it is
+evaluated and (check, finding) is unique, so running it twice, or in two workers at once, queues each task
+once (ADR 0062).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from auditapp.central import pull_feed, trail
 from auditapp.central.auth import now
 from auditapp.central.capa_tables import CapaRow, EffectivenessCheckRow, EffectivenessTaskRow
 from auditapp.central.finding_detail import finding_evidence
-from auditapp.central.tables import Finding
+from auditapp.central.tables import Audit, Device, Finding, StoredEvent
 from auditapp.domain.capa import CheckMethod, CheckResult
 
 SYSTEM = "system"
@@ -46,6 +47,7 @@ def task_record(
         "capa_id": capa.id,
         "check_id": check.id,
         "capa_title": capa.title,
+        "organisation": organisation_of(session, finding),
         "site": finding.site,
         "criterion": check.criterion,
         "window_start": check.window_start.isoformat(),
@@ -61,6 +63,26 @@ def task_record(
         "photos": evidence.photos(),
         "evidence": evidence.texts(),
     }
+
+
+def organisation_of(session: Session, finding: Finding) -> str:
+    """The organisation whose site the finding was raised at (its audit's)."""
+    return session.scalar(select(Audit.organisation).where(Audit.id == finding.audit_id)) or ""
+
+
+def devices_at_place(session: Session, organisation: str, site: str) -> list[str]:
+    """Active devices of the auditors of the site of an organisation: those that sent events for an audit
+    there. An auditor of another client's site of the same name is not sent the task (REP-020)."""
+    if not site.strip():
+        return []
+    query = (
+        select(StoredEvent.device_id)
+        .join(Audit, Audit.id == StoredEvent.audit_id)
+        .join(Device, Device.id == StoredEvent.device_id)
+        .where(Audit.site == site, Audit.organisation == organisation, Device.status == "active")
+        .distinct()
+    )
+    return sorted(session.scalars(query))
 
 
 def _due_checks(
@@ -95,7 +117,7 @@ def queue_tasks(session: Session, check: EffectivenessCheckRow, capa: CapaRow) -
     sources = session.scalars(select(Finding).where(Finding.capa_id == capa.id).order_by(Finding.created_at))
     tasks = []
     for finding in sources:
-        devices = pull_feed.devices_at_site(session, finding.site)
+        devices = devices_at_place(session, organisation_of(session, finding), finding.site)
         task = EffectivenessTaskRow(
             id=str(uuid.uuid4()),
             check_id=check.id,
@@ -139,13 +161,16 @@ def top_up(session: Session) -> int:
     open_tasks = session.scalars(select(EffectivenessTaskRow).where(EffectivenessTaskRow.closed_at.is_(None)))
     for task in open_tasks:
         known = json.loads(task.devices or "[]")
-        fresh = [d for d in pull_feed.devices_at_site(session, task.site) if d not in known]
+        finding = session.get(Finding, task.finding_id)
+        if finding is None:
+            continue
+        place = devices_at_place(session, organisation_of(session, finding), task.site)
+        fresh = [d for d in place if d not in known]
         if not fresh:
             continue
         check = session.get(EffectivenessCheckRow, task.check_id)
         capa = session.get(CapaRow, task.capa_id)
-        finding = session.get(Finding, task.finding_id)
-        if check is None or capa is None or finding is None:
+        if check is None or capa is None:
             continue
         record = task_record(task, check, capa, finding, session)
         for device_id in fresh:

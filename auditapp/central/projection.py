@@ -84,6 +84,7 @@ class ReadTables:
         self.planned: list[DomainEvent] = []
         """AuditPlanned events of this batch (the CAPA hooks send prior findings for them)."""
         self.sites_changed: set[str] = set()
+        """Audits whose site, or the organisation whose site it is, this batch changed."""
 
     # ------------------------------------------------------------------ per event
     def project(self, event: DomainEvent) -> None:
@@ -138,19 +139,24 @@ class ReadTables:
             self._audit_registers[audit.id] = registers
         for name, value in values.items():
             registers.add(name, event, value, base)
-        old_site = audit.site
+        old_place = (audit.organisation, audit.site)
         for name in AUDIT_COLUMNS:
             value = registers.value(name)
             setattr(audit, name, "" if value is None else str(value))
         audit.hlc = registers.latest()
         audit.registers = registers.to_text()
-        if audit.site != old_site:
-            self.sites_changed.add(audit.id)
+        if (audit.organisation, audit.site) != old_place:
+            self.sites_changed.add(audit.id)  # another organisation's site of the same name is another site
 
     def site_of(self, audit_id: str) -> str:
         """The site of an audit this batch knows (empty when its plan has not arrived)."""
         audit = self.audits.get(audit_id)
         return audit.site if audit is not None else ""
+
+    def organisation_of(self, audit_id: str) -> str:
+        """The organisation of an audit this batch knows (empty when its plan has not arrived)."""
+        audit = self.audits.get(audit_id)
+        return audit.organisation if audit is not None else ""
 
     # ------------------------------------------------------------------ responses
     def _response(self, event: DomainEvent) -> None:

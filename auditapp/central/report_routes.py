@@ -133,9 +133,11 @@ def _start_dates(session: Session, audit_ids: Sequence[str]) -> dict[str, str]:
     }
 
 
-def prior_findings(session: Session, audit_id: str, site: str) -> list[PriorFinding]:
-    """Findings of the latest earlier audit of the same site, with their status and CAPA."""
-    others = [a for a in session.scalars(select(Audit.id).where(Audit.site == site)) if a != audit_id]
+def prior_findings(session: Session, audit_id: str, organisation: str, site: str) -> list[PriorFinding]:
+    """Findings of the latest earlier audit of the same site of the same organisation, with their status
+    and CAPA: two clients' sites of the same name are different sites (REP-020)."""
+    same_place = select(Audit.id).where(Audit.organisation == organisation, Audit.site == site)
+    others = [a for a in session.scalars(same_place) if a != audit_id]
     starts = _start_dates(session, [audit_id, *others])
     mine = starts.get(audit_id, "")
     earlier = sorted((starts[a], a) for a in others if a in starts and starts[a] <= mine)
@@ -165,6 +167,40 @@ def prior_findings(session: Session, audit_id: str, site: str) -> list[PriorFind
     ]
 
 
+def audits_of_site(session: Session, site: str, organisation: str | None) -> tuple[str, list[str]]:
+    """The organisation and the audits of a site the store holds: of the organisation given, or of the one
+    organisation with a site of that name; 404 `unknown_site` when there is none, 422 `ambiguous_site`
+    naming the organisations when several have a site of that name and none is given (REP-020)."""
+    rows = session.execute(select(Audit.id, Audit.organisation).where(Audit.site == site)).all()
+    if not rows:
+        raise ApiError(404, "unknown_site", f"site: no audit of the site {site!r} has reached the store")
+    names = sorted({org for _id, org in rows})
+    if organisation is None:
+        if len(names) > 1:
+            listed = ", ".join(_named(n) for n in names)
+            raise ApiError(
+                422,
+                "ambiguous_site",
+                f"organisation: {len(names)} organisations have a site called {site!r} ({listed}); give the "
+                "organisation whose site to assess",
+            )
+        organisation = names[0]
+    audit_ids = [audit_id for audit_id, org in rows if org == organisation]
+    if not audit_ids:
+        listed = ", ".join(_named(n) for n in names)
+        raise ApiError(
+            404,
+            "unknown_site",
+            f"organisation: no audit of the site {site!r} of {organisation!r} has reached the store; the "
+            f"site {site!r} is audited for {listed}",
+        )
+    return organisation, audit_ids
+
+
+def _named(organisation: str) -> str:
+    return repr(organisation) if organisation else "(no organisation)"
+
+
 def central_dossier(session: Session, config: ServerConfig, audit_id: str) -> AuditDossier:
     """The dossier of an audit held by the store; 404 `unknown_audit` when it holds no plan of it."""
     events = audit_events(session, [audit_id])[audit_id]
@@ -172,7 +208,7 @@ def central_dossier(session: Session, config: ServerConfig, audit_id: str) -> Au
     if not events or audit is None:
         raise ApiError(404, "unknown_audit", f"audit_id: the store holds no audit {audit_id}; check the id")
     findings = list(session.scalars(select(Finding).where(Finding.audit_id == audit_id)))
-    prior = prior_findings(session, audit_id, audit.site)
+    prior = prior_findings(session, audit_id, audit.organisation, audit.site)
     capa_ids = sorted({f.capa_id for f in findings if f.capa_id} | {p.capa_id for p in prior if p.capa_id})
     return build_dossier(
         events,
@@ -216,20 +252,21 @@ def report_router(config: ServerConfig) -> APIRouter:
         s: Db,
         _user: Reader,
         site: Annotated[str, Query(min_length=1, max_length=300)],
+        organisation: Annotated[str | None, Query(max_length=300)] = None,
         as_of: dt.date | None = None,
         format: ReadinessFormat = ReadinessFormat.JSON,
     ) -> Response:
-        """A site's certification readiness from every audit and CAPA the store holds (any reader); `as_of`
-        (default today) lies between 1900-01-01 and a year from today (422 `invalid_field` otherwise)."""
+        """A site's certification readiness from every audit and CAPA the store holds of the site of one
+        organisation (any reader); `organisation` may be left out while only one organisation has a site of
+        that name (422 `ambiguous_site` otherwise); `as_of` (default today) lies between 1900-01-01 and a
+        year from today (422 `invalid_field` otherwise)."""
         today = dt.datetime.now(dt.UTC).date()
         day = as_of or today
         try:
             check_as_of(day, today, "as_of")
         except ValidationError as exc:
             raise ApiError(422, "invalid_field", str(exc)) from None
-        audit_ids = list(s.scalars(select(Audit.id).where(Audit.site == site)))
-        if not audit_ids:
-            raise ApiError(404, "unknown_site", f"site: no audit of the site {site!r} has reached the store")
+        chosen, audit_ids = audits_of_site(s, site, organisation)
         events = audit_events(s, audit_ids)
         triaged = s.execute(
             select(Finding.id, Finding.status, Finding.capa_id).where(Finding.audit_id.in_(audit_ids))
@@ -237,7 +274,10 @@ def report_router(config: ServerConfig) -> APIRouter:
         capa_ids = sorted({capa for _id, _status, capa in triaged if capa})
         statuses = {finding_id: status for finding_id, status, _capa in triaged}
         capas = capa_facts(s, capa_ids)
-        result = assess(readiness_inputs(events, site, day, standard_clauses(), capas, (), statuses))
+        inputs = readiness_inputs(
+            events, site, day, standard_clauses(), capas, (), statuses, organisation=chosen
+        )
+        result = assess(inputs)
         if format is ReadinessFormat.PDF:
             return _file(render_readiness_pdf(result), PDF, f"readiness-{day.isoformat()}.pdf")
         return Response(json.dumps(readiness_to_dict(result)), media_type="application/json")

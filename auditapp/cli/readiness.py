@@ -28,6 +28,13 @@ def register(sub: Any) -> None:
         "with the reasons; the exit status is 0 whatever the verdict.",
     )
     parser.add_argument("--site", required=True, type=_site, help="the site, as written in its audit plans")
+    parser.add_argument(
+        "--organisation",
+        type=_organisation,
+        metavar="NAME",
+        help="the organisation whose site it is, as written in its audit plans; needed only when "
+        "several organisations have a site of that name",
+    )
     parser.add_argument("--as-of", type=_day, metavar="YYYY-MM-DD", help="assessment date (default today)")
     parser.add_argument("--json", action="store_true", help="print the whole assessment as JSON")
     parser.add_argument("--pdf", type=Path, metavar="FILE", help="also write the assessment as a PDF")
@@ -41,6 +48,11 @@ def _site(text: str) -> str:
     if not site:
         raise argparse.ArgumentTypeError("give the site's name as written in its audit plans")
     return site
+
+
+def _organisation(text: str) -> str:
+    """argparse type of --organisation: the name without spaces typed around it by accident."""
+    return text.strip()
 
 
 def _day(text: str) -> dt.date:
@@ -70,13 +82,21 @@ def run(args: argparse.Namespace) -> int:
         check_output(args.pdf, "--pdf", force=False)
     if args.server:
         with central(args) as api:
-            result = api.readiness(args.site, as_of)
+            result = api.readiness(args.site, as_of, args.organisation)
     else:
         from auditapp.reports.library import standard_clauses
         from auditapp.services.reporting import field_readiness
 
         with workspace_store(args) as store:
-            result = field_readiness(store, args.site, as_of, standard_clauses(), "--site")
+            result = field_readiness(
+                store,
+                args.site,
+                as_of,
+                standard_clauses(),
+                "--site",
+                organisation=args.organisation,
+                organisation_where="--organisation",
+            )
     if args.json:
         print(json.dumps(readiness_to_dict(result), indent=1, ensure_ascii=False))
     else:

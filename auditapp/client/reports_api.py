@@ -28,21 +28,28 @@ class ReportsApi(CentralApi):
         query = urlencode({"format": fmt, "table": table, "photos": str(photos).lower()})
         return self._send("GET", f"/api/audits/{quote(audit_id, safe='')}/report?{query}").body
 
-    def readiness(self, site: str, as_of: dt.date | None = None) -> Readiness:
-        """A site's readiness as the store assesses it from every audit and CAPA it holds."""
-        body = self._send("GET", self._readiness_path(site, as_of, "json")).body
+    def readiness(
+        self, site: str, as_of: dt.date | None = None, organisation: str | None = None
+    ) -> Readiness:
+        """A site's readiness as the store assesses it from every audit and CAPA it holds of the site of the
+        organisation (which may be left out while only one organisation has a site of that name)."""
+        body = self._send("GET", self._readiness_path(site, as_of, "json", organisation)).body
         try:
             return readiness_from_dict(json.loads(body))
         except ValueError as exc:
             raise CentralApiError(f"the central store sent readiness that cannot be read: {exc}") from exc
 
-    def readiness_pdf(self, site: str, as_of: dt.date | None = None) -> bytes:
+    def readiness_pdf(
+        self, site: str, as_of: dt.date | None = None, organisation: str | None = None
+    ) -> bytes:
         """A site's readiness as a PDF built by the store."""
-        return self._send("GET", self._readiness_path(site, as_of, "pdf")).body
+        return self._send("GET", self._readiness_path(site, as_of, "pdf", organisation)).body
 
     @staticmethod
-    def _readiness_path(site: str, as_of: dt.date | None, fmt: str) -> str:
+    def _readiness_path(site: str, as_of: dt.date | None, fmt: str, organisation: str | None) -> str:
         params = {"site": site, "format": fmt}
+        if organisation is not None:
+            params["organisation"] = organisation
         if as_of is not None:
             params["as_of"] = as_of.isoformat()
         return f"/api/readiness?{urlencode(params)}"

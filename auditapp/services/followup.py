@@ -130,6 +130,14 @@ def same_site(a: str, b: str) -> bool:
     return " ".join(a.casefold().split()) == " ".join(b.casefold().split())
 
 
+def for_this_audit(record: Mapping[str, Any], organisation: str, site: str) -> bool:
+    """Whether a pulled record concerns the audit's organisation and site; a record from a store that did
+    not name the organisation is matched by its site alone (REP-020)."""
+    other = record.get("organisation")
+    same_client = other is None or same_site(str(other), organisation)
+    return same_client and same_site(str(record.get("site")), site)
+
+
 def pulled(settings: Settings, key: str) -> list[Mapping[str, Any]]:
     """The records kept under a pulled key (an unreadable list counts as empty)."""
     try:
@@ -143,12 +151,12 @@ def follow_up_for(settings: Settings, state: AuditState) -> FollowUp:
     """The follow-up work pulled for this audit's site, with the results recorded in this audit."""
     if state.plan is None:
         return FollowUp()
-    site = state.plan.site
+    site, organisation = state.plan.site, state.plan.organisation
     closed = {str(r.get("task_id")) for r in pulled(settings, CLOSED_TASKS)}
     tasks: dict[str, EffectivenessTask] = {}
     for record in pulled(settings, TASKS):
         task = _task(record)
-        if task is None or task.task_id in closed or not same_site(task.site, site):
+        if task is None or task.task_id in closed or not for_this_audit(record, organisation, site):
             continue
         done = state.effectiveness.get(task.task_id)
         if done is not None:
@@ -157,8 +165,8 @@ def follow_up_for(settings: Settings, state: AuditState) -> FollowUp:
     findings: dict[str, PriorFinding] = {}
     capas: dict[str, OpenCapa] = {}
     for record in pulled(settings, PRIOR):
-        if not same_site(str(record.get("site")), site):
-            continue  # another site's history, or this audit's before its site was changed
+        if not for_this_audit(record, organisation, site):
+            continue  # another client's or site's history, or this audit's before its site was changed
         for raw in _list(record.get("findings")):
             if (finding := _prior(raw)) is not None and finding.audit_id != state.audit_id:
                 findings[finding.finding_id] = finding

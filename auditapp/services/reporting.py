@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol, runtime_checkable
 
-from auditapp.domain.errors import AuditAppError, NotFoundError
+from auditapp.domain.errors import AuditAppError, NotFoundError, ValidationError
 from auditapp.domain.events import DomainEvent, EventKind
 from auditapp.domain.readiness import CapaFacts, Effectiveness, Readiness, ReadinessInputs, assess
 from auditapp.domain.state import AuditState, project
@@ -210,14 +210,22 @@ def _day(value: Any) -> dt.date | None:
 _RESULTS = {"effective": Effectiveness.VERIFIED, "not_effective": Effectiveness.NOT_EFFECTIVE}
 
 
-def pulled_capas(store: FieldStore) -> list[CapaFacts]:
-    """CAPAs pulled with prior findings, with effectiveness from re-verifications recorded here."""
+def pulled_capas(
+    store: FieldStore, audit_ids: Collection[str] | None = None, site: str | None = None
+) -> list[CapaFacts]:
+    """CAPAs pulled with prior findings (for the audits given at the site given, or all), with effectiveness
+    from re-verifications recorded here; a CAPA is dated by its opening day at the store (a record from a
+    store that did not send it leaves it undated)."""
     results: dict[str, str] = {}
     for audit_id in store.audit_ids():
         for r in project(store.events(audit_id), audit_id).effectiveness.values():
             results[r.capa_id] = r.result
     by_id: dict[str, CapaFacts] = {}
     for record in _json(store, PRIOR_FINDINGS_KEY, []):
+        if audit_ids is not None and str(record.get("audit_id")) not in audit_ids:
+            continue  # pulled for an audit of another site or another organisation
+        if site is not None and str(record.get("site", site)) != site:
+            continue  # pulled for this audit before it moved to this site
         linked: dict[str, list[str]] = {}
         for f in record.get("findings", []):
             if f.get("capa_id"):
@@ -230,6 +238,7 @@ def pulled_capas(store: FieldStore) -> list[CapaFacts]:
                 capa_id=capa_id,
                 title=str(c.get("title") or ""),
                 status="closed" if stage == "closed" else "open",
+                opened_on=_day(c.get("created_at")),
                 due_on=_day(c.get("due")),
                 finding_ids=tuple(linked.get(capa_id, ())),
                 clauses=tuple(str(x) for x in c.get("clauses") or ()),
@@ -240,7 +249,8 @@ def pulled_capas(store: FieldStore) -> list[CapaFacts]:
 
 
 def prior_findings_for(store: FieldStore, state: AuditState) -> list[PriorFinding]:
-    """Findings of the previous audit of the site on this device, and those pulled for this audit."""
+    """Findings of the previous audit of the site on this device (the same organisation's site: another
+    client's site of the same name is another site), and those pulled for this audit."""
     statuses: dict[str, str] = _json(store, FINDING_STATUSES_KEY, {})
     found: dict[str, PriorFinding] = {}
     plan = state.plan
@@ -250,7 +260,7 @@ def prior_findings_for(store: FieldStore, state: AuditState) -> list[PriorFindin
             for a in store.audit_ids()
             if a != state.audit_id
             and (s := project(store.events(a), a)).plan is not None
-            and s.plan.site == plan.site
+            and (s.plan.organisation, s.plan.site) == (plan.organisation, plan.site)
             and s.plan.start_date <= plan.start_date
         ]
         if earlier:
@@ -315,16 +325,19 @@ def readiness_inputs(
     capas: Sequence[CapaFacts] = (),
     excluded_clauses: Sequence[str] = (),
     finding_statuses: Mapping[str, str] | None = None,
+    *,
+    organisation: str | None = None,
 ) -> ReadinessInputs:
-    """The readiness rules' inputs from every audit's events (any site: the rules pick the site's own);
-    `finding_statuses` are the triage statuses of the findings at the central store, where known."""
+    """The readiness rules' inputs from every audit's events (any site: the site's own are picked, of the
+    organisation given, since two clients' sites of the same name are different sites); `finding_statuses`
+    are the triage statuses of the findings at the central store, where known."""
     states: list[AuditState] = []
     simulated: dict[str, bool] = {}
     for audit_id, events in events_by_audit.items():
         if not events:
             continue
         state = project(events, audit_id)
-        if state.plan is None or state.plan.site != site:
+        if state.plan is None or not _at(state, organisation, site):
             continue
         states.append(state)
         simulated.update(dict.fromkeys(audit_extras(events).simulated_records, True))
@@ -333,14 +346,31 @@ def readiness_inputs(
     )
 
 
+def _at(state: AuditState, organisation: str | None, site: str) -> bool:
+    """Whether the audit is of the site (of the organisation, when given)."""
+    plan = state.plan
+    return (
+        plan is not None and plan.site == site and (organisation is None or plan.organisation == organisation)
+    )
+
+
 def field_readiness_inputs(
-    store: FieldStore, site: str, as_of: dt.date, clauses: Sequence[str], excluded: Sequence[str] = ()
+    store: FieldStore,
+    site: str,
+    as_of: dt.date,
+    clauses: Sequence[str],
+    excluded: Sequence[str] = (),
+    *,
+    organisation: str | None = None,
 ) -> ReadinessInputs:
-    """Readiness inputs from every audit on this device, the CAPAs pulled to it and the findings' triage
-    statuses last pulled from the central store."""
+    """Readiness inputs from every audit on this device of the site (of the organisation, when given), the
+    CAPAs pulled to it for those audits and the findings' triage statuses last pulled from the central
+    store."""
     events = {a: store.events(a) for a in store.audit_ids()}
     statuses = pulled_statuses(store)
-    return readiness_inputs(events, site, as_of, clauses, pulled_capas(store), excluded, statuses)
+    inputs = readiness_inputs(events, site, as_of, clauses, (), excluded, statuses, organisation=organisation)
+    ours = {state.audit_id for state in inputs.audits}
+    return replace(inputs, capas=pulled_capas(store, ours, site))
 
 
 def pulled_statuses(store: FieldStore) -> dict[str, str]:
@@ -367,24 +397,56 @@ def import_audit(
 
 def sites(store: EventStore) -> list[str]:
     """Every site audited on this device, sorted."""
-    found = {s.plan.site for a in store.audit_ids() if (s := project(store.events(a), a)).plan is not None}
+    return sorted({site for _organisation, site in places(store)})
+
+
+def places(store: EventStore) -> list[tuple[str, str]]:
+    """Every (organisation, site) audited on this device, sorted."""
+    found = {
+        (s.plan.organisation, s.plan.site)
+        for a in store.audit_ids()
+        if (s := project(store.events(a), a)).plan is not None
+    }
     return sorted(found)
 
 
 def field_readiness(
-    store: FieldStore, site: str, as_of: dt.date, clauses: Sequence[str], where: str = "site"
+    store: FieldStore,
+    site: str,
+    as_of: dt.date,
+    clauses: Sequence[str],
+    where: str = "site",
+    *,
+    organisation: str | None = None,
+    organisation_where: str = "organisation",
 ) -> Readiness:
     """A site's readiness from what this device holds (its audits and the CAPAs pulled to it).
 
     An unknown site is refused with the sites there are, so a typo can be put right (`where` names the
-    input, e.g. `--site`).
+    input, e.g. `--site`). The site is that of the organisation given; without one, a site name that two
+    organisations share is refused naming them (`organisation_where` names that input), never mixed.
     """
-    known = sites(store)
-    if site not in known:
+    known = places(store)
+    if site not in {s for _o, s in known}:
+        names = sorted({s for _o, s in known})
         there = (
-            "the sites audited here are " + ", ".join(repr(s) for s in known)
-            if known
+            "the sites audited here are " + ", ".join(repr(s) for s in names)
+            if names
             else "no audit in it has a site yet"
         )
         raise NotFoundError(f"{where}: no audit of the site {site!r} in this workspace; {there}")
-    return assess(field_readiness_inputs(store, site, as_of, clauses))
+    owners = sorted({o for o, s in known if s == site})
+    listed = ", ".join(repr(o) if o else "(no organisation)" for o in owners)
+    if organisation is None and len(owners) > 1:
+        raise ValidationError(
+            f"{len(owners)} organisations have a site called {site!r} here ({listed}); give the "
+            "organisation whose site to assess",
+            organisation_where,
+        )
+    if organisation is not None and organisation not in owners:
+        raise NotFoundError(
+            f"{organisation_where}: no audit of the site {site!r} of {organisation!r} in this workspace; "
+            f"the site {site!r} is audited here for {listed}"
+        )
+    chosen = owners[0] if organisation is None else organisation
+    return assess(field_readiness_inputs(store, site, as_of, clauses, organisation=chosen))

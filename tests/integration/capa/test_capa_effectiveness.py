@@ -244,15 +244,16 @@ def test_planning_an_audit_at_a_site_with_history_sends_its_prior_findings_and_o
     assert [(f["id"], f["capa_id"], f["capa_status"], f["status"]) for f in record["findings"]] == [
         (opened.finding_id, opened.capa_id, "open", "capa")
     ]
-    assert record["capas"] == [
-        {
-            "id": opened.capa_id,
-            "title": "Gowning log gaps",
-            "stage": "open",
-            "clauses": ["6.4.1"],
-            "due": due,
-        }
-    ]
+    [capa] = record["capas"]
+    opened_at = dt.datetime.fromisoformat(capa.pop("created_at"))  # when the store opened it (readiness)
+    assert opened_at.date() == dt.datetime.now(dt.UTC).date()
+    assert capa == {
+        "id": opened.capa_id,
+        "title": "Gowning log gaps",
+        "stage": "open",
+        "clauses": ["6.4.1"],
+        "due": due,
+    }
     assert a.messages("prior_findings") == []
     b.push([b.plan(str(uuid.uuid4()), site="Plant 9")])
     assert len(b.messages("prior_findings")) == 1

@@ -201,3 +201,41 @@ def test_closed_tasks_unknown_tasks_and_malformed_records_are_left_out(
     assert work.capas == ()
     with pytest.raises(ValidationError, match="no open re-verification task 't2'"):
         audits.record_effectiveness(audit_id, "t2", "effective")
+
+
+@pytest.mark.req("REP-020")
+def test_another_clients_tasks_and_history_at_a_site_of_the_same_name_are_left_out(
+    site_audit: tuple[FieldAudits, MemoryEventStore, str],
+) -> None:
+    """A consultant's tablet holds audits of two clients, each with a "Plant 1"."""
+    audits, store, audit_id = site_audit
+    pulled(
+        store,
+        "effectiveness_task",
+        _task("mine", organisation="acme medical"),  # compared like sites: case and spaces aside
+        _task("theirs", organisation="Beta Devices"),
+        _task("older-store"),  # a store that did not name the organisation: matched by site
+    )
+    history = {"kind": "prior_findings", "site": "Plant 1", "capas": []}
+    finding = {"audit_id": "a-old", "clause": "7.5.6", "grade": "minor_nc", "statement": "x", "status": "new"}
+    pulled(
+        store,
+        "prior_findings",
+        {
+            **history,
+            "audit_id": audit_id,
+            "organisation": "Acme Medical",
+            "findings": [{**finding, "id": "f-acme"}],
+        },
+        {
+            **history,
+            "audit_id": "b-1",
+            "organisation": "Beta Devices",
+            "findings": [{**finding, "id": "f-beta"}],
+        },
+    )
+
+    work = audits.follow_up(audit_id)
+
+    assert sorted(t.task_id for t in work.tasks) == ["mine", "older-store"]
+    assert [f.finding_id for f in work.prior_findings] == ["f-acme"]
