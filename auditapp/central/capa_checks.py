@@ -138,20 +138,8 @@ def decide(
         raise ApiError(
             409, "check_decided", f"check_id: check {check.id} already has the result {check.result}"
         )
-    before = {"result": check.result, "comment": check.comment}
-    check.result = result.value
-    check.comment = comment
-    check.evidence = json.dumps(list(evidence))
-    check.decided_by = actor
-    check.decided_at = now()
-    trail.record(
-        session,
-        actor,
-        "effectiveness_check",
-        check.id,
-        "decided",
-        {"result": (before["result"], check.result), "comment": (before["comment"], comment)},
-    )
+    changes = _set_result(actor, check, result, comment, evidence)
+    trail.record(session, actor, "effectiveness_check", check.id, "decided", changes)
     withdraw_tasks(session, check, keep_device=None)
     if result is CheckResult.FAILED:
         reopen(session, actor, row, "check_failed", check=check, comment=comment, evidence_ids=evidence)
@@ -199,23 +187,35 @@ def close_task(session: Session, task: EffectivenessTaskRow, keep_device: str | 
 
 def fail_check(session: Session, actor: str, check: EffectivenessCheckRow, comment: str) -> None:
     """Mark a check failed, trailing every field it changes with its real old value (CAP-017)."""
-    before = {
-        "result": check.result,
-        "comment": check.comment,
-        "decided_by": check.decided_by,
-        "decided_at": check.decided_at,
-    }
-    check.result = CheckResult.FAILED.value
-    check.comment = comment
-    check.decided_by, check.decided_at = actor, now()
-    after = {
-        "result": check.result,
-        "comment": check.comment,
-        "decided_by": check.decided_by,
-        "decided_at": check.decided_at,
-    }
-    changes = {name: (before[name], value) for name, value in after.items() if before[name] != value}
+    changes = _set_result(actor, check, CheckResult.FAILED, comment)
     trail.record(session, actor, "effectiveness_check", check.id, "failed", changes)
+
+
+_DECISION_FIELDS = ("result", "comment", "evidence", "decided_by", "decided_at")
+
+
+def _set_result(
+    actor: str,
+    check: EffectivenessCheckRow,
+    result: CheckResult,
+    comment: str,
+    evidence: Sequence[str] | None = None,
+) -> dict[str, tuple[object, object]]:
+    """Record a check's result; every field it changes, with its old and new value, for the trail (CAP-017).
+    The evidence is kept as it was when none is given."""
+
+    def values() -> dict[str, object]:
+        out: dict[str, object] = {name: getattr(check, name) for name in _DECISION_FIELDS}
+        out["evidence"] = json.loads(check.evidence or "[]")
+        return out
+
+    before = values()
+    check.result, check.comment = result.value, comment
+    if evidence is not None:
+        check.evidence = json.dumps(list(evidence))
+    check.decided_by, check.decided_at = actor, now()
+    after = values()
+    return {name: (before[name], after[name]) for name in _DECISION_FIELDS if before[name] != after[name]}
 
 
 def reopen(

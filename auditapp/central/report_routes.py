@@ -6,9 +6,10 @@ runs offline; photos come from the synced blobs. Every route needs a signed-in r
 
 import datetime as dt
 import json
-from collections.abc import Sequence
+import logging
+from collections.abc import Callable, Sequence
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from fastapi import APIRouter, Path, Query, Response
 from sqlalchemy import select
@@ -27,12 +28,16 @@ from auditapp.domain.events import DomainEvent
 from auditapp.domain.readiness import CapaFacts, Effectiveness, assess, check_as_of
 from auditapp.reports.audit_json import to_json
 from auditapp.reports.audit_report import render_audit_pdf
+from auditapp.reports.document import ReportError
 from auditapp.reports.exports import capa_table, findings_table, to_csv, to_xlsx
 from auditapp.reports.library import standard_clauses
 from auditapp.reports.readiness_json import readiness_to_dict
 from auditapp.reports.readiness_report import render_readiness_pdf
 from auditapp.services.reporting import AuditDossier, PriorFinding, build_dossier, readiness_inputs
 from sync.blob_receiver import BlobReceiver
+
+log = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 PDF, CSV = "application/pdf", "text/csv; charset=utf-8"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -222,6 +227,15 @@ def central_dossier(session: Session, config: ServerConfig, audit_id: str) -> Au
     )
 
 
+def _drawn(render: Callable[[_T], bytes], source: _T) -> bytes:
+    """A PDF, or 500 `report_failed` with the report's own words (not "try again": it would fail again)."""
+    try:
+        return render(source)
+    except ReportError as exc:
+        log.error("a report could not be drawn: %s", exc, exc_info=exc.__cause__)
+        raise ApiError(500, "report_failed", str(exc)) from exc
+
+
 def report_router(config: ServerConfig) -> APIRouter:
     """GET /api/audits/{id}/report and GET /api/readiness."""
     router = APIRouter()
@@ -239,7 +253,7 @@ def report_router(config: ServerConfig) -> APIRouter:
         dossier = central_dossier(s, config, audit_id)
         name = f"audit-{audit_id}"
         if format is ReportFormat.PDF:
-            return _file(render_audit_pdf(dossier), PDF, f"{name}.pdf")
+            return _file(_drawn(render_audit_pdf, dossier), PDF, f"{name}.pdf")
         if format is ReportFormat.JSON:
             return _file(to_json(dossier, with_photos=photos), "application/json", f"{name}.json")
         if format is ReportFormat.XLSX:
@@ -279,7 +293,7 @@ def report_router(config: ServerConfig) -> APIRouter:
         )
         result = assess(inputs)
         if format is ReadinessFormat.PDF:
-            return _file(render_readiness_pdf(result), PDF, f"readiness-{day.isoformat()}.pdf")
+            return _file(_drawn(render_readiness_pdf, result), PDF, f"readiness-{day.isoformat()}.pdf")
         return Response(json.dumps(readiness_to_dict(result)), media_type="application/json")
 
     return router

@@ -80,6 +80,10 @@ class CentralApi:
             wait = response.headers.get("retry-after") or response.headers.get("Retry-After")
             later = f" (wait {wait} s)" if wait else ""
             return CentralApiError(f"{message or 'too many attempts'}{later}", code, status)
+        if (
+            status >= 500 and code == "report_failed"
+        ):  # a report the store cannot draw: trying again won't help
+            return CentralApiError(message, code, status)
         if status >= 500:
             return CentralApiError(
                 f"the central store failed (HTTP {status}): nothing was changed by this request; try again, "

@@ -160,3 +160,26 @@ def test_a_finding_whose_clause_is_corrected_to_the_watched_one_is_a_repeat_and_
     b.push([b.edit(mislabelled, "clause", "6.4.1")])
     assert _repeat_of(client, qm, mislabelled) == (True, opened.capa_id)
     assert _stage(client, qm, opened.capa_id) == ("reopened", 1)
+
+
+@pytest.mark.req("CAP-017", "QAP-034")
+@pytest.mark.parametrize("result", ["passed", "failed"])
+def test_a_result_recorded_at_the_desk_trails_its_evidence_and_who_decided(
+    client: TestClient, as_user: dict[str, dict[str, str]], tablets: list[Tablet], result: str
+) -> None:
+    qm = as_user["quinn"]
+    opened, check_id = _capa_with_check(client, as_user, tablets, "record_review")
+    body = {"result": result, "comment": "30 days of logs reviewed", "evidence": ["GL-2027-01", "GL-2027-02"]}
+    reply = client.post(f"/api/capas/{opened.capa_id}/effectiveness/{check_id}/result", json=body, headers=qm)
+    assert reply.status_code == 200, reply.text
+
+    trail = client.get(f"/api/trail/effectiveness_check/{check_id}", headers=qm).json()["items"]
+    [decided] = [e for e in trail if e["action"] == "decided"]
+    changes = decided["changes"]
+    assert changes["result"] == ["pending", result]
+    assert changes["comment"] == ["", "30 days of logs reviewed"]
+    assert changes["evidence"] == [[], ["GL-2027-01", "GL-2027-02"]]
+    assert changes["decided_by"][1] == _check(client, qm, opened.capa_id, check_id)["decided_by"]
+    assert changes["decided_at"][0] is None
+    assert _when(changes["decided_at"][1]).tzinfo is not None
+    assert not [e for e in trail if e["action"] == "failed"]  # one entry for one decision
