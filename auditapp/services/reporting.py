@@ -410,6 +410,16 @@ def places(store: EventStore) -> list[tuple[str, str]]:
     return sorted(found)
 
 
+def site_choices(found: Sequence[tuple[str, str]]) -> dict[str, tuple[str, str]]:
+    """The sites to choose from on a readiness screen, by label -> (organisation, site): a site's name alone,
+    or with its organisation when another organisation has a site of the same name (REP-020)."""
+    names = [site for _organisation, site in found]
+    return {
+        (site if names.count(site) == 1 else f"{site} ({organisation})"): (organisation, site)
+        for organisation, site in found
+    }
+
+
 def field_readiness(
     store: FieldStore,
     site: str,

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import flet as ft
 
 from auditapp.domain.errors import AuditAppError
+from auditapp.domain.readiness import Readiness
 from auditapp.services.field_audits import FieldAudits
 from auditapp.services.workspace import FieldWorkspace
 from auditapp.services.workspaces import Workspaces
@@ -82,13 +83,17 @@ def _walkthrough(app: FieldApp, params: dict[str, str]) -> ft.Control:
 def _readiness(app: FieldApp, _params: dict[str, str]) -> ft.Control:
     # Imported on first use: the report library (PDF, fonts) must not slow the app's cold start.
     from auditapp.reports.library import standard_clauses
-    from auditapp.services.reporting import field_readiness, sites
+    from auditapp.services.reporting import field_readiness, places, site_choices
     from auditapp.ui.field.readiness import readiness_screen
 
     store = app.workspace.store()
-    return readiness_screen(
-        sites(store), lambda site: field_readiness(store, site, dt.date.today(), standard_clauses())
-    )
+    choices = site_choices(places(store))  # a site two clients share is offered once per client
+
+    def assess(label: str) -> Readiness:
+        organisation, site = choices[label]
+        return field_readiness(store, site, dt.date.today(), standard_clauses(), organisation=organisation)
+
+    return readiness_screen(list(choices), assess)
 
 
 ROUTES: list[Route] = [

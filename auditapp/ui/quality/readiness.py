@@ -72,6 +72,10 @@ class ReadinessScreen(Screen):
     def __init__(self, ctx: Ctx, **args: Any):
         super().__init__(ctx, **args)
         self.site = ft.TextField(label="Site", width=360, on_submit=self._assess)
+        # Needed only when several organisations (a consultant's clients) have a site of that name.
+        self.organisation = ft.TextField(
+            label="Organisation", hint_text="if several have this site", width=300, on_submit=self._assess
+        )
         self.error = error_text()
         self.result = ft.Column(spacing=16)
         self.control = ft.Column(
@@ -80,6 +84,9 @@ class ReadinessScreen(Screen):
                 ft.Row(
                     [
                         ft.Semantics(identifier="readiness-site", content=self.site, container=True),
+                        ft.Semantics(
+                            identifier="readiness-organisation", content=self.organisation, container=True
+                        ),
                         ft.FilledButton("Assess", icon=ft.Icons.FACT_CHECK, on_click=self._assess),
                     ],
                     wrap=True,
@@ -105,8 +112,11 @@ class ReadinessScreen(Screen):
         if not name:
             show_error(self.error, "site: type the site to assess")
             return
+        organisation = (self.organisation.value or "").strip() or None
         readiness = await self.ctx.runner.run(
-            lambda api: _reports(api).readiness(name), doing=f"Assessing {name}", error=self.error
+            lambda api: _reports(api).readiness(name, organisation=organisation),
+            doing=f"Assessing {name}",
+            error=self.error,
         )
         if readiness is not None:
             self.result.controls = [readiness_view(readiness)]
