@@ -103,26 +103,42 @@ def _run(argv: Sequence[str] | None) -> int:
 # Arguments stored or sent as text (names, ids, addresses): UTF-8 or nothing. File paths, folders and
 # database URLs are not among them: they keep whatever bytes the file system allows.
 TEXT_ARGUMENTS = frozenset(
-    {"username", "name", "email", "user", "device_id", "role", "site", "organisation", "audit_id"}
+    {
+        "username",
+        "name",
+        "email",
+        "user",
+        "device_id",
+        "role",
+        "site",
+        "organisation",
+        "audit_id",
+        "distribute",
+    }
 )
 
 
 def _check_text_arguments(args: argparse.Namespace) -> None:
     """Refuse, naming the argument, a name or id that is not UTF-8 (a terminal set to another encoding sent
     it): it is stored and sent as UTF-8, so it would fail later with a traceback."""
-    for dest in TEXT_ARGUMENTS & set(vars(args)):
-        text = getattr(args, dest)
-        if not isinstance(text, str):
-            continue
-        try:
-            text.encode("utf-8")
-        except UnicodeEncodeError:
-            shown = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-            raise ValidationError(
-                f"{shown!r} is not valid UTF-8 text: the terminal sent it in another encoding; "
-                "set the terminal to UTF-8 and type it again",
-                dest.replace("_", "-"),
-            ) from None
+    for dest in sorted(TEXT_ARGUMENTS & set(vars(args))):
+        value = getattr(args, dest)
+        for text in value if isinstance(value, list) else [value]:
+            if isinstance(text, str) and not _is_utf8(text):
+                shown = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+                raise ValidationError(
+                    f"{shown!r} is not valid UTF-8 text: the terminal sent it in another encoding; "
+                    "set the terminal to UTF-8 and type it again",
+                    dest.replace("_", "-"),
+                )
+
+
+def _is_utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def argument_type(parse: Callable[[str, str | None], T], name: str) -> Callable[[str], T]:

@@ -54,3 +54,22 @@ def test_a_file_named_in_another_encoding_is_still_read(tmp_path: Path) -> None:
 
     assert shown.returncode == 0, shown.stderr
     assert "fda-qmsr" in shown.stdout
+
+
+@pytest.mark.req("PLT-018")
+def test_a_distribution_name_that_is_not_utf8_is_refused_by_name(tmp_path: Path) -> None:
+    done = run_cli(
+        [
+            "report",
+            "A-1",
+            "--format",
+            "pdf",
+            "--out",
+            str(tmp_path / "r.pdf"),
+            "--distribute",
+            LATIN1_MUELLER,
+        ],
+        auditapp_env(tmp_path / "home"),
+    )
+    _one_line_error(done, "distribute: ", "not valid UTF-8", "set the terminal")
+    assert not (tmp_path / "r.pdf").exists()
