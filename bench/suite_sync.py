@@ -302,6 +302,27 @@ def _push_rate(store: Store, responses: int, notes: int, photos: int) -> float:
     return len(records) / elapsed
 
 
+PUSH_RUNS = 3
+# Issue #5's targets; the photo ratio is not reached on a 2-core machine (ADR 63 and its addenda).
+TARGETS = (
+    ("push_events_per_s_sqlite", ">=", 3000.0),
+    ("photo_upload_vs_raw", ">=", 0.5),
+    ("resume_chunks_resent_per_cut", "<=", 1.0),
+    ("faults_lost", "<=", 0.0),
+    ("faults_duplicated", "<=", 0.0),
+)
+
+
+def _push_rates(store: Store, responses: int, notes: int, photos: int) -> tuple[float, float]:
+    """(first, median of the next PUSH_RUNS): each a fresh device pushing the whole audit. The first push
+    of a new server shares its time with the server's start-up work (its first statements, its periodic
+    jobs' first runs), which lands in one push or another depending on timing; the median of the pushes
+    after it is the steady rate, and the first is reported beside it."""
+    first = _push_rate(store, responses, notes, photos)
+    steady = sorted(_push_rate(store, responses, notes, photos) for _ in range(PUSH_RUNS))
+    return first, steady[PUSH_RUNS // 2]
+
+
 def _photos(count: int) -> dict[str, bytes]:
     blobs = (encrypt_blob(os.urandom(PHOTO_BYTES)) for _ in range(count))
     return {blob.blob_id: blob.ciphertext for blob in blobs}
@@ -442,6 +463,8 @@ def _pg_database(name: str, *, drop: bool = False) -> str | None:
 def run(quick: bool) -> Report:
     """Measure push events/s, photo upload bytes/s against raw requests, resume cost and fault losses."""
     report = Report("sync")
+    for figure, op, bound in TARGETS:
+        report.target(figure, op, bound)
     photos = 10 if quick else 100
     notes: dict[str, Any] = {
         "photo_bytes": PHOTO_BYTES,
@@ -453,7 +476,9 @@ def run(quick: bool) -> Report:
         folder = Path(tmp)
         store = Store(folder / "sqlite", f"sqlite:///{folder / 'central.db'}")
         try:
-            report.metrics["push_events_per_s_sqlite"] = round(_push_rate(store, 300, 1000, 100), 1)
+            first, steady = _push_rates(store, 300, 1000, 100)
+            report.metrics["push_events_per_s_sqlite"] = round(steady, 1)
+            report.metrics["push_first_events_per_s_sqlite"] = round(first, 1)
             project, raw, floor, verified, total = _photo_rates(store, photos, folder)
             report.metrics["photo_bytes_per_s"] = round(project)
             report.baseline["raw_requests_bytes_per_s"] = round(raw)
@@ -481,9 +506,9 @@ def run(quick: bool) -> Report:
         else:
             pg_store = Store(folder / "pg", pg)
             try:
-                report.metrics["push_events_per_s_postgresql"] = round(
-                    _push_rate(pg_store, 300, 1000, 100), 1
-                )
+                first, steady = _push_rates(pg_store, 300, 1000, 100)
+                report.metrics["push_events_per_s_postgresql"] = round(steady, 1)
+                report.metrics["push_first_events_per_s_postgresql"] = round(first, 1)
             finally:
                 pg_store.stop()
                 _pg_database(name, drop=True)

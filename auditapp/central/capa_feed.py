@@ -9,12 +9,15 @@
   `prior_findings`.
 
 A site is a site of one organisation: two clients' sites of the same name share no history or repeats.
+Organisations and sites compare by `auditapp.domain.places` (case-folded, spaces collapsed) everywhere: in
+Python over the audits' names, never by SQL's `lower()`, which SQLite and PostgreSQL apply differently.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, date
 
 from sqlalchemy import select
@@ -29,6 +32,7 @@ from auditapp.central.timestamps import as_utc
 from auditapp.domain.capa import CheckResult
 from auditapp.domain.effectiveness import WatchedScope, check_outcome, counts_as_repeat, repeat_hits
 from auditapp.domain.events import DomainEvent
+from auditapp.domain.places import name_key, place_key
 
 PRIOR_FINDINGS_LIMIT = 200
 """Most earlier findings sent with one planned audit (newest first)."""
@@ -126,13 +130,14 @@ def detect_repeats(session: Session, findings: Iterable[Finding]) -> None:
     rows = list(session.execute(query))
     checks = {check.id: check for check, _, _, _, _ in rows}
     capas = {capa.id: capa for _, capa, _, _, _ in rows}
+    # Sites as `places.name_key` compares them, so repeat_hits sees one spelling of each site.
     scopes = [
         (
-            organisation or "",
+            name_key(organisation or ""),
             WatchedScope(
                 capa.id,
                 check.id,
-                site,
+                name_key(site or ""),
                 clause,
                 check.window_start,
                 check.window_end,
@@ -148,12 +153,11 @@ def detect_repeats(session: Session, findings: Iterable[Finding]) -> None:
     )
     for finding in candidates:
         # Only the CAPAs of this organisation's site: another client's site of the same name is not watched.
-        mine = [
-            scope for org, scope in scopes if same_organisation(org, organisations.get(finding.audit_id, ""))
-        ]
+        ours = name_key(organisations.get(finding.audit_id) or "")
+        mine = [scope for org, scope in scopes if org == ours]
         hits = [
             h
-            for h in repeat_hits(finding.site, finding.clause, finding.grade, _day(finding), mine)
+            for h in repeat_hits(name_key(finding.site), finding.clause, finding.grade, _day(finding), mine)
             if h.capa_id != finding.capa_id
         ]
         if not hits:
@@ -185,10 +189,34 @@ def detect_repeats(session: Session, findings: Iterable[Finding]) -> None:
             )
 
 
-def same_organisation(a: str, b: str) -> bool:
-    """Organisations compare as sites do for repeats (without case and surrounding spaces); two audits that
-    both name no organisation are of the same one."""
-    return a.strip().casefold() == b.strip().casefold()
+@dataclass(frozen=True)
+class AuditPlace:
+    """An audit's organisation and site as the store holds them; `hlc` orders its plans' latest writes."""
+
+    audit_id: str
+    organisation: str
+    site: str
+    hlc: str
+
+
+def audits_at_site(session: Session, site: str) -> list[AuditPlace]:
+    """Every audit of a site of that name, of any organisation, the latest plan first. Names are compared
+    here by `places.name_key`: one row of three short columns per audit is read, so the rule is the same
+    on SQLite and PostgreSQL (their `lower()` differ outside ASCII) and spaces count as the tablet counts
+    them."""
+    wanted = name_key(site)
+    if not wanted:
+        return []
+    rows = session.execute(select(Audit.id, Audit.organisation, Audit.site, Audit.hlc))
+    found = [AuditPlace(*row) for row in rows if name_key(row.site) == wanted]
+    return sorted(found, key=lambda a: (a.hlc, a.audit_id), reverse=True)
+
+
+def audits_at_place(session: Session, organisation: str, site: str) -> list[str]:
+    """The ids of the audits of the site of the organisation (REP-020); two audits that both name no
+    organisation are of the same one."""
+    key = place_key(organisation, site)
+    return [a.audit_id for a in audits_at_site(session, site) if place_key(a.organisation, a.site) == key]
 
 
 def send_prior_findings(
@@ -201,11 +229,8 @@ def send_prior_findings(
         return False
     if organisation is None:
         organisation = session.scalar(select(Audit.organisation).where(Audit.id == audit_id)) or ""
-    at_place = (
-        select(Finding.id)
-        .join(Audit, Audit.id == Finding.audit_id)
-        .where(Finding.site == site, Audit.organisation == organisation)
-    )
+    # A finding's site follows its audit's (projection), so the audits at the place give its findings.
+    at_place = select(Finding.id).where(Finding.audit_id.in_(audits_at_place(session, organisation, site)))
     earlier = list(
         session.scalars(
             select(Finding)

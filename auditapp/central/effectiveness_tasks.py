@@ -4,9 +4,9 @@
 no tasks yet, and creates one task per source finding (the finding, its photos and evidence, the
 criterion), queued as an `effectiveness_task` pull record to every active device that sent events for an
 audit at the finding's site of the same organisation (another client's site of the same name is another
-site). It runs on a background tick and before the CAPA routes answer; the check row is locked while it is
-evaluated and (check, finding) is unique, so running it twice, or in two workers at once, queues each task
-once (ADR 0062).
+site; names compare as `auditapp.domain.places` compares them). It runs on a background tick and before
+the CAPA routes answer; the check row is locked while it is evaluated and (check, finding) is unique, so
+running it twice, or in two workers at once, queues each task once (ADR 0062).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from auditapp.central import pull_feed, trail
 from auditapp.central.auth import now
+from auditapp.central.capa_feed import audits_at_place
 from auditapp.central.capa_tables import CapaRow, EffectivenessCheckRow, EffectivenessTaskRow
 from auditapp.central.finding_detail import finding_evidence
 from auditapp.central.tables import Audit, Device, Finding, StoredEvent
@@ -72,14 +73,15 @@ def organisation_of(session: Session, finding: Finding) -> str:
 
 def devices_at_place(session: Session, organisation: str, site: str) -> list[str]:
     """Active devices of the auditors of the site of an organisation: those that sent events for an audit
-    there. An auditor of another client's site of the same name is not sent the task (REP-020)."""
-    if not site.strip():
+    there, however its plans spell the organisation and site. An auditor of another client's site of the
+    same name is not sent the task (REP-020)."""
+    audit_ids = audits_at_place(session, organisation, site)
+    if not audit_ids:
         return []
     query = (
         select(StoredEvent.device_id)
-        .join(Audit, Audit.id == StoredEvent.audit_id)
         .join(Device, Device.id == StoredEvent.device_id)
-        .where(Audit.site == site, Audit.organisation == organisation, Device.status == "active")
+        .where(StoredEvent.audit_id.in_(audit_ids), Device.status == "active")
         .distinct()
     )
     return sorted(session.scalars(query))

@@ -142,19 +142,3 @@ def pending_for(session: Session, device_id: str, after: int, limit: int) -> lis
         .limit(limit)
     )
     return list(session.scalars(query))
-
-
-def devices_at_site(session: Session, site: str) -> list[str]:
-    """Active devices of the auditors of a site: those that sent events for an audit at that site."""
-    from auditapp.central.tables import Audit, Device
-
-    if not site.strip():
-        return []
-    query = (
-        select(StoredEvent.device_id)
-        .join(Audit, Audit.id == StoredEvent.audit_id)
-        .join(Device, Device.id == StoredEvent.device_id)
-        .where(Audit.site == site, Device.status == "active")
-        .distinct()
-    )
-    return sorted(session.scalars(query))

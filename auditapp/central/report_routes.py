@@ -15,6 +15,7 @@ from fastapi import APIRouter, Path, Query, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from auditapp.central.capa_feed import audits_at_place, audits_at_site
 from auditapp.central.capa_tables import CapaRow, EffectivenessCheckRow
 from auditapp.central.checklist_texts import PublishedTexts
 from auditapp.central.deps import Db, Reader
@@ -25,6 +26,7 @@ from auditapp.central.tables import Audit, Finding, StoredEvent, User
 from auditapp.config import ServerConfig
 from auditapp.domain.errors import ValidationError
 from auditapp.domain.events import DomainEvent
+from auditapp.domain.places import name_key, same_name
 from auditapp.domain.readiness import CapaFacts, Effectiveness, assess, check_as_of
 from auditapp.reports.audit_json import to_json
 from auditapp.reports.audit_report import render_audit_pdf
@@ -140,9 +142,9 @@ def _start_dates(session: Session, audit_ids: Sequence[str]) -> dict[str, str]:
 
 def prior_findings(session: Session, audit_id: str, organisation: str, site: str) -> list[PriorFinding]:
     """Findings of the latest earlier audit of the same site of the same organisation, with their status
-    and CAPA: two clients' sites of the same name are different sites (REP-020)."""
-    same_place = select(Audit.id).where(Audit.organisation == organisation, Audit.site == site)
-    others = [a for a in session.scalars(same_place) if a != audit_id]
+    and CAPA: two clients' sites of the same name are different sites, two spellings of one client's site
+    are one (REP-020)."""
+    others = [a for a in audits_at_place(session, organisation, site) if a != audit_id]
     starts = _start_dates(session, [audit_id, *others])
     mine = starts.get(audit_id, "")
     earlier = sorted((starts[a], a) for a in others if a in starts and starts[a] <= mine)
@@ -172,34 +174,35 @@ def prior_findings(session: Session, audit_id: str, organisation: str, site: str
     ]
 
 
-def audits_of_site(session: Session, site: str, organisation: str | None) -> tuple[str, list[str]]:
-    """The organisation and the audits of a site the store holds: of the organisation given, or of the one
-    organisation with a site of that name; 404 `unknown_site` when there is none, 422 `ambiguous_site`
-    naming the organisations when several have a site of that name and none is given (REP-020)."""
-    rows = session.execute(select(Audit.id, Audit.organisation).where(Audit.site == site)).all()
+def audits_of_site(session: Session, site: str, organisation: str | None) -> tuple[str, str, list[str]]:
+    """The organisation, the site and the audits of a site the store holds: of the organisation given, or of
+    the one organisation with a site of that name; 404 `unknown_site` when there is none, 422
+    `ambiguous_site` naming the organisations when several have a site of that name and none is given
+    (REP-020). Names compare by `places.name_key`; each is returned as its latest plan spells it."""
+    rows = audits_at_site(session, site)  # the latest plan first
     if not rows:
         raise ApiError(404, "unknown_site", f"site: no audit of the site {site!r} has reached the store")
-    names = sorted({org for _id, org in rows})
-    if organisation is None:
-        if len(names) > 1:
-            listed = ", ".join(_named(n) for n in names)
-            raise ApiError(
-                422,
-                "ambiguous_site",
-                f"organisation: {len(names)} organisations have a site called {site!r} ({listed}); give the "
-                "organisation whose site to assess",
-            )
-        organisation = names[0]
-    audit_ids = [audit_id for audit_id, org in rows if org == organisation]
-    if not audit_ids:
-        listed = ", ".join(_named(n) for n in names)
+    owners: dict[str, tuple[str, str]] = {}  # organisation key -> (organisation, site) as spelled last
+    for row in rows:
+        owners.setdefault(name_key(row.organisation), (row.organisation, row.site))
+    listed = ", ".join(_named(org) for org, _site in sorted(owners.values()))
+    if organisation is None and len(owners) > 1:
+        raise ApiError(
+            422,
+            "ambiguous_site",
+            f"organisation: {len(owners)} organisations have a site called {site!r} ({listed}); give the "
+            "organisation whose site to assess",
+        )
+    wanted = name_key(organisation) if organisation is not None else next(iter(owners))
+    if wanted not in owners:
         raise ApiError(
             404,
             "unknown_site",
             f"organisation: no audit of the site {site!r} of {organisation!r} has reached the store; the "
             f"site {site!r} is audited for {listed}",
         )
-    return organisation, audit_ids
+    chosen, spelled = owners[wanted]
+    return chosen, spelled, [row.audit_id for row in rows if same_name(row.organisation, chosen)]
 
 
 def _named(organisation: str) -> str:
@@ -280,7 +283,7 @@ def report_router(config: ServerConfig) -> APIRouter:
             check_as_of(day, today, "as_of")
         except ValidationError as exc:
             raise ApiError(422, "invalid_field", str(exc)) from None
-        chosen, audit_ids = audits_of_site(s, site, organisation)
+        chosen, spelled, audit_ids = audits_of_site(s, site, organisation)
         events = audit_events(s, audit_ids)
         triaged = s.execute(
             select(Finding.id, Finding.status, Finding.capa_id).where(Finding.audit_id.in_(audit_ids))
@@ -289,7 +292,7 @@ def report_router(config: ServerConfig) -> APIRouter:
         statuses = {finding_id: status for finding_id, status, _capa in triaged}
         capas = capa_facts(s, capa_ids)
         inputs = readiness_inputs(
-            events, site, day, standard_clauses(), capas, (), statuses, organisation=chosen
+            events, spelled, day, standard_clauses(), capas, (), statuses, organisation=chosen
         )
         result = assess(inputs)
         if format is ReadinessFormat.PDF:

@@ -25,6 +25,7 @@ from auditapp.central.auth import now
 from auditapp.central.pull_feed import devices_on_audit, queue_for_device
 from auditapp.central.sync_tables import AuditDevice, AuditTeamName, PhotoBlob
 from auditapp.central.tables import Audit, Device, StoredEvent, User
+from auditapp.domain import places
 from auditapp.domain.events import DomainEvent, EventKind
 from auditapp.domain.state import Projector
 
@@ -39,8 +40,9 @@ _TEAM_FIELDS = ("lead_auditor", "team")
 
 
 def name_key(name: str) -> str:
-    """How a person's name is compared: case-folded, spaces collapsed (the migration freezes this rule)."""
-    return " ".join(name.casefold().split())[:200]
+    """How a person's name is compared: as organisations and sites are (`places.name_key`: case-folded,
+    spaces collapsed), cut to the column's 200 characters (the migration freezes this rule)."""
+    return places.name_key(name)[:200]
 
 
 def _named(event: DomainEvent) -> list[str]:

@@ -18,6 +18,7 @@ from enum import StrEnum
 
 from auditapp.domain.errors import ValidationError
 from auditapp.domain.evidence import DocumentReviewed, Interview, Note, PhotoRef, SampledRecord
+from auditapp.domain.places import same_name
 from auditapp.domain.plan import AuditType
 from auditapp.domain.practice import ClausePractice, clause_key, paper_vs_practice, under
 from auditapp.domain.readiness_capas import CapaFacts as CapaFacts
@@ -263,7 +264,8 @@ class Reason:
 
 @dataclass(frozen=True)
 class Readiness:
-    """The whole assessment of one site at one date."""
+    """The whole assessment of one site of one organisation at one date; `organisation` is '' when not
+    known (readiness written before it was named, or of audits of several organisations)."""
 
     site: str
     as_of: dt.date
@@ -274,6 +276,7 @@ class Readiness:
     capas: CapaSummary
     gaps: tuple[ClausePractice, ...]
     audits: tuple[str, ...]
+    organisation: str = ""
 
 
 @dataclass(frozen=True)
@@ -289,6 +292,8 @@ class ReadinessInputs:
     simulated_records: Mapping[str, bool] = field(default_factory=dict)
     finding_statuses: Mapping[str, str] = field(default_factory=dict)
     """Triage status of findings at the central store (finding id -> status), as far as known here."""
+    organisation: str = ""
+    """The organisation whose site it is, as shown ('' when not known); the audits are already its own."""
 
 
 def assess(inputs: ReadinessInputs) -> Readiness:
@@ -297,7 +302,9 @@ def assess(inputs: ReadinessInputs) -> Readiness:
     audits = [
         a
         for a in inputs.audits
-        if a.plan is not None and a.plan.site == inputs.site and start < a.plan.start_date <= inputs.as_of
+        if a.plan is not None
+        and same_name(a.plan.site, inputs.site)
+        and start < a.plan.start_date <= inputs.as_of
     ]
     audits.sort(key=lambda a: (a.plan.start_date if a.plan else inputs.as_of, a.audit_id))
     excluded = _excluded(audits, inputs.excluded_clauses)
@@ -330,6 +337,7 @@ def assess(inputs: ReadinessInputs) -> Readiness:
         capas,
         gaps,
         tuple(a.audit_id for a in audits),
+        inputs.organisation,
     )
 
 

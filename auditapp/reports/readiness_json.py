@@ -23,6 +23,7 @@ from auditapp.domain.readiness import (
 def readiness_to_dict(r: Readiness) -> dict[str, Any]:
     """Plain JSON values; lights and labels included so a reader needs no rules of its own."""
     return {
+        "organisation": r.organisation,
         "site": r.site,
         "as_of": r.as_of.isoformat(),
         "verdict": r.verdict.value,
@@ -80,7 +81,8 @@ def readiness_to_dict(r: Readiness) -> dict[str, Any]:
 
 
 def readiness_from_dict(data: Mapping[str, Any]) -> Readiness:
-    """Rebuild a Readiness from `readiness_to_dict`; a malformed value is a ValidationError."""
+    """Rebuild a Readiness from `readiness_to_dict`; a malformed value is a ValidationError. JSON written
+    before readiness named its organisation reads with none ('')."""
     try:
         grid = data["coverage"]
         capas = data["capas"]
@@ -132,6 +134,7 @@ def readiness_from_dict(data: Mapping[str, Any]) -> Readiness:
                 for g in data["gaps"]
             ),
             audits=tuple(data.get("audits", ())),
+            organisation=str(data.get("organisation") or ""),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise ValidationError(f"the readiness data is malformed: {exc}") from None

@@ -26,18 +26,27 @@ def render_readiness_pdf(readiness: Readiness) -> bytes:
         return _render(readiness)
 
 
+def site_label(readiness: Readiness) -> str:
+    """The site with the organisation whose site it is, "Main plant (Beta Devices)", as the readiness screens
+    label a site two clients share (REP-020); the site alone when the organisation is not known."""
+    r = readiness
+    return f"{r.site} ({r.organisation})" if r.organisation else r.site
+
+
 def _render(readiness: Readiness) -> bytes:
     r = readiness
-    pdf = ReportPdf(f"Certification readiness · {r.site} · as of {r.as_of.isoformat()}", subject=r.site)
+    where = site_label(r)
+    pdf = ReportPdf(f"Certification readiness · {where} · as of {r.as_of.isoformat()}", subject=where)
     pdf.show_header = True
     pdf.add_page()
     pdf.set_font(FAMILY, "B", 20)
     pdf.cell(0, 11, "Certification readiness", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_font(FAMILY, "", 11)
-    pdf.cell(
+    # Wrapped: a long organisation and site name is kept whole, not run off the page.
+    pdf.multi_cell(
         0,
         7,
-        f"{r.site}, records of the 12 months to {r.as_of.isoformat()}",
+        f"{where}: records of the 12 months to {r.as_of.isoformat()}",
         new_x=XPos.LMARGIN,
         new_y=YPos.NEXT,
     )

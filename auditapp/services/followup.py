@@ -16,6 +16,7 @@ from typing import Any
 from auditapp.domain import drafts
 from auditapp.domain.errors import ValidationError
 from auditapp.domain.payloads import EFFECTIVENESS_RESULTS
+from auditapp.domain.places import same_name
 from auditapp.domain.state import AuditState
 from auditapp.services.context import CaptureContext
 from auditapp.services.ports import Settings
@@ -125,17 +126,12 @@ def related(a: str, b: str) -> bool:
     return bool(a and b) and (a == b or a.startswith(b + ".") or b.startswith(a + "."))
 
 
-def same_site(a: str, b: str) -> bool:
-    """Site names compared without case and surrounding or repeated spaces."""
-    return " ".join(a.casefold().split()) == " ".join(b.casefold().split())
-
-
 def for_this_audit(record: Mapping[str, Any], organisation: str, site: str) -> bool:
-    """Whether a pulled record concerns the audit's organisation and site; a record from a store that did
-    not name the organisation is matched by its site alone (REP-020)."""
+    """Whether a pulled record concerns the audit's organisation and site, compared by `places.name_key`;
+    a record from a store that did not name the organisation is matched by its site alone (REP-020)."""
     other = record.get("organisation")
-    same_client = other is None or same_site(str(other), organisation)
-    return same_client and same_site(str(record.get("site")), site)
+    same_client = other is None or same_name(str(other), organisation)
+    return same_client and same_name(_text(record, "site"), site)
 
 
 def pulled(settings: Settings, key: str) -> list[Mapping[str, Any]]:

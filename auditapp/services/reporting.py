@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol, runtime_checkable
 
 from auditapp.domain.errors import AuditAppError, NotFoundError, ValidationError
 from auditapp.domain.events import DomainEvent, EventKind
+from auditapp.domain.places import PlaceKey, name_key, place_key, same_name
 from auditapp.domain.readiness import CapaFacts, Effectiveness, Readiness, ReadinessInputs, assess
 from auditapp.domain.state import AuditState, project
+from auditapp.services.followup import for_this_audit
 from auditapp.services.ports import EventStore, PhotoStore, Settings
 from auditapp.services.workspace import ChecklistItemText, ChecklistTexts
 
@@ -210,22 +212,29 @@ def _day(value: Any) -> dt.date | None:
 _RESULTS = {"effective": Effectiveness.VERIFIED, "not_effective": Effectiveness.NOT_EFFECTIVE}
 
 
-def pulled_capas(
-    store: FieldStore, audit_ids: Collection[str] | None = None, site: str | None = None
-) -> list[CapaFacts]:
-    """CAPAs pulled with prior findings (for the audits given at the site given, or all), with effectiveness
-    from re-verifications recorded here; a CAPA is dated by its opening day at the store (a record from a
-    store that did not send it leaves it undated)."""
+PulledRecord = Mapping[str, Any]
+"""One `prior_findings` record as pulled: {audit_id, organisation, site, findings, capas}."""
+
+
+def _records(store: FieldStore) -> list[PulledRecord]:
+    """The prior_findings records held here, oldest first. They are appended as they arrive, so an audit
+    whose organisation or site was corrected holds its former place's records as well as its new one's."""
+    records = _json(store, PRIOR_FINDINGS_KEY, [])
+    return [r for r in records if isinstance(r, Mapping)] if isinstance(records, list) else []
+
+
+def pulled_capas(store: FieldStore, keep: Callable[[PulledRecord], bool] | None = None) -> list[CapaFacts]:
+    """CAPAs pulled with prior findings (from the records `keep` accepts, or all), with effectiveness from
+    re-verifications recorded here; a CAPA is dated by its opening day at the store (a record from a store
+    that did not send it leaves it undated)."""
     results: dict[str, str] = {}
     for audit_id in store.audit_ids():
         for r in project(store.events(audit_id), audit_id).effectiveness.values():
             results[r.capa_id] = r.result
     by_id: dict[str, CapaFacts] = {}
-    for record in _json(store, PRIOR_FINDINGS_KEY, []):
-        if audit_ids is not None and str(record.get("audit_id")) not in audit_ids:
-            continue  # pulled for an audit of another site or another organisation
-        if site is not None and str(record.get("site", site)) != site:
-            continue  # pulled for this audit before it moved to this site
+    for record in _records(store):
+        if keep is not None and not keep(record):
+            continue
         linked: dict[str, list[str]] = {}
         for f in record.get("findings", []):
             if f.get("capa_id"):
@@ -248,30 +257,43 @@ def pulled_capas(
     return list(by_id.values())
 
 
+def at_place_of(state: AuditState) -> Callable[[PulledRecord], bool]:
+    """Whether a pulled record concerns the audit's current organisation and site (REP-020): one held from
+    before the audit moved to another client or site is another place's history."""
+    plan = state.plan
+    if plan is None:
+        return lambda _record: False
+    return lambda record: for_this_audit(record, plan.organisation, plan.site)
+
+
 def prior_findings_for(store: FieldStore, state: AuditState) -> list[PriorFinding]:
     """Findings of the previous audit of the site on this device (the same organisation's site: another
-    client's site of the same name is another site), and those pulled for this audit."""
+    client's site of the same name is another site), and those pulled for this audit at its current
+    organisation and site."""
     statuses: dict[str, str] = _json(store, FINDING_STATUSES_KEY, {})
     found: dict[str, PriorFinding] = {}
     plan = state.plan
-    if plan is not None:
-        earlier = [
-            s
-            for a in store.audit_ids()
-            if a != state.audit_id
-            and (s := project(store.events(a), a)).plan is not None
-            and (s.plan.organisation, s.plan.site) == (plan.organisation, plan.site)
-            and s.plan.start_date <= plan.start_date
-        ]
-        if earlier:
-            last = max(earlier, key=lambda s: (s.plan.start_date if s.plan else dt.date.min, s.audit_id))
-            for f in last.findings.values():
-                found[f.finding_id] = PriorFinding(
-                    f.finding_id, last.audit_id, f.clause, f.grade.value, f.statement,
-                    statuses.get(f.finding_id, ""),
-                )  # fmt: skip
-    for record in _json(store, PRIOR_FINDINGS_KEY, []):
-        if record.get("audit_id") != state.audit_id:
+    if plan is None:
+        return []
+    here = place_key(plan.organisation, plan.site)
+    earlier = [
+        s
+        for a in store.audit_ids()
+        if a != state.audit_id
+        and (s := project(store.events(a), a)).plan is not None
+        and place_key(s.plan.organisation, s.plan.site) == here
+        and s.plan.start_date <= plan.start_date
+    ]
+    if earlier:
+        last = max(earlier, key=lambda s: (s.plan.start_date if s.plan else dt.date.min, s.audit_id))
+        for f in last.findings.values():
+            found[f.finding_id] = PriorFinding(
+                f.finding_id, last.audit_id, f.clause, f.grade.value, f.statement,
+                statuses.get(f.finding_id, ""),
+            )  # fmt: skip
+    ours = at_place_of(state)
+    for record in _records(store):
+        if record.get("audit_id") != state.audit_id or not ours(record):
             continue
         for f in record.get("findings", []):
             found[str(f["id"])] = PriorFinding(
@@ -303,7 +325,8 @@ def field_dossier(
     state = project(events, audit_id)
     prior = prior_findings_for(store, state)
     related = set(state.findings) | {p.finding_id for p in prior}
-    capas = [c for c in pulled_capas(store) if related & set(c.finding_ids)]
+    # Any audit's records of this place may hold this audit's findings' CAPAs; another place's never count.
+    capas = [c for c in pulled_capas(store, at_place_of(state)) if related & set(c.finding_ids)]
     return build_dossier(
         events,
         audit_id,
@@ -329,8 +352,9 @@ def readiness_inputs(
     organisation: str | None = None,
 ) -> ReadinessInputs:
     """The readiness rules' inputs from every audit's events (any site: the site's own are picked, of the
-    organisation given, since two clients' sites of the same name are different sites); `finding_statuses`
-    are the triage statuses of the findings at the central store, where known."""
+    organisation given, since two clients' sites of the same name are different sites; names compare as
+    `places.name_key` does); `finding_statuses` are the triage statuses of the findings at the central
+    store, where known. Without an organisation, the readiness names the one its audits share, if any."""
     states: list[AuditState] = []
     simulated: dict[str, bool] = {}
     for audit_id, events in events_by_audit.items():
@@ -342,7 +366,15 @@ def readiness_inputs(
         states.append(state)
         simulated.update(dict.fromkeys(audit_extras(events).simulated_records, True))
     return ReadinessInputs(
-        site, as_of, states, capas, clauses, excluded_clauses, simulated, dict(finding_statuses or {})
+        site,
+        as_of,
+        states,
+        capas,
+        clauses,
+        excluded_clauses,
+        simulated,
+        dict(finding_statuses or {}),
+        organisation=_one_organisation(states) if organisation is None else organisation,
     )
 
 
@@ -350,8 +382,25 @@ def _at(state: AuditState, organisation: str | None, site: str) -> bool:
     """Whether the audit is of the site (of the organisation, when given)."""
     plan = state.plan
     return (
-        plan is not None and plan.site == site and (organisation is None or plan.organisation == organisation)
+        plan is not None
+        and same_name(plan.site, site)
+        and (organisation is None or same_name(plan.organisation, organisation))
     )
+
+
+def _latest_first(states: Iterable[AuditState]) -> list[AuditState]:
+    """Audits with a plan, the latest start first (the spelling of a name shown is the latest plan's)."""
+    planned = [s for s in states if s.plan is not None]
+    return sorted(
+        planned, key=lambda s: (s.plan.start_date if s.plan else dt.date.min, s.audit_id), reverse=True
+    )
+
+
+def _one_organisation(states: Sequence[AuditState]) -> str:
+    """The organisation the audits are all of, as its latest plan spells it; '' when they are of several."""
+    latest = _latest_first(states)
+    keys = {name_key(s.plan.organisation) for s in latest if s.plan is not None}
+    return latest[0].plan.organisation if len(keys) == 1 and latest[0].plan is not None else ""
 
 
 def field_readiness_inputs(
@@ -364,20 +413,25 @@ def field_readiness_inputs(
     organisation: str | None = None,
 ) -> ReadinessInputs:
     """Readiness inputs from every audit on this device of the site (of the organisation, when given), the
-    CAPAs pulled to it for those audits and the findings' triage statuses last pulled from the central
-    store."""
+    CAPAs pulled to it for those audits at their current organisation and site and the findings' triage
+    statuses last pulled from the central store."""
     events = {a: store.events(a) for a in store.audit_ids()}
     statuses = pulled_statuses(store)
     inputs = readiness_inputs(events, site, as_of, clauses, (), excluded, statuses, organisation=organisation)
-    ours = {state.audit_id for state in inputs.audits}
-    return replace(inputs, capas=pulled_capas(store, ours, site))
+    ours = {state.audit_id: at_place_of(state) for state in inputs.audits}
+
+    def keep(record: PulledRecord) -> bool:
+        at_place = ours.get(str(record.get("audit_id")))
+        return at_place is not None and at_place(record)
+
+    return replace(inputs, capas=pulled_capas(store, keep))
 
 
 def pulled_statuses(store: FieldStore) -> dict[str, str]:
     """Triage status of findings at the central store, as last pulled: this device's findings and those
     pulled with prior findings (finding id -> status)."""
     statuses: dict[str, str] = {}
-    for record in _json(store, PRIOR_FINDINGS_KEY, []):
+    for record in _records(store):
         for f in record.get("findings", []):
             if f.get("status"):
                 statuses[str(f["id"])] = str(f["status"])
@@ -396,26 +450,30 @@ def import_audit(
 
 
 def sites(store: EventStore) -> list[str]:
-    """Every site audited on this device, sorted."""
-    return sorted({site for _organisation, site in places(store)})
+    """Every site audited on this device, sorted (one spelling of each, its latest plan's)."""
+    found: dict[str, str] = {}
+    for _organisation, site in places(store):
+        found.setdefault(name_key(site), site)
+    return sorted(found.values())
 
 
 def places(store: EventStore) -> list[tuple[str, str]]:
-    """Every (organisation, site) audited on this device, sorted."""
-    found = {
-        (s.plan.organisation, s.plan.site)
-        for a in store.audit_ids()
-        if (s := project(store.events(a), a)).plan is not None
-    }
-    return sorted(found)
+    """Every (organisation, site) audited on this device, sorted: one per place as `places.place_key`
+    compares them, spelled as its latest plan spells it."""
+    found: dict[PlaceKey, tuple[str, str]] = {}
+    for state in _latest_first(project(store.events(a), a) for a in store.audit_ids()):
+        if state.plan is not None:
+            plan = state.plan
+            found.setdefault(place_key(plan.organisation, plan.site), (plan.organisation, plan.site))
+    return sorted(found.values())
 
 
 def site_choices(found: Sequence[tuple[str, str]]) -> dict[str, tuple[str, str]]:
     """The sites to choose from on a readiness screen, by label -> (organisation, site): a site's name alone,
     or with its organisation when another organisation has a site of the same name (REP-020)."""
-    names = [site for _organisation, site in found]
+    names = [name_key(site) for _organisation, site in found]
     return {
-        (site if names.count(site) == 1 else f"{site} ({organisation})"): (organisation, site)
+        (site if names.count(name_key(site)) == 1 else f"{site} ({organisation})"): (organisation, site)
         for organisation, site in found
     }
 
@@ -434,29 +492,33 @@ def field_readiness(
 
     An unknown site is refused with the sites there are, so a typo can be put right (`where` names the
     input, e.g. `--site`). The site is that of the organisation given; without one, a site name that two
-    organisations share is refused naming them (`organisation_where` names that input), never mixed.
+    organisations share is refused naming them (`organisation_where` names that input), never mixed. Names
+    compare as `places.name_key` does, and the readiness names the organisation whose site it is.
     """
     known = places(store)
-    if site not in {s for _o, s in known}:
-        names = sorted({s for _o, s in known})
+    here = [(o, s) for o, s in known if same_name(s, site)]
+    if not here:
+        names = sites(store)
         there = (
             "the sites audited here are " + ", ".join(repr(s) for s in names)
             if names
             else "no audit in it has a site yet"
         )
         raise NotFoundError(f"{where}: no audit of the site {site!r} in this workspace; {there}")
-    owners = sorted({o for o, s in known if s == site})
-    listed = ", ".join(repr(o) if o else "(no organisation)" for o in owners)
-    if organisation is None and len(owners) > 1:
+    listed = ", ".join(repr(o) if o else "(no organisation)" for o, _s in here)
+    if organisation is None and len(here) > 1:
         raise ValidationError(
-            f"{len(owners)} organisations have a site called {site!r} here ({listed}); give the "
+            f"{len(here)} organisations have a site called {site!r} here ({listed}); give the "
             "organisation whose site to assess",
             organisation_where,
         )
-    if organisation is not None and organisation not in owners:
+    chosen = (
+        here[0] if organisation is None else next((p for p in here if same_name(p[0], organisation)), None)
+    )
+    if chosen is None:
         raise NotFoundError(
             f"{organisation_where}: no audit of the site {site!r} of {organisation!r} in this workspace; "
             f"the site {site!r} is audited here for {listed}"
         )
-    chosen = owners[0] if organisation is None else organisation
-    return assess(field_readiness_inputs(store, site, as_of, clauses, organisation=chosen))
+    owner, spelled = chosen
+    return assess(field_readiness_inputs(store, spelled, as_of, clauses, organisation=owner))

@@ -10,7 +10,7 @@ import flet as ft
 
 from auditapp.domain.readiness import Readiness, Verdict
 from auditapp.reports.charts import LIGHT_COLORS, heat_color, hex_color
-from auditapp.reports.readiness_report import VERDICT_COLORS
+from auditapp.reports.readiness_report import VERDICT_COLORS, site_label
 
 CELL = 26
 
@@ -20,7 +20,8 @@ def _named(identifier: str, control: ft.Control) -> ft.Control:
 
 
 def verdict_banner(r: Readiness) -> ft.Control:
-    """The verdict in white on its colour, with the date and the number of audits behind it."""
+    """The verdict in white on its colour, with the site and whose it is, the date and the number of audits
+    behind it."""
     return _named(
         "readiness-verdict",
         ft.Container(
@@ -28,7 +29,7 @@ def verdict_banner(r: Readiness) -> ft.Control:
                 [
                     ft.Text(r.verdict.label, size=24, weight=ft.FontWeight.BOLD, color=ft.Colors.WHITE),
                     ft.Text(
-                        f"{r.site}: records of the 12 months to {r.as_of.isoformat()}, "
+                        f"{site_label(r)}: records of the 12 months to {r.as_of.isoformat()}, "
                         f"{len(r.audits)} audit(s)",
                         color=ft.Colors.WHITE,
                     ),
