@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from auditapp.domain.capa import CheckMethod, CheckResult, EffectivenessCheck
 from auditapp.domain.findings import FindingGrade
+from auditapp.domain.places import same_name
 
 EFFECTIVE = "effective"
 NOT_EFFECTIVE = "not_effective"
@@ -59,8 +60,9 @@ class WatchedScope:
 
 
 def same_site(a: str, b: str) -> bool:
-    """Sites compare without case and surrounding spaces; an empty site matches nothing."""
-    return bool(a.strip()) and a.strip().casefold() == b.strip().casefold()
+    """Sites compare as places.same_name does (case, surrounding and repeated spaces aside); an empty site
+    matches nothing."""
+    return bool(a.strip()) and same_name(a, b)
 
 
 def counts_as_repeat(grade: str) -> bool:

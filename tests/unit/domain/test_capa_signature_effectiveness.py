@@ -111,6 +111,7 @@ SCOPE = WatchedScope(
 def test_a_nonconformity_on_the_same_clause_and_site_inside_the_window_is_a_repeat() -> None:
     inside = dt.date(2027, 2, 1)
     assert repeat_hits(" plant 2", "6.4.1", "minor_nc", inside, [SCOPE]) == [SCOPE]
+    assert repeat_hits("PLANT  2", "6.4.1", "minor_nc", inside, [SCOPE]) == [SCOPE]  # as places compare names
     assert repeat_hits("Plant 2", "6.4.1", "observation", inside, [SCOPE]) == []
     assert repeat_hits("Plant 3", "6.4.1", "major_nc", inside, [SCOPE]) == []
     assert repeat_hits("Plant 2", "6.4.2", "major_nc", inside, [SCOPE]) == []
